@@ -1,0 +1,191 @@
+//! `nasland analyze`: the exact landscape of one metric on one space.
+
+use super::args::{parse_list, InputArgs};
+use super::format::{percent, thousands, value};
+use crate::input::{Input, Source};
+use crate::space::{DegreeStats, Neighbourhood};
+use crate::stats::{summarize, Summary, SummaryOptions};
+use crate::theory::iid;
+use anyhow::Result;
+use clap::Args;
+use serde::Serialize;
+use std::time::Instant;
+
+/// Exact local-search landscape: minima, basins, optima, P(ε), path lengths.
+///
+/// With no --table, analyses iid uniform synthetic losses (seed 1) on NB201 and sets the
+/// local-minima count beside its exact expectation n/(s+1) = 625.
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// ε values in the metric's units for P(ε) [default: 0 and 0.1%, 1%, 10% of the
+    /// metric's range].
+    #[arg(long, value_name = "LIST", value_parser = parse_list)]
+    pub eps: Option<std::vec::Vec<f64>>,
+
+    /// How many of the best local minima to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+
+    /// Print one JSON object instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The JSON document of `analyze` (DESIGN.md §1 semantics, values in metric units).
+#[derive(Serialize)]
+struct AnalyzeJson<'a> {
+    space: String,
+    n: usize,
+    degree: serde_json::Value,
+    degree_stats: DegreeStats,
+    metric: &'a str,
+    maximize: bool,
+    source: &'a Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
+    expected_local_minima_iid: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_local_minima_iid_sd: Option<f64>,
+    #[serde(flatten)]
+    summary: &'a Summary,
+}
+
+pub fn run(args: AnalyzeArgs) -> Result<()> {
+    let start = Instant::now();
+    let input = args.input.spec().load()?;
+    let loaded = start.elapsed();
+    let eps = args.eps.clone().unwrap_or_else(|| default_eps(&input));
+    let landscape = input.space.landscape(&input.loss);
+    let summary = summarize(
+        &input.loss,
+        &landscape,
+        input.sign(),
+        &|v| input.space.arch(v),
+        &SummaryOptions {
+            eps,
+            top: args.top,
+            max_optimum_archs: 20,
+        },
+    );
+    let analysed = start.elapsed();
+    let degree = input.space.degree_stats();
+    let doc = AnalyzeJson {
+        space: input.space.name(),
+        n: input.space.len(),
+        degree: if degree.min == degree.max {
+            degree.min.into()
+        } else {
+            degree.mean.into()
+        },
+        degree_stats: degree,
+        metric: &input.metric,
+        maximize: input.maximize,
+        source: &input.source,
+        seed: match input.source {
+            Source::Synthetic { seed, .. } => Some(seed),
+            _ => None,
+        },
+        expected_local_minima_iid: iid::expected_local_minima(&input.space),
+        expected_local_minima_iid_sd: input.space.iid_local_minima_sd(),
+        summary: &summary,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        print_human(&input, &doc);
+    }
+    eprintln!(
+        "nasland: loaded in {:.1} ms, analysed in {:.1} ms",
+        loaded.as_secs_f64() * 1e3,
+        (analysed - loaded).as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+/// 0 and 0.1%, 1%, 10% of the range of values.
+fn default_eps(input: &Input) -> Vec<f64> {
+    let (lo, hi) = input
+        .loss
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let range = hi - lo;
+    vec![0.0, 0.001 * range, 0.01 * range, 0.1 * range]
+}
+
+fn print_human(input: &Input, doc: &AnalyzeJson) {
+    let s = doc.summary;
+    let n = doc.n as u64;
+    let d = &doc.degree_stats;
+    let degree = if d.min == d.max {
+        format!("{} neighbours each", d.min)
+    } else {
+        format!("{}–{} neighbours (mean {:.2})", d.min, d.max, d.mean)
+    };
+    println!(
+        "nasland analyze · {} · {} architectures · {degree}",
+        doc.space,
+        thousands(n)
+    );
+    let what = match &input.source {
+        Source::Synthetic { model, seed } => format!("synthetic {model} losses, seed {seed}"),
+        Source::Table { path, .. } => format!(
+            "{} from {} ({} is better)",
+            input.metric,
+            path.display(),
+            if input.maximize { "higher" } else { "lower" }
+        ),
+    };
+    println!("metric        {what}");
+    let expectation = match doc.expected_local_minima_iid_sd {
+        Some(sd) => format!("{:.1} ± {sd:.1}", doc.expected_local_minima_iid),
+        None => format!("{:.1}", doc.expected_local_minima_iid),
+    };
+    println!(
+        "local minima  {} ({} strict); iid-loss expectation {expectation}",
+        thousands(s.local_minima as u64),
+        thousands(s.strict_local_minima as u64)
+    );
+    let g = &s.global_optimum;
+    println!(
+        "best value    {} at {} architecture{}; {} starts ({}) descend to it",
+        value(g.value),
+        g.count,
+        if g.count == 1 { "" } else { "s" },
+        thousands(g.basin),
+        percent(g.basin as f64 / n as f64)
+    );
+    for a in &g.archs {
+        println!("              {a}");
+    }
+    if g.count > g.archs.len() {
+        println!("              … and {} more", g.count - g.archs.len());
+    }
+    let curve: Vec<String> = s
+        .eps_curve
+        .iter()
+        .map(|p| format!("ε={} {}", value(p.eps), percent(p.p)))
+        .collect();
+    println!("P(ε)          {}", curve.join("   "));
+    println!(
+        "path length   mean {:.3}, max {}",
+        s.path_length.mean, s.path_length.max
+    );
+    if !s.minima.is_empty() {
+        println!("best local minima:");
+        println!("  {:>4}  {:>12}  {:>8}  arch", "rank", "value", "basin");
+        for (i, m) in s.minima.iter().enumerate() {
+            println!(
+                "  {:>4}  {:>12}  {:>8}  {}",
+                i + 1,
+                value(m.value),
+                thousands(m.basin),
+                m.arch
+            );
+        }
+    }
+}

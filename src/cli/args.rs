@@ -1,0 +1,70 @@
+//! Arguments shared by every analysis command.
+
+use crate::input::InputSpec;
+use clap::Args;
+use std::path::PathBuf;
+
+/// What to analyse: a space and either a table column or synthetic losses.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Search space: nb201, tnb101, nats-sss, K^D (e.g. 5^9) or K0xK1x… (e.g. 3x4x5).
+    #[arg(long, default_value = "nb201")]
+    pub space: String,
+
+    /// CSV table with one row per architecture of the space.
+    #[arg(long, value_name = "PATH")]
+    pub table: Option<PathBuf>,
+
+    /// Column of --table holding architecture strings [default: arch_str for nb201,
+    /// tnb_arch_str for tnb101, arch otherwise].
+    #[arg(long, value_name = "COLUMN")]
+    pub key: Option<String>,
+
+    /// Column of --table to analyse.
+    #[arg(long, value_name = "COLUMN")]
+    pub metric: Option<String>,
+
+    /// The metric is better when higher (accuracy); default: lower is better.
+    #[arg(long)]
+    pub maximize: bool,
+
+    /// Synthetic losses instead of a table: uniform (iid U[0,1)) or levels:K (plateaus).
+    /// With neither --table nor --synthetic, uniform is used.
+    #[arg(long, value_name = "MODEL", conflicts_with = "table")]
+    pub synthetic: Option<String>,
+
+    /// Seed of everything random.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+impl InputArgs {
+    pub fn spec(&self) -> InputSpec {
+        InputSpec {
+            space: self.space.clone(),
+            table: self.table.clone(),
+            key: self.key.clone(),
+            metric: self.metric.clone(),
+            maximize: self.maximize,
+            synthetic: self.synthetic.clone(),
+            seed: self.seed,
+        }
+    }
+}
+
+/// Parses a comma-separated list of numbers (`0,0.5,1`).
+pub fn parse_list(s: &str) -> Result<Vec<f64>, String> {
+    s.split(',')
+        .map(|x| {
+            let v: f64 = x
+                .trim()
+                .parse()
+                .map_err(|_| format!("{x:?} is not a number"))?;
+            if v.is_finite() && v >= 0.0 {
+                Ok(v)
+            } else {
+                Err(format!("{x:?}: ε must be a finite number >= 0"))
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,30 @@
+//! Number formatting for people.
+
+/// 15625 → "15,625".
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A value with enough significant digits to tell benchmark values apart.
+pub fn value(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
+/// A share as a percentage.
+pub fn percent(p: f64) -> String {
+    format!("{:.2}%", 100.0 * p)
+}

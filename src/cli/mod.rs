@@ -1,0 +1,49 @@
+//! The `nasland` command line: parse, call the library, print.
+
+mod analyze;
+mod args;
+mod format;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exact fitness landscapes of neural-architecture-search spaces.
+///
+/// nasland runs best-improvement local search from every architecture of a space at
+/// once and reports the exact landscape: local minima, basins, global optima, the share
+/// of starts that end within ε of the optimum, and path lengths.
+#[derive(Parser, Debug)]
+#[command(
+    name = "nasland",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Exact local-search landscape of one metric (or synthetic losses) on a space.
+    Analyze(analyze::AnalyzeArgs),
+}
+
+/// Runs the command line; errors print with their context chain and exit with status 2.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(a) => analyze::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

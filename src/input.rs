@@ -1,0 +1,166 @@
+//! What the user asked to analyse, resolved into a space and one loss vector on it.
+//!
+//! Every command (`analyze`, and those built on it) takes the same inputs: a space, and
+//! either a benchmark table column or a synthetic model with a seed. This module turns
+//! them into an [`Input`]; the loss is always "lower is better", and [`Input::value`]
+//! turns it back into the metric's own units.
+
+use crate::io::table_csv::{self, KeyCodec};
+use crate::space::{ProductSpace, Space, VertexId};
+use crate::synth::Model;
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Where the losses came from.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Source {
+    /// A column of a CSV table.
+    Table {
+        path: PathBuf,
+        key: String,
+        /// For each vertex, its 0-based data row in the table.
+        #[serde(skip)]
+        row_of: Vec<u32>,
+    },
+    /// A synthetic model with its seed.
+    Synthetic { model: String, seed: u64 },
+}
+
+/// A space with one loss per vertex.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub space: Space,
+    /// Loss of every vertex, lower is better.
+    pub loss: Vec<f64>,
+    /// The metric's name (`synthetic` for synthetic losses).
+    pub metric: String,
+    /// True when the metric is maximised (the loss is its negation).
+    pub maximize: bool,
+    pub source: Source,
+}
+
+impl Input {
+    /// Multiplier that turns a loss into a metric value.
+    pub fn sign(&self) -> f64 {
+        if self.maximize {
+            -1.0
+        } else {
+            1.0
+        }
+    }
+
+    /// The metric value of vertex `v`, in the metric's own units and direction.
+    pub fn value(&self, v: VertexId) -> f64 {
+        self.sign() * self.loss[v as usize] + 0.0
+    }
+
+    /// Synthetic losses on a space.
+    pub fn synthetic(space: Space, model: Model, seed: u64) -> Self {
+        let loss = model.draw(crate::space::Neighbourhood::len(&space), seed);
+        Input {
+            space,
+            loss,
+            metric: "synthetic".into(),
+            maximize: false,
+            source: Source::Synthetic {
+                model: model.to_string(),
+                seed,
+            },
+        }
+    }
+
+    /// One metric column of a CSV table over a product space.
+    pub fn from_table(
+        space: ProductSpace,
+        path: &Path,
+        key: &str,
+        metric: &str,
+        maximize: bool,
+    ) -> Result<Self> {
+        let mut inputs =
+            Self::from_table_columns(space, path, key, &[metric.to_string()], maximize)?;
+        Ok(inputs.pop().expect("one column requested"))
+    }
+
+    /// Several metric columns of one CSV table, read in one pass.
+    pub fn from_table_columns(
+        space: ProductSpace,
+        path: &Path,
+        key: &str,
+        metrics: &[String],
+        maximize: bool,
+    ) -> Result<Vec<Self>> {
+        use crate::space::Neighbourhood;
+        let codec = KeyCodec {
+            n: space.len(),
+            decode: &|s| space.decode(s),
+            encode: &|v| space.encode(v),
+        };
+        let cols = table_csv::read_columns(path, key, metrics, &codec)?;
+        let sign = if maximize { -1.0 } else { 1.0 };
+        Ok(metrics
+            .iter()
+            .zip(cols.values)
+            .map(|(metric, values)| Input {
+                space: Space::Product(space.clone()),
+                loss: values.into_iter().map(|x| sign * x).collect(),
+                metric: metric.clone(),
+                maximize,
+                source: Source::Table {
+                    path: path.to_path_buf(),
+                    key: key.to_string(),
+                    row_of: cols.row_of.clone(),
+                },
+            })
+            .collect())
+    }
+}
+
+/// The key column a benchmark's tables use for its architecture strings.
+pub fn default_key(space: &str) -> &'static str {
+    match space {
+        "nb201" => "arch_str",
+        "tnb101" => "tnb_arch_str",
+        _ => "arch",
+    }
+}
+
+/// The inputs every analysis command shares, as the CLI gives them.
+#[derive(Clone, Debug, Default)]
+pub struct InputSpec {
+    pub space: String,
+    pub table: Option<PathBuf>,
+    pub key: Option<String>,
+    pub metric: Option<String>,
+    pub maximize: bool,
+    pub synthetic: Option<String>,
+    pub seed: u64,
+}
+
+impl InputSpec {
+    /// Resolves the spec: a table column if a table is given, else synthetic losses
+    /// (iid uniform when no model is named).
+    pub fn load(&self) -> Result<Input> {
+        let space = ProductSpace::parse(&self.space)?;
+        match (&self.table, &self.synthetic) {
+            (Some(_), Some(_)) => bail!("give either --table or --synthetic, not both"),
+            (Some(path), None) => {
+                let metric = self
+                    .metric
+                    .as_deref()
+                    .context("--table needs --metric COLUMN (the column to analyse)")?;
+                let key = self.key.as_deref().unwrap_or(default_key(&self.space));
+                Input::from_table(space, path, key, metric, self.maximize)
+            }
+            (None, synthetic) => {
+                if self.metric.is_some() || self.key.is_some() {
+                    bail!("--metric and --key name columns of a --table; none was given");
+                }
+                let model = Model::parse(synthetic.as_deref().unwrap_or("uniform"))?;
+                Ok(Input::synthetic(Space::Product(space), model, self.seed))
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Reading benchmark tables and writing results.
+
+pub mod table_csv;

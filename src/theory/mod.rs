@@ -1,0 +1,3 @@
+//! What theory predicts about a landscape, to set beside the exact answer.
+
+pub mod iid;
