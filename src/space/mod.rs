@@ -7,6 +7,7 @@
 
 pub mod graph;
 pub mod product;
+pub mod random_regular;
 
 pub use graph::Csr;
 pub use product::ProductSpace;
