@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 /// A random simple `s`-regular graph on `n` vertices (`n·s` even, `s < n`), deterministic
 /// in `seed`.
 pub fn generate(n: usize, s: usize, seed: u64) -> Result<Csr> {
-    if n * s % 2 != 0 {
+    if !(n * s).is_multiple_of(2) {
         bail!("a {s}-regular graph on {n} vertices needs n·s even");
     }
     if s >= n {
@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn simple_regular_and_deterministic() {
         for (n, s) in [(10, 3), (1000, 24), (30, 29), (5000, 7)] {
-            if n * s % 2 != 0 {
+            if !(n * s).is_multiple_of(2) {
                 continue;
             }
             let g = generate(n, s, 42).unwrap(); // Csr::new rejects loops and repeats
