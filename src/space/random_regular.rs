@@ -129,7 +129,7 @@ mod tests {
 
     #[test]
     fn simple_regular_and_deterministic() {
-        for (n, s) in [(10, 3), (1000, 24), (30, 29), (5000, 7)] {
+        for (n, s) in [(10usize, 3usize), (1000, 24), (30, 29), (5000, 7)] {
             if !(n * s).is_multiple_of(2) {
                 continue;
             }
