@@ -6,6 +6,7 @@
 //! answer it from an adjacency structure.
 
 pub mod graph;
+pub mod nb101;
 pub mod product;
 pub mod random_regular;
 
