@@ -191,6 +191,7 @@ fn iid_uniform_local_minima_are_within_a_sound_bound_of_the_expectation() {
 type BruteKey = (usize, Vec<u8>, u64);
 
 /// An obviously-correct reference: matrices, all vertex orders, all permutations.
+#[allow(clippy::needless_range_loop)]
 mod brute {
     use super::BruteKey;
     use nasland::space::nb101::Cell;

@@ -79,7 +79,7 @@ fn mutate(c: &Cell, choice: usize) -> Cell {
     if n < 3 {
         return *c;
     }
-    if choice % 2 == 0 && n > 3 {
+    if choice.is_multiple_of(2) && n > 3 {
         let a = 1 + (choice / 2) % (n - 2);
         let b = 1 + (choice / 7) % (n - 2);
         let (oa, ob) = (c.op(a), c.op(b));
