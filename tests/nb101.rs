@@ -6,7 +6,7 @@ use nasland::landscape::Landscape;
 use nasland::space::nb101::{canonical, module_hash, shape, Cell, Nb101, NUM_CELLS};
 use nasland::space::{Neighbourhood, VertexId};
 use nasland::synth::Model;
-use nasland::theory::{iid, iid_graph};
+use nasland::theory::{iid, iid_directed};
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -164,7 +164,7 @@ fn iid_uniform_local_minima_are_within_a_sound_bound_of_the_expectation() {
     let s = space();
     let csr = s.csr();
     let expected = iid::expected_local_minima(csr);
-    let sd = iid_graph::local_minima_variance_bound(csr).sqrt();
+    let sd = iid_directed::local_minima_variance_bound(csr).sqrt();
     for seed in [1, 2] {
         let loss = Model::Uniform.draw(s.len(), seed);
         let land = Landscape::of_graph(csr, &loss);
