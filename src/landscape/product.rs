@@ -192,7 +192,6 @@ impl<'a> Rows<'a> {
             for (c, row) in self.loss.iter().enumerate() {
                 line_top_two(&row[j0..j0 + m], c as f64, a, ai, b, bi);
             }
-            let row_base = (self.first + j0) as f64;
             for (c, (bl, bid)) in self
                 .best_loss
                 .iter_mut()
