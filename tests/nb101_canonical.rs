@@ -131,13 +131,15 @@ fn brute_canonical(c: &Cell) -> (usize, Vec<u8>, u64) {
     (n, ops, bits)
 }
 
-/// Every labelled cell of the space with at most 6 vertices: the fast canonical form and
-/// the exhaustive one induce the same partition.
+/// Every labelled cell of the space with at most 6 vertices: the fast canonical form, the
+/// exhaustive one and the official module hash induce the same partition.
 #[test]
 fn same_classes_as_the_exhaustive_form_up_to_six_vertices() {
     use std::collections::HashMap;
     let mut fast_to_brute = HashMap::new();
     let mut brute_to_fast = HashMap::new();
+    let mut hash_of = HashMap::new();
+    let mut class_of_hash = HashMap::new();
     let mut labelled = 0;
     for n in 2..=6usize {
         let pairs: Vec<(usize, usize)> = (1..n).flat_map(|v| (0..v).map(move |u| (u, v))).collect();
@@ -165,11 +167,16 @@ fn same_classes_as_the_exhaustive_form_up_to_six_vertices() {
                     "{c}"
                 );
                 assert_eq!(*brute_to_fast.entry(b).or_insert(f), f, "{c}");
+                // The module hash is a class invariant and separates the classes.
+                let h = module_hash(&c);
+                assert_eq!(*hash_of.entry(f).or_insert_with(|| h.clone()), h, "{c}");
+                assert_eq!(*class_of_hash.entry(h).or_insert(f), f, "{c}");
             }
         }
     }
     // Class counts by size 1 + 6 + 84 + 2441 + 62010 (n = 2..6, from the full build).
     assert_eq!(fast_to_brute.len(), 64_542);
+    assert_eq!(class_of_hash.len(), 64_542);
     assert!(labelled > fast_to_brute.len());
 }
 
