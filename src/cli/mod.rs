@@ -3,6 +3,7 @@
 mod analyze;
 mod args;
 mod format;
+mod theory;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// Exact local-search landscape of one metric (or synthetic losses) on a space.
     Analyze(analyze::AnalyzeArgs),
+    /// What the paper's model predicts (local minima, P(ε)) beside the exact landscape.
+    Theory(theory::TheoryArgs),
 }
 
 /// Runs the command line; errors print with their context chain and exit with status 2.
@@ -35,6 +38,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(a) => analyze::run(a),
+        Command::Theory(a) => theory::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
