@@ -181,7 +181,7 @@ mod uniform_tests {
             + (1..30)
                 .map(|k| {
                     let f: f64 = (1..=k + 1).map(|i| i as f64).product();
-                    4.0 / f * (1.0 - x).powi(k as i32 + 1)
+                    4.0 / f * (1.0 - x).powi(k + 1)
                 })
                 .sum::<f64>();
         assert!((uniform_basin(Recursion::TreeExact, 2, x) - want).abs() < 1e-12);

@@ -113,8 +113,8 @@ impl Grid {
             for q in 0..p {
                 let tau = t0 + half * (grid.ref_nodes[q] + 1.0);
                 let basis = grid.basis(tau);
-                for j in 0..p {
-                    grid.partial[r * p + j] += half * grid.ref_weights[q] * basis[j];
+                for (j, b) in basis.iter().enumerate() {
+                    grid.partial[r * p + j] += half * grid.ref_weights[q] * b;
                 }
             }
         }
