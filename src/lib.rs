@@ -23,6 +23,7 @@ pub mod cli;
 pub mod input;
 pub mod io;
 pub mod landscape;
+pub mod search;
 pub mod space;
 pub mod stats;
 pub mod synth;
