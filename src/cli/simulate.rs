@@ -153,7 +153,7 @@ fn print_human(input: &crate::input::Input, doc: &SimulateJson) {
         doc.num_init,
         if doc.num_init == 1 { "" } else { "s" },
         doc.cache,
-        doc.budget.map_or("none".into(), |b| thousands(b)),
+        doc.budget.map_or("none".into(), thousands),
     );
     let s = &doc.simulated;
     println!("simulated (mean ± standard error over the runs that got there):");
