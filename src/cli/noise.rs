@@ -95,6 +95,9 @@ struct NoiseJson<'a> {
 }
 
 pub fn run(args: NoiseArgs) -> Result<()> {
+    if let Some(path) = &args.out {
+        Columns::check_path(path)?;
+    }
     let mut spec = args.input.spec();
     let mut oneseed_values = None;
     let mut estimate = None;

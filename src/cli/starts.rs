@@ -78,6 +78,9 @@ struct StartsJson<'a> {
 }
 
 pub fn run(args: StartsArgs) -> Result<()> {
+    if let Some(path) = &args.out {
+        Columns::check_path(path)?;
+    }
     let input = args.input.spec().load()?;
     let space = &input.space;
     let sign = input.sign();

@@ -64,15 +64,24 @@ impl Columns {
         self.cols.iter().map(|(n, _)| n.as_str()).collect()
     }
 
-    /// Writes `path` as `.npy` or `.csv`, by its extension.
-    pub fn write(&self, path: &Path) -> Result<()> {
+    /// Checks that `path` names a format (`.csv` or `.npy`), before any work is done.
+    pub fn check_path(path: &Path) -> Result<()> {
         match path.extension().and_then(|e| e.to_str()) {
-            Some("npy") => write_atomic(path, |w| self.write_npy(w)),
-            Some("csv") => write_atomic(path, |w| self.write_csv(w)),
+            Some("npy" | "csv") => Ok(()),
             _ => bail!(
                 "--out {}: the file name must end in .csv or .npy (that chooses the format)",
                 path.display()
             ),
+        }
+    }
+
+    /// Writes `path` as `.npy` or `.csv`, by its extension.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        Self::check_path(path)?;
+        if path.extension().and_then(|e| e.to_str()) == Some("npy") {
+            write_atomic(path, |w| self.write_npy(w))
+        } else {
+            write_atomic(path, |w| self.write_csv(w))
         }
     }
 
