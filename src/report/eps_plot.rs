@@ -14,7 +14,7 @@ pub struct Series<'a> {
     pub solid: bool,
 }
 
-/// Writes the plot to `path` atomically (a temporary file beside it, then a rename).
+/// Writes the plot to `path` atomically ([`crate::io::atomic`]).
 pub fn write_svg(path: &Path, title: &str, series: &[Series]) -> Result<()> {
     let mut svg = String::new();
     {
@@ -60,33 +60,9 @@ pub fn write_svg(path: &Path, title: &str, series: &[Series]) -> Result<()> {
             .draw()?;
         root.present()?;
     }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile_in(dir)?;
-    tmp.1.write_all(svg.as_bytes())?;
-    tmp.1.sync_all()?;
-    std::fs::rename(&tmp.0, path)
-        .with_context(|| format!("could not write the plot to {}", path.display()))?;
-    Ok(())
-}
-
-/// A new file beside the target, named so that it cannot clash.
-fn tempfile_in(dir: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
-    for k in 0..1000u32 {
-        let p = dir.join(format!(".nasland-plot-{}-{k}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&p)
-        {
-            Ok(f) => return Ok((p, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(e).with_context(|| format!("cannot create a file in {}", dir.display()))
-            }
-        }
-    }
-    anyhow::bail!("cannot create a temporary file in {}", dir.display())
+    crate::io::atomic::write_atomic(path, |out| {
+        out.write_all(svg.as_bytes())?;
+        Ok(())
+    })
+    .with_context(|| format!("could not write the plot to {}", path.display()))
 }

@@ -36,6 +36,32 @@ pub trait Neighbourhood: Sync {
     fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, f: F);
 }
 
+/// `histogram[d]` = number of vertices of degree d. Integer counts, so the parallel
+/// reduction is exact and deterministic.
+pub fn degree_histogram<N: Neighbourhood>(space: &N) -> Vec<u64> {
+    use rayon::prelude::*;
+    (0..space.len() as VertexId)
+        .into_par_iter()
+        .with_min_len(4096)
+        .fold(Vec::new, |mut h: Vec<u64>, v| {
+            let d = space.degree(v);
+            if h.len() <= d {
+                h.resize(d + 1, 0);
+            }
+            h[d] += 1;
+            h
+        })
+        .reduce(Vec::new, |mut a, b| {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+            a
+        })
+}
+
 /// Any space nasland can analyse. Generic algorithms take it as a [`Neighbourhood`];
 /// the landscape pass picks the fastest kernel for each kind.
 #[derive(Clone, Debug)]
@@ -85,6 +111,14 @@ impl Space {
                     mean: s as f64,
                 }
             }
+        }
+    }
+
+    /// E[#local minima] under iid continuous losses, Σ_v 1/(deg(v) + 1): n/(s + 1) for a
+    /// product space, summed per degree otherwise.
+    pub fn expected_iid_local_minima(&self) -> f64 {
+        match self {
+            Space::Product(p) => p.len() as f64 / (p.uniform_degree() as f64 + 1.0),
         }
     }
 
