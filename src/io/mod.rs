@@ -1,3 +1,5 @@
 //! Reading benchmark tables and writing results.
 
+pub mod atomic;
+pub mod columns;
 pub mod table_csv;
