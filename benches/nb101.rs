@@ -21,7 +21,7 @@ fn phases(c: &mut Criterion) {
         b.iter(|| {
             cells
                 .iter()
-                .map(|c| canonical(c).0)
+                .map(|c| canonical(c).raw())
                 .fold(0, u64::wrapping_add)
         })
     });
@@ -37,7 +37,7 @@ fn phases(c: &mut Criterion) {
         b.iter(|| {
             let mut acc = 0u64;
             for c in &cells {
-                neighbours::for_each_move(c, |m| acc = acc.wrapping_add(canonical(&m).0));
+                neighbours::for_each_move(c, |m| acc = acc.wrapping_add(canonical(&m).raw()));
             }
             acc
         })

@@ -27,7 +27,7 @@ use super::cell::{Cell, MAX_VERTICES};
 /// order (21 bits, entry (i, j), i < j, at bit `i + j(j−1)/2` as in the official
 /// generator's bit strings).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CanonicalKey(pub u64);
+pub struct CanonicalKey(pub(crate) u64);
 
 const ADJ_BITS: u32 = 21;
 const OPS_BITS: u32 = 10;
@@ -197,6 +197,11 @@ fn mask(cell: &Cell, order: &[u8; MAX_VERTICES]) -> u32 {
 }
 
 impl CanonicalKey {
+    /// The packed form, as documented on the type (for sorting and hashing elsewhere).
+    pub fn raw(self) -> u64 {
+        self.0
+    }
+
     /// Number of vertices of the class's cells.
     pub fn n(self) -> usize {
         (self.0 >> (ADJ_BITS + OPS_BITS)) as usize
