@@ -24,6 +24,7 @@ pub mod cli;
 pub mod input;
 pub mod io;
 pub mod landscape;
+pub mod report;
 pub mod search;
 pub mod space;
 pub mod stats;
