@@ -24,8 +24,9 @@ use std::path::PathBuf;
 ///
 /// Several tables: repeat --table, and give --space/--key/--metrics once for all or once
 /// per table, in the same order. A column is maximised when --maximize is given or it
-/// ends in `:max`, minimised when it ends in `:min`. Without --metrics, every column
-/// of the table except the key and `index`/`*_index`/`hash` columns.
+/// ends in `:max`, minimised when it ends in `:min`. Without --metrics, or with `all`
+/// (`all:max`, `all:min`), every column of the table except the key and
+/// `index`/`*_index`/`hash` columns.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
     /// Search space of each table (one for all, or one per --table) [default: nb201].
@@ -40,8 +41,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "COLUMN")]
     pub key: Vec<String>,
 
-    /// Columns to report, comma-separated, with optional :max/:min (one list for all, or
-    /// one per --table).
+    /// Columns to report, comma-separated, with optional :max/:min, or all / all:max /
+    /// all:min (one list for all, or one per --table).
     #[arg(long, value_name = "LIST")]
     pub metrics: Vec<String>,
 
@@ -162,8 +163,20 @@ fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
         let space_name = pick(&a.space, i, "space", t)?.unwrap_or("nb201");
         let space = ProductSpace::parse(space_name)?;
         let key = pick(&a.key, i, "key", t)?.unwrap_or(default_key(space_name));
-        let columns: Vec<(String, bool)> = match pick(&a.metrics, i, "metrics", t)? {
-            Some(list) => list
+        let list = pick(&a.metrics, i, "metrics", t)?;
+        let all_dir = match list.map(str::trim) {
+            None | Some("all") => Some(a.maximize),
+            Some("all:max") => Some(true),
+            Some("all:min") => Some(false),
+            _ => None,
+        };
+        let columns: Vec<(String, bool)> = match (list, all_dir) {
+            (_, Some(dir)) => header(path)?
+                .into_iter()
+                .filter(|c| c != key && c != "index" && c != "hash" && !c.ends_with("_index"))
+                .map(|c| (c, dir))
+                .collect(),
+            (Some(list), None) => list
                 .split(',')
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
@@ -177,11 +190,7 @@ fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
                     }
                 })
                 .collect(),
-            None => header(path)?
-                .into_iter()
-                .filter(|c| c != key && c != "index" && c != "hash" && !c.ends_with("_index"))
-                .map(|c| (c, a.maximize))
-                .collect(),
+            (None, None) => unreachable!("no list means all columns"),
         };
         if columns.is_empty() {
             bail!("no column to report in {}: give --metrics", path.display());

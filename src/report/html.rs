@@ -80,14 +80,17 @@ pub fn render(meta: &Meta, profiles: &[Profile]) -> String {
 
     // Contents: every table and figure, by anchor.
     s.push_str("<h2 id=\"contents\">Contents</h2>\n<ul>\n");
-    s.push_str("<li><a href=\"#table-inputs\">Table: inputs and checksums</a></li>\n");
     s.push_str("<li><a href=\"#table-hardness\">Table: hardness, side by side</a></li>\n");
+    s.push_str("<li><a href=\"#table-inputs\">Table: inputs and checksums</a></li>\n");
     for (i, p) in profiles.iter().enumerate() {
         let _ = write!(
             s,
             "<li><a href=\"#input-{i}\">{}</a>: <a href=\"#table-summary-{i}\">summary table</a>",
             escape(&p.label)
         );
+        if !p.summary.minima.is_empty() {
+            let _ = write!(s, ", <a href=\"#table-minima-{i}\">best minima</a>");
+        }
         for f in &p.figures {
             let _ = write!(
                 s,
@@ -99,20 +102,6 @@ pub fn render(meta: &Meta, profiles: &[Profile]) -> String {
         s.push_str("</li>\n");
     }
     s.push_str("<li><a href=\"#definitions\">Definitions</a></li>\n</ul>\n");
-
-    // Inputs.
-    s.push_str("<h2>Inputs</h2>\n<div class=\"wide\"><table id=\"table-inputs\">\n<tr><th class=\"l\">input</th><th>architectures</th><th class=\"l\">values</th><th class=\"l\">SHA-256 of the table file</th></tr>\n");
-    for p in profiles {
-        let _ = writeln!(
-            s,
-            "<tr><td class=\"l\">{}</td><td>{}</td><td class=\"l\">{}</td><td class=\"l\"><code>{}</code></td></tr>",
-            escape(&p.label),
-            p.n,
-            escape(&p.source),
-            escape(p.checksum.as_deref().unwrap_or("– (synthetic)"))
-        );
-    }
-    s.push_str("</table></div>\n");
 
     // Hardness side by side.
     s.push_str("<h2>Hardness, side by side</h2>\n<p>One row per input, every figure exact over the whole space. Easier for local search: a low minima ratio, a large optimum basin, high P(ε), FDC near +1, ρ(1) near 1, a high first-improvement success. Definitions <a href=\"#definitions\">below</a>.</p>\n");
@@ -150,6 +139,20 @@ pub fn render(meta: &Meta, profiles: &[Profile]) -> String {
             h.neutrality,
             h.largest_plateau.size,
             h.first_p_success
+        );
+    }
+    s.push_str("</table></div>\n");
+
+    // Inputs.
+    s.push_str("<h2>Inputs</h2>\n<div class=\"wide\"><table id=\"table-inputs\">\n<tr><th class=\"l\">input</th><th>architectures</th><th class=\"l\">values</th><th class=\"l\">SHA-256 of the table file</th></tr>\n");
+    for p in profiles {
+        let _ = writeln!(
+            s,
+            "<tr><td class=\"l\">{}</td><td>{}</td><td class=\"l\">{}</td><td class=\"l\"><code>{}</code></td></tr>",
+            escape(&p.label),
+            p.n,
+            escape(&p.source),
+            escape(p.checksum.as_deref().unwrap_or("– (synthetic)"))
         );
     }
     s.push_str("</table></div>\n");
