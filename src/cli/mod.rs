@@ -8,6 +8,7 @@ mod report;
 mod search_common;
 mod simulate;
 mod starts;
+mod theory;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ struct Cli {
 enum Command {
     /// Exact local-search landscape of one metric (or synthetic losses) on a space.
     Analyze(analyze::AnalyzeArgs),
+    /// What the paper's model predicts (local minima, P(ε)) beside the exact landscape.
+    Theory(theory::TheoryArgs),
     /// Exact per-start success probabilities, moves and evaluations of a local-search variant.
     Starts(starts::StartsArgs),
     /// Monte Carlo simulation of local search with restarts, as the paper's code runs it.
@@ -48,6 +51,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(a) => analyze::run(a),
+        Command::Theory(a) => theory::run(a),
         Command::Starts(a) => starts::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Noise(a) => noise::run(a),

@@ -1,10 +1,11 @@
 //! Reports for people: plots, and the `nasland report` page.
 //!
-//! [`profile`] computes everything shown about one input (summary, hardness, figures,
+//! [`eps_plot`] draws the P(ε) plot of `nasland theory`; [`profile`] computes everything shown about one input (summary, hardness, figures,
 //! the commands that reproduce them); [`figures`] draws the charts (plotters, SVG);
 //! [`tree`] draws the basin-tree figure; [`html`] lays the page out. Nothing here
 //! depends on the clock or on thread scheduling: one input and seed, one page.
 
+pub mod eps_plot;
 pub mod figures;
 pub mod html;
 pub mod profile;
