@@ -121,9 +121,9 @@ pub fn histogram(
 }
 
 /// One named curve of (x, y) points.
-pub struct Curve<'a> {
-    pub label: &'a str,
-    pub points: &'a [(f64, f64)],
+pub struct Curve {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
     pub dashed: bool,
 }
 
@@ -155,12 +155,12 @@ pub fn eps_curves(curves: &[Curve], x_label: &str) -> Result<String> {
             if c.dashed {
                 chart
                     .draw_series(DashedLineSeries::new(pts, 6, 4, style))?
-                    .label(c.label)
+                    .label(c.label.as_str())
                     .legend(legend);
             } else {
                 chart
                     .draw_series(LineSeries::new(pts, style))?
-                    .label(c.label)
+                    .label(c.label.as_str())
                     .legend(legend);
             }
         }
@@ -293,7 +293,7 @@ pub fn noise_minima(points: &[(f64, f64, f64, f64)], noiseless: f64) -> Result<S
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREY_));
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(SeriesLabelPosition::UpperLeft)
             .border_style(BLACK)
             .background_style(WHITE.mix(0.8))
             .draw()?;

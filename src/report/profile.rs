@@ -8,6 +8,11 @@ use crate::search::{dp, Variant};
 use crate::space::Neighbourhood;
 use crate::stats::hardness::{hardness, Hardness, DEFAULT_EPS_SHARES};
 use crate::stats::{summarize, Summary, SummaryOptions};
+use crate::theory::density::{freedman_diaconis_bins, PdfN};
+use crate::theory::edge::{self, PdfE};
+use crate::theory::normalise::Normalised;
+use crate::theory::predict::{predict, Model, Options, Prediction};
+use crate::theory::recursion::Recursion;
 use anyhow::Result;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -108,6 +113,59 @@ pub fn fmt_value(x: f64) -> String {
     }
 }
 
+/// The theory's fit and two predictions for one input.
+struct Theory {
+    norm: Normalised,
+    pdf_n: PdfN,
+    bins: usize,
+    empirical: Prediction,
+    paper: Prediction,
+}
+
+impl Theory {
+    fn of(input: &Input) -> Option<Theory> {
+        let norm = Normalised::new(&input.loss).ok()?;
+        let deg = input.space.degree_stats();
+        let s = deg.mean.round() as usize;
+        if s == 0 {
+            return None;
+        }
+        let bins = freedman_diaconis_bins(&norm.x);
+        let pdf_n = PdfN::histogram(&norm.x, Some(bins));
+        let run = |pdf_e: &PdfE, recursion| {
+            predict(
+                Model {
+                    pdf_n: &pdf_n,
+                    pdf_e,
+                    s,
+                    n: norm.x.len(),
+                },
+                &Options {
+                    recursion,
+                    ..Options::default()
+                },
+            )
+        };
+        let empirical = run(
+            &PdfE::Empirical(edge::empirical(&input.space, &norm.x, bins)),
+            Recursion::TreeExact,
+        );
+        let paper = run(
+            &PdfE::Paper {
+                fit: edge::fit_sigma(&input.space, &norm.x),
+            },
+            Recursion::Paper,
+        );
+        Some(Theory {
+            norm,
+            pdf_n,
+            bins,
+            empirical,
+            paper,
+        })
+    }
+}
+
 /// Computes the profile of `input`. `checksum` is the SHA-256 of its table, if any.
 pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -> Result<Profile> {
     let sign = input.sign();
@@ -175,16 +233,48 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         };
         let values: Vec<f64> = loss.iter().map(|&l| sign * l + 0.0).collect();
 
+        // Theory (docs/THEORY.md): pdf_n by the Freedman–Diaconis histogram of the
+        // normalised losses, pdf_e `empirical` with the tree-exact recursion and `paper`
+        // with the paper's recursion. None for a constant landscape.
+        let theory = Theory::of(input);
+
+        let pdf_curve: Option<Vec<(f64, f64)>> = theory.as_ref().map(|t| {
+            let (vlo, vhi) = values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            (0..=400)
+                .map(|k| {
+                    let v = vlo + (vhi - vlo) * k as f64 / 400.0;
+                    // value → loss → normalised x; density per metric unit.
+                    let x = ((sign * v - t.norm.min) / t.norm.range).clamp(0.0, 1.0);
+                    (v, t.pdf_n.density(x) / t.norm.range)
+                })
+                .collect()
+        });
         figs.push(Figure {
             id: format!("{slug}-hist"),
             title: "Distribution of values".into(),
             caption: format!(
-                "Histogram of the {n} values ({HISTOGRAM_BINS} equal-width bins, as a density)."
+                "Histogram of the {n} values ({HISTOGRAM_BINS} equal-width bins, as a density){}.",
+                match &theory {
+                    Some(t) => format!(
+                        "; line: pdf_n as the theory fits it (Freedman–Diaconis histogram, {} bins, of the normalised losses)",
+                        t.bins
+                    ),
+                    None => String::new(),
+                }
             ),
-            svg: figures::histogram(&values, HISTOGRAM_BINS, &unit, None)?,
+            svg: figures::histogram(
+                &values,
+                HISTOGRAM_BINS,
+                &unit,
+                pdf_curve.as_deref().map(|c| ("fitted pdf_n", c)),
+            )?,
         });
 
-        // P(ε) on a log grid of ε from 1e-4 to 1 of the range.
+        // P(ε) on a log grid of ε from 1e-4 to 1 of the range, exact beside theory.
         let grid: Vec<f64> = (0..=40)
             .map(|i| 10f64.powf(-4.0 + i as f64 / 10.0))
             .collect();
@@ -199,23 +289,50 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
                 max_optimum_archs: 0,
             },
         );
-        let pts: Vec<(f64, f64)> = grid
+        let exact: Vec<(f64, f64)> = grid
             .iter()
             .zip(&curve.eps_curve)
             .map(|(&s, p)| (s, p.p))
             .collect();
+        let mut curves = vec![figures::Curve {
+            label: "exact".into(),
+            points: exact,
+            dashed: false,
+        }];
+        if let Some(t) = &theory {
+            for (label, pred) in [
+                ("theory: empirical pdf_e, tree-exact", &t.empirical),
+                ("theory: paper pdf_e, paper recursion", &t.paper),
+            ] {
+                curves.push(figures::Curve {
+                    label: label.into(),
+                    points: grid.iter().map(|&e| (e, pred.p(e))).collect(),
+                    dashed: true,
+                });
+            }
+            commands.push((
+                "theory: empirical pdf_e, tree-exact recursion".into(),
+                format!("nasland theory {args} --pdf-e empirical --recursion tree-exact --json"),
+            ));
+            commands.push((
+                "theory: paper pdf_e, paper recursion".into(),
+                format!("nasland theory {args} --pdf-e paper --recursion paper --json"),
+            ));
+        }
         figs.push(Figure {
             id: format!("{slug}-eps"),
             title: "P(ε): share of starts ending within ε of the optimum".into(),
-            caption: "Best-improvement local search from every start, exact; ε as a share of the range of values (log axis).".into(),
-            svg: figures::eps_curves(
-                &[figures::Curve {
-                    label: "exact",
-                    points: &pts,
-                    dashed: false,
-                }],
-                "ε / range of values",
-            )?,
+            caption: format!(
+                "Best-improvement local search from every start, exact (solid){}; ε as a share of the range of values (log axis).",
+                match &theory {
+                    Some(t) => format!(
+                        ", beside the theory's predictions (dashed; predicted local minima {:.1} and {:.1}, exact {})",
+                        t.empirical.local_minima, t.paper.local_minima, land.local_minima
+                    ),
+                    None => String::new(),
+                }
+            ),
+            svg: figures::eps_curves(&curves, "ε / range of values")?,
         });
 
         // Basin sizes: number of minima with each basin size.
