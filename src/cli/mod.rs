@@ -4,6 +4,7 @@ mod analyze;
 mod args;
 mod format;
 mod noise;
+mod report;
 mod search_common;
 mod simulate;
 mod starts;
@@ -41,6 +42,8 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Noisy evaluations: local minima and success of local search on noisy landscapes.
     Noise(noise::NoiseArgs),
+    /// One self-contained HTML report: hardness side by side, figures, reproducing commands.
+    Report(report::ReportArgs),
 }
 
 /// Runs the command line; errors print with their context chain and exit with status 2.
@@ -52,6 +55,7 @@ pub fn main() -> ExitCode {
         Command::Starts(a) => starts::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Noise(a) => noise::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
