@@ -26,4 +26,5 @@ pub mod landscape;
 pub mod space;
 pub mod stats;
 pub mod synth;
+pub mod table;
 pub mod theory;
