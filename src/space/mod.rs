@@ -7,6 +7,7 @@
 
 pub mod graph;
 pub mod product;
+pub mod random_regular;
 
 pub use graph::Csr;
 pub use product::ProductSpace;
@@ -33,6 +34,32 @@ pub trait Neighbourhood: Sync {
 
     /// Calls `f` once for every neighbour of `v` (never `v` itself, no repeats).
     fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, f: F);
+}
+
+/// `histogram[d]` = number of vertices of degree d. Integer counts, so the parallel
+/// reduction is exact and deterministic.
+pub fn degree_histogram<N: Neighbourhood>(space: &N) -> Vec<u64> {
+    use rayon::prelude::*;
+    (0..space.len() as VertexId)
+        .into_par_iter()
+        .with_min_len(4096)
+        .fold(Vec::new, |mut h: Vec<u64>, v| {
+            let d = space.degree(v);
+            if h.len() <= d {
+                h.resize(d + 1, 0);
+            }
+            h[d] += 1;
+            h
+        })
+        .reduce(Vec::new, |mut a, b| {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+            a
+        })
 }
 
 /// Any space nasland can analyse. Generic algorithms take it as a [`Neighbourhood`];

@@ -4,15 +4,15 @@
 //! of its closed neighbourhood, so P(v is a minimum) = 1/(deg(v) + 1) and
 //! E[#local minima] = Σ_v 1/(deg(v) + 1) whatever the graph.
 
-use crate::space::{Neighbourhood, VertexId};
-use rayon::prelude::*;
+use crate::space::{degree_histogram, Neighbourhood};
 
-/// E[#local minima] = Σ_v 1/(deg(v) + 1) under iid continuous losses.
+/// E[#local minima] = Σ_v 1/(deg(v) + 1) under iid continuous losses, summed per degree
+/// so that the result does not depend on the thread count.
 pub fn expected_local_minima<N: Neighbourhood>(space: &N) -> f64 {
-    (0..space.len() as VertexId)
-        .into_par_iter()
-        .with_min_len(4096)
-        .map(|v| 1.0 / (space.degree(v) as f64 + 1.0))
+    degree_histogram(space)
+        .iter()
+        .enumerate()
+        .map(|(d, &count)| count as f64 / (d as f64 + 1.0))
         .sum()
 }
 
