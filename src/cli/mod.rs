@@ -3,6 +3,9 @@
 mod analyze;
 mod args;
 mod format;
+mod info;
+mod keys;
+mod pack;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +31,12 @@ struct Cli {
 enum Command {
     /// Exact local-search landscape of one metric (or synthetic losses) on a space.
     Analyze(analyze::AnalyzeArgs),
+    /// Pack a space and its metric columns into a memory-mapped, bit-packed table (.nasl).
+    Pack(pack::PackArgs),
+    /// Describe a .nasl table: sizes, degrees, packing, metric columns, sections.
+    Info(info::InfoArgs),
+    /// Print a table's architecture keys, one per line, in vertex-id order.
+    Keys(keys::KeysArgs),
 }
 
 /// Runs the command line; errors print with their context chain and exit with status 2.
@@ -35,6 +44,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(a) => analyze::run(a),
+        Command::Pack(a) => pack::run(a),
+        Command::Info(a) => info::run(a),
+        Command::Keys(a) => keys::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -52,7 +52,8 @@ pub fn read_edges(
     let mut lines = Vec::new();
     for (row, rec) in r.records().enumerate() {
         let line = row + 2;
-        let rec = rec.with_context(|| format!("{} line {line}: malformed CSV record", path.display()))?;
+        let rec =
+            rec.with_context(|| format!("{} line {line}: malformed CSV record", path.display()))?;
         if rec.len() != 2 {
             bail!(
                 "{} line {line}: {} fields; every line of an edge list has two keys",
@@ -69,7 +70,9 @@ pub fn read_edges(
                 }
             }
         }
-        let (Some(&a), Some(&b)) = (a, b) else { continue };
+        let (Some(&a), Some(&b)) = (a, b) else {
+            continue;
+        };
         if a == b {
             loop_count += 1;
             if loops.len() < SHOWN {
@@ -95,7 +98,10 @@ pub fn read_edges(
         }
     }
     if missing_count + loop_count + dup_count > 0 {
-        let mut msg = format!("{} is not a simple undirected graph on the keys of {table}:", path.display());
+        let mut msg = format!(
+            "{} is not a simple undirected graph on the keys of {table}:",
+            path.display()
+        );
         if missing_count > 0 {
             msg += &format!(
                 "\n  {missing_count} keys are not in the table ({})",

@@ -1,4 +1,4 @@
 //! Reading benchmark tables and writing results.
 
-pub mod table_csv;
 pub mod edges_csv;
+pub mod table_csv;

@@ -127,8 +127,9 @@ impl Space {
             Space::Product(p) => {
                 Some(crate::theory::iid::hamming_local_minima_variance(p.radices()).sqrt())
             }
-            Space::Graph(g) => crate::theory::iid_graph::local_minima_variance_if_cheap(g)
-                .map(f64::sqrt),
+            Space::Graph(g) => {
+                crate::theory::iid_graph::local_minima_variance_if_cheap(g).map(f64::sqrt)
+            }
         }
     }
 }

@@ -83,7 +83,11 @@ impl<W: Write> BitSink<W> {
         self.out.write_all(&chunk[..whole])?;
         self.bytes += whole as u64;
         self.pending_bits = (nbits % 8) as u32;
-        self.pending = if self.pending_bits > 0 { chunk[whole] } else { 0 };
+        self.pending = if self.pending_bits > 0 {
+            chunk[whole]
+        } else {
+            0
+        };
         Ok(())
     }
 

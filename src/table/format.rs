@@ -220,10 +220,33 @@ impl Header {
         b
     }
 
+    /// The header fields of the first 64 bytes of `file`, without any check (for tools
+    /// that repair or deliberately damage files). Panics if `file` is shorter.
+    pub fn decode_unchecked(file: &[u8]) -> Header {
+        Header {
+            version: u32_at(file, 8),
+            flags: u32_at(file, 12),
+            n: u64_at(file, 16),
+            entries: u64_at(file, 24),
+            degree_min: u32_at(file, 32),
+            degree_max: u32_at(file, 36),
+            index_bits: u32_at(file, 40),
+            offset_bits: u32_at(file, 44),
+            file_size: u64_at(file, 48),
+            section_count: u32_at(file, 56),
+        }
+    }
+
     /// Parses and checks the header at the start of `file` (whole file, for the length
     /// check). Checks in the order that gives the most useful message: magic, version,
     /// length, checksum, then the consistency of the fields.
     pub fn decode(file: &[u8]) -> Result<Header> {
+        if file.len() < 8 && !file.is_empty() && MAGIC.starts_with(file) {
+            bail!(
+                "truncated: the file is {} bytes, the start of a nasland table cut short; copy or pack it again",
+                file.len()
+            );
+        }
         if file.len() < 8 || file[0..8] != MAGIC {
             let shown: Vec<String> = file.iter().take(8).map(|b| format!("{b:02x}")).collect();
             bail!(
@@ -264,18 +287,7 @@ impl Header {
                  the header is corrupt; copy or pack the file again"
             );
         }
-        let h = Header {
-            version,
-            flags: u32_at(file, 12),
-            n: u64_at(file, 16),
-            entries: u64_at(file, 24),
-            degree_min: u32_at(file, 32),
-            degree_max: u32_at(file, 36),
-            index_bits: u32_at(file, 40),
-            offset_bits: u32_at(file, 44),
-            file_size: u64_at(file, 48),
-            section_count: u32_at(file, 56),
-        };
+        let h = Header::decode_unchecked(file);
         if h.file_size != file.len() as u64 {
             if h.file_size > file.len() as u64 {
                 bail!(

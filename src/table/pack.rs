@@ -88,12 +88,20 @@ fn metrics_of(t: &TableColumns, key: &str) -> Result<Vec<String>> {
 }
 
 /// Packs product space `spec` (with the columns of `table`, if given) into `out`.
-pub fn product(spec: &str, table: Option<&TableColumns>, out: &Path, opts: WriteOptions) -> Result<()> {
+pub fn product(
+    spec: &str,
+    table: Option<&TableColumns>,
+    out: &Path,
+    opts: WriteOptions,
+) -> Result<()> {
     let space = ProductSpace::parse(spec)?;
     let (columns, source) = match table {
         None => (vec![], json!({"kind": "product", "space": spec})),
         Some(t) => {
-            let key = t.key.clone().unwrap_or_else(|| default_key(spec).to_string());
+            let key = t
+                .key
+                .clone()
+                .unwrap_or_else(|| default_key(spec).to_string());
             let metrics = metrics_of(t, &key)?;
             let directions = t.directions.resolve(&metrics)?;
             let inputs = Input::from_table_columns(space.clone(), &t.path, &key, &metrics, false)?;
@@ -141,11 +149,14 @@ pub fn read_keys(path: &Path, key: &str) -> Result<(Vec<String>, HashMap<String,
     let mut id_of = HashMap::new();
     for (row, rec) in r.records().enumerate() {
         let line = row + 2;
-        let rec = rec.with_context(|| format!("{} line {line}: malformed CSV record", path.display()))?;
-        let k = rec
-            .get(col)
-            .filter(|k| !k.is_empty())
-            .with_context(|| format!("{} line {line}: the key {key:?} is empty or missing", path.display()))?;
+        let rec =
+            rec.with_context(|| format!("{} line {line}: malformed CSV record", path.display()))?;
+        let k = rec.get(col).filter(|k| !k.is_empty()).with_context(|| {
+            format!(
+                "{} line {line}: the key {key:?} is empty or missing",
+                path.display()
+            )
+        })?;
         if keys.len() >= u32::MAX as usize {
             bail!("{} has more than {} rows", path.display(), u32::MAX - 1);
         }
@@ -166,7 +177,12 @@ pub fn read_keys(path: &Path, key: &str) -> Result<(Vec<String>, HashMap<String,
 }
 
 /// Packs the graph of an undirected edge list over the rows of a table into `out`.
-pub fn edges(edges_path: &Path, table: &TableColumns, out: &Path, opts: WriteOptions) -> Result<EdgeReport> {
+pub fn edges(
+    edges_path: &Path,
+    table: &TableColumns,
+    out: &Path,
+    opts: WriteOptions,
+) -> Result<EdgeReport> {
     let key = table
         .key
         .clone()
@@ -181,24 +197,44 @@ pub fn edges(edges_path: &Path, table: &TableColumns, out: &Path, opts: WriteOpt
     let metrics = metrics_of(table, &key)?;
     let directions = table.directions.resolve(&metrics)?;
     let decode = |s: &str| -> Result<VertexId> {
-        id_of.get(s).copied().with_context(|| format!("key {s:?} is not in the table"))
+        id_of
+            .get(s)
+            .copied()
+            .with_context(|| format!("key {s:?} is not in the table"))
     };
     let encode = |v: VertexId| keys[v as usize].clone();
-    let codec = table_csv::KeyCodec { n, decode: &decode, encode: &encode };
+    let codec = table_csv::KeyCodec {
+        n,
+        decode: &decode,
+        encode: &encode,
+    };
     let cols = table_csv::read_columns(&table.path, &key, &metrics, &codec)?;
     let columns = metrics
         .iter()
         .zip(cols.values)
         .zip(directions)
-        .map(|((name, values), direction)| ColumnSource { name: name.clone(), direction, values })
+        .map(|((name, values), direction)| ColumnSource {
+            name: name.clone(),
+            direction,
+            values,
+        })
         .collect();
     let source = json!({"kind": "edges", "edges": edges_path, "table": table.path, "key": key});
     writer::write(
         out,
-        &Contents { graph: &csr, keys: KeySource::Strings(keys), columns, meta: base_meta(source) },
+        &Contents {
+            graph: &csr,
+            keys: KeySource::Strings(keys),
+            columns,
+            meta: base_meta(source),
+        },
         opts,
     )?;
-    Ok(EdgeReport { vertices: n, edges: edges.len(), isolated })
+    Ok(EdgeReport {
+        vertices: n,
+        edges: edges.len(),
+        isolated,
+    })
 }
 
 /// What an edge list turned into.

@@ -184,8 +184,7 @@ impl Table {
             Ok(first)
         };
         let need = |kind: SectionKind| -> Result<usize> {
-            find(kind)?
-                .ok_or_else(|| anyhow!("the directory has no {} section", kind.name()))
+            find(kind)?.ok_or_else(|| anyhow!("the directory has no {} section", kind.name()))
         };
 
         // Small sections: verified now.
@@ -448,14 +447,12 @@ trait Number: Copy {}
 impl Number for f64 {}
 impl Number for f32 {}
 
-fn parse_keys(
-    file: &[u8],
-    h: &Header,
-    p: &[u8],
-    strings: Option<&DirEntry>,
-) -> Result<Keys> {
+fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> Result<Keys> {
     if p.len() < 8 {
-        bail!("the keys section has {} bytes; it needs at least 8", p.len());
+        bail!(
+            "the keys section has {} bytes; it needs at least 8",
+            p.len()
+        );
     }
     let encoding = u32::from_le_bytes(p[0..4].try_into().unwrap());
     let param = u32::from_le_bytes(p[4..8].try_into().unwrap()) as usize;
@@ -470,7 +467,11 @@ fn parse_keys(
     if want_strings != strings.is_some() {
         bail!(
             "key encoding {encoding} {} a key-strings section, but the directory {} one",
-            if want_strings { "needs" } else { "has no use for" },
+            if want_strings {
+                "needs"
+            } else {
+                "has no use for"
+            },
             if strings.is_some() { "has" } else { "lacks" }
         );
     }
@@ -526,7 +527,10 @@ fn parse_keys(
 
 fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
     if p.len() < 8 {
-        bail!("the columns section has {} bytes; it needs at least 8", p.len());
+        bail!(
+            "the columns section has {} bytes; it needs at least 8",
+            p.len()
+        );
     }
     let count = u32::from_le_bytes(p[0..4].try_into().unwrap()) as usize;
     if p[4..8] != [0; 4] {
@@ -666,12 +670,26 @@ fn verify_graph(d: &TableData) -> Result<(), String> {
         let data = &map[e.range()];
         let ob = h.offset_bits;
         let items = item_chunks(n + 1);
-        let mut bounds: Vec<usize> = items.iter().map(|&i| (i * ob as u64 / 8) as usize).collect();
+        let mut bounds: Vec<usize> = items
+            .iter()
+            .map(|&i| (i * ob as u64 / 8) as usize)
+            .collect();
         *bounds.last_mut().unwrap() = data.len();
         let degree_range = std::sync::Mutex::new(Vec::new());
         crc_and_check(e, data, &bounds, |j| {
             let (a, b) = (items[j], items[j + 1]);
             let (mut lo, mut hi) = (u64::MAX, 0);
+            // Order first: a decrease also makes a neighbouring degree absurd, and the
+            // decrease is the better message.
+            for v in a..b.min(n) {
+                let (off, next) = (bits::get(data, v, ob), bits::get(data, v + 1, ob));
+                if next < off {
+                    return Err(format!(
+                        "CSR offsets are not monotone: vertex {v} starts at {off} and vertex {} at {next}",
+                        v + 1
+                    ));
+                }
+            }
             for v in a..b {
                 let off = bits::get(data, v, ob);
                 if v == 0 && off != 0 {
@@ -686,14 +704,7 @@ fn verify_graph(d: &TableData) -> Result<(), String> {
                     }
                     continue;
                 }
-                let next = bits::get(data, v + 1, ob);
-                if next < off {
-                    return Err(format!(
-                        "CSR offsets are not monotone: vertex {v} starts at {off} and vertex {} at {next}",
-                        v + 1
-                    ));
-                }
-                let deg = next - off;
+                let deg = bits::get(data, v + 1, ob) - off;
                 if deg < h.degree_min as u64 || deg > h.degree_max as u64 {
                     return Err(format!(
                         "CSR offsets: vertex {v} has degree {deg}, outside the header's {}..{}",
@@ -784,7 +795,9 @@ fn verify_keys(d: &TableData) -> Result<(), String> {
         let key = std::str::from_utf8(&text[a as usize..b as usize])
             .map_err(|_| format!("key strings: the key of vertex {v} is not UTF-8"))?;
         if !seen.insert(key) {
-            return Err(format!("key strings: the key {key:?} names two vertices (the second is {v})"));
+            return Err(format!(
+                "key strings: the key {key:?} names two vertices (the second is {v})"
+            ));
         }
     }
     Ok(())
@@ -849,10 +862,11 @@ fn decompress_stream<R: std::io::BufRead>(
     if size < format::HEADER_LEN as u64 || size > isize::MAX as u64 {
         bail!("corrupt zstd stream: it declares {size} decompressed bytes, which no table has");
     }
-    let mut out = MmapMut::map_anon(size as usize)
-        .with_context(|| format!("cannot reserve {size} bytes of memory to decompress the table"))?;
-    let mut dec = zstd::stream::read::Decoder::with_buffer(input)
-        .context("cannot start the zstd decoder")?;
+    let mut out = MmapMut::map_anon(size as usize).with_context(|| {
+        format!("cannot reserve {size} bytes of memory to decompress the table")
+    })?;
+    let mut dec =
+        zstd::stream::read::Decoder::with_buffer(input).context("cannot start the zstd decoder")?;
     let mut filled = 0usize;
     while filled < out.len() {
         match dec.read(&mut out[filled..]) {

@@ -74,7 +74,11 @@ pub fn column_type(values: &[f64]) -> ColumnType {
 
 /// Writes `contents` to `path` atomically and returns the table as reopened from the
 /// written bytes (for a compressed file, the reopened uncompressed temporary's figures).
-pub fn write<N: Neighbourhood>(path: &Path, contents: &Contents<N>, opts: WriteOptions) -> Result<()> {
+pub fn write<N: Neighbourhood>(
+    path: &Path,
+    contents: &Contents<N>,
+    opts: WriteOptions,
+) -> Result<()> {
     write_inner(path, contents, opts).with_context(|| format!("cannot write {}", path.display()))
 }
 
@@ -82,7 +86,10 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     let graph = c.graph;
     let n = graph.len();
     if n == 0 || n as u64 > u32::MAX as u64 {
-        bail!("a table holds 1 to {} vertices; this space has {n}", u32::MAX);
+        bail!(
+            "a table holds 1 to {} vertices; this space has {n}",
+            u32::MAX
+        );
     }
     let n64 = n as u64;
 
@@ -115,7 +122,11 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     }
     let fixed = degree_min == degree_max;
     let w = format::ceil_log2(n64);
-    let ob = if fixed { 0 } else { format::ceil_log2(entries + 1) };
+    let ob = if fixed {
+        0
+    } else {
+        format::ceil_log2(entries + 1)
+    };
 
     // Sections and their payload lengths, in file order.
     let meta = serde_json::to_vec(&c.meta)?;
@@ -136,10 +147,18 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     let mut types = Vec::new();
     for col in &c.columns {
         if col.values.len() != n {
-            bail!("column {:?} has {} values for {n} vertices", col.name, col.values.len());
+            bail!(
+                "column {:?} has {} values for {n} vertices",
+                col.name,
+                col.values.len()
+            );
         }
         if let Some(v) = col.values.iter().position(|x| !x.is_finite()) {
-            bail!("column {:?}: vertex {v} has the non-finite value {}", col.name, col.values[v]);
+            bail!(
+                "column {:?}: vertex {v} has the non-finite value {}",
+                col.name,
+                col.values[v]
+            );
         }
         if col.name.is_empty() || col.name.len() > u16::MAX as usize {
             bail!("column name {:?} must have 1 to 65535 bytes", col.name);
@@ -164,9 +183,17 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
         plan.push((SectionKind::KeyStrings, 0, 8 * (n64 + 1) + key_bytes));
     }
     if !fixed {
-        plan.push((SectionKind::Offsets, 0, format::packed_len(n64 + 1, ob).unwrap()));
+        plan.push((
+            SectionKind::Offsets,
+            0,
+            format::packed_len(n64 + 1, ob).unwrap(),
+        ));
     }
-    plan.push((SectionKind::Neighbours, 0, format::packed_len(entries, w).unwrap()));
+    plan.push((
+        SectionKind::Neighbours,
+        0,
+        format::packed_len(entries, w).unwrap(),
+    ));
     plan.push((SectionKind::Columns, 0, column_index.len() as u64));
     for (i, ty) in types.iter().enumerate() {
         plan.push((SectionKind::Column, i as u32, n64 * ty.width()));
@@ -174,7 +201,13 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     let mut dir = Vec::with_capacity(plan.len());
     let mut pos = format::align_up(format::directory_end(plan.len() as u32)).unwrap();
     for &(kind, index, length) in &plan {
-        dir.push(DirEntry { kind, index, offset: pos, length, crc: 0 });
+        dir.push(DirEntry {
+            kind,
+            index,
+            offset: pos,
+            length,
+            crc: 0,
+        });
         pos = format::align_up(pos + length).unwrap();
     }
     let file_size = dir.last().map(|e| e.offset + e.length).unwrap();
@@ -210,12 +243,18 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     let mut written = dir[0].offset;
     for (i, e) in dir.clone().iter().enumerate() {
         out.write_all(&vec![0u8; (e.offset - written) as usize])?;
-        let mut sink = CrcWriter { out: &mut out, crc: crc32fast::Hasher::new(), bytes: 0 };
+        let mut sink = CrcWriter {
+            out: &mut out,
+            crc: crc32fast::Hasher::new(),
+            bytes: 0,
+        };
         match e.kind {
             SectionKind::Meta => sink.write_all(&meta)?,
             SectionKind::Keys => sink.write_all(&keys_payload)?,
             SectionKind::KeyStrings => {
-                let KeySource::Strings(keys) = &c.keys else { unreachable!() };
+                let KeySource::Strings(keys) = &c.keys else {
+                    unreachable!()
+                };
                 let mut off = 0u64;
                 sink.write_all(&off.to_le_bytes())?;
                 for k in keys {
@@ -269,7 +308,9 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
                 for chunk in col.values.chunks(1 << 17) {
                     buf.clear();
                     match types[e.index as usize] {
-                        ColumnType::F64 => chunk.iter().for_each(|x| buf.extend_from_slice(&x.to_le_bytes())),
+                        ColumnType::F64 => chunk
+                            .iter()
+                            .for_each(|x| buf.extend_from_slice(&x.to_le_bytes())),
                         ColumnType::F32 => chunk
                             .iter()
                             .for_each(|&x| buf.extend_from_slice(&(x as f32).to_le_bytes())),
@@ -320,7 +361,8 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
             enc.include_checksum(true)?;
             enc.include_contentsize(true)?;
             enc.set_pledged_src_size(Some(file_size))?;
-            let mut src = std::io::BufReader::with_capacity(1 << 22, std::fs::File::open(tmp.path())?);
+            let mut src =
+                std::io::BufReader::with_capacity(1 << 22, std::fs::File::open(tmp.path())?);
             std::io::copy(&mut src, &mut enc)?;
             enc.finish()?;
             ztmp.as_file().sync_all()?;
@@ -360,7 +402,10 @@ fn write_front<W: Write + Seek>(out: &mut W, header: &Header, dir: &[DirEntry]) 
     }
     let crc = crc32fast::hash(&d);
     d.extend_from_slice(&crc.to_le_bytes());
-    debug_assert_eq!(HEADER_LEN as u64 + d.len() as u64, format::directory_end(dir.len() as u32));
+    debug_assert_eq!(
+        HEADER_LEN as u64 + d.len() as u64,
+        format::directory_end(dir.len() as u32)
+    );
     out.write_all(&d)?;
     out.seek(SeekFrom::End(0))?;
     Ok(())
@@ -382,7 +427,11 @@ fn pack_lists<N: Neighbourhood>(
         graph.for_each_neighbour(v as VertexId, |u| list.push(u));
         list.sort_unstable();
         if list.len() != graph.degree(v as VertexId) {
-            bail!("vertex {v}: degree {} but {} neighbours listed", graph.degree(v as VertexId), list.len());
+            bail!(
+                "vertex {v}: degree {} but {} neighbours listed",
+                graph.degree(v as VertexId),
+                list.len()
+            );
         }
         for (j, &u) in list.iter().enumerate() {
             if u as u64 >= n {

@@ -93,7 +93,10 @@ mod tests {
             let space = ProductSpace::parse(spec).unwrap();
             let got = local_minima_variance(&Csr::from_neighbourhood(&space));
             let want = hamming_local_minima_variance(space.radices());
-            assert!((got - want).abs() < 1e-9 * want.max(1.0), "{spec}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < 1e-9 * want.max(1.0),
+                "{spec}: {got} vs {want}"
+            );
         }
     }
 
@@ -102,9 +105,9 @@ mod tests {
     #[test]
     fn equals_enumeration_over_all_orderings() {
         let graphs: [(usize, &[(u32, u32)]); 3] = [
-            (6, &[(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]),        // path
+            (6, &[(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]), // path
             (6, &[(0, 1), (0, 2), (0, 3), (3, 4), (1, 2), (4, 5)]), // triangle with a tail
-            (7, &[(0, 1), (0, 2), (0, 3), (0, 4), (4, 5)]),         // star, a pendant, an isolated vertex
+            (7, &[(0, 1), (0, 2), (0, 3), (0, 4), (4, 5)]), // star, a pendant, an isolated vertex
         ];
         for (n, edges) in graphs {
             let g = Csr::from_undirected_edges(n, edges).unwrap();
