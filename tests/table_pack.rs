@@ -537,3 +537,39 @@ fn random_regular_minima_match_n_over_s_plus_one() {
         }
     }
 }
+
+/// A directed relation is stored as such and flagged not symmetric; the closed-form
+/// variance (which needs an undirected graph) is then not claimed.
+#[test]
+fn asymmetric_relations_are_flagged() {
+    use nasland::space::Csr;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.nasl");
+    // 0 → 1, 1 → 2, 2 → 0, 2 → 1: a directed triangle plus one back edge.
+    let g = Csr::new(vec![0, 1, 2, 4], vec![1, 2, 0, 1]).unwrap();
+    nasland::table::write(
+        &path,
+        &nasland::table::Contents { graph: &g, keys: nasland::table::KeySource::Ids, columns: vec![], meta: Default::default() },
+        WriteOptions::default(),
+    )
+    .unwrap();
+    let t = Table::open(&path).unwrap();
+    assert!(!t.header().symmetric());
+    assert!(!t.header().fixed_degree());
+    let json = json_of(&["analyze", "--graph", path.to_str().unwrap(), "--json"]);
+    assert!(json.get("expected_local_minima_iid_sd").is_none(), "{json}");
+    assert_eq!(json["degree_stats"]["min"], 1);
+    assert_eq!(json["degree_stats"]["max"], 2);
+    let info = json_of(&["info", path.to_str().unwrap(), "--json"]);
+    assert_eq!(info["symmetric"], false);
+    assert_eq!(info["bits_per_offset"], 3);
+    // The symmetric completion is symmetric.
+    let g = Csr::from_undirected_edges(3, &[(0, 1), (1, 2), (2, 0)]).unwrap();
+    nasland::table::write(
+        &path,
+        &nasland::table::Contents { graph: &g, keys: nasland::table::KeySource::Ids, columns: vec![], meta: Default::default() },
+        WriteOptions::default(),
+    )
+    .unwrap();
+    assert!(Table::open(&path).unwrap().header().symmetric());
+}

@@ -118,19 +118,23 @@ impl PackedGraph {
             })
     }
 
-    /// Whether `u` lists `x` (lists are strictly increasing).
+    /// Whether `u` lists `x`: a branch-free binary search in the sorted packed list
+    /// (the outcome of each probe is unpredictable, so a conditional move beats a jump).
     fn contains(&self, u: VertexId, x: VertexId) -> bool {
         let data = &self.data.map[self.geo.neighbours.clone()];
-        let (mut lo, mut hi) = self.geo.entry_range(&self.data.map, u as u64);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match bits::get(data, mid, self.geo.w).cmp(&(x as u64)) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return true,
-            }
+        let (a, b) = self.geo.entry_range(&self.data.map, u as u64);
+        if a == b {
+            return false;
         }
-        false
+        let (mut lo, mut len) = (a, b - a);
+        while len > 1 {
+            let half = len / 2;
+            if bits::get(data, lo + half, self.geo.w) <= x as u64 {
+                lo += half;
+            }
+            len -= half;
+        }
+        bits::get(data, lo, self.geo.w) == x as u64
     }
 }
 

@@ -233,9 +233,8 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
         .context("the output path names no file")?
         .to_string_lossy()
         .into_owned();
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
-        .suffix(".tmp")
+    let prefix = format!(".{file_name}.");
+    let tmp = temp_builder(&prefix, ".tmp")
         .tempfile_in(dest_dir)
         .with_context(|| format!("cannot create a temporary file in {}", dest_dir.display()))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 22, tmp.as_file());
@@ -353,10 +352,7 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     match opts.zstd_level {
         None => persist(tmp, path)?,
         Some(level) => {
-            let ztmp = tempfile::Builder::new()
-                .prefix(&format!(".{file_name}."))
-                .suffix(".zst.tmp")
-                .tempfile_in(dest_dir)?;
+            let ztmp = temp_builder(&prefix, ".zst.tmp").tempfile_in(dest_dir)?;
             let mut enc = zstd::stream::write::Encoder::new(ztmp.as_file(), level)?;
             enc.include_checksum(true)?;
             enc.include_contentsize(true)?;
@@ -370,6 +366,19 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
         }
     }
     Ok(())
+}
+
+/// Temporary files are hidden (`.name.XXXX.tmp`) and, once renamed, have the usual
+/// permissions of a new file (0666 less the umask), not tempfile's private 0600.
+fn temp_builder<'a>(prefix: &'a str, suffix: &'a str) -> tempfile::Builder<'a, 'a> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix).suffix(suffix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b
 }
 
 fn key_header(encoding: KeyEncoding, param: &[u8]) -> Vec<u8> {
