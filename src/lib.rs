@@ -17,12 +17,15 @@
 //!
 //! Modules, one job each: [`space`] (neighbours and architecture strings), [`landscape`]
 //! (LS, LS*), [`stats`] (summaries), [`synth`] (synthetic losses), [`io`] (tables),
-//! [`input`] (what the user asked to analyse), [`theory`] (predictions), [`cli`].
+//! [`input`] (what the user asked to analyse), [`theory`] (predictions), [`search`] (local-search variants per start, search cost,
+//! noise), [`cli`].
 
 pub mod cli;
 pub mod input;
 pub mod io;
 pub mod landscape;
+pub mod report;
+pub mod search;
 pub mod space;
 pub mod stats;
 pub mod synth;

@@ -5,7 +5,6 @@ use super::format::{percent, thousands, value};
 use crate::input::{Input, Source};
 use crate::space::{DegreeStats, Neighbourhood};
 use crate::stats::{summarize, Summary, SummaryOptions};
-use crate::theory::iid;
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
@@ -88,7 +87,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
             Source::Synthetic { seed, .. } => Some(seed),
             _ => None,
         },
-        expected_local_minima_iid: iid::expected_local_minima(&input.space),
+        expected_local_minima_iid: input.space.expected_iid_local_minima(),
         expected_local_minima_iid_sd: input.space.iid_local_minima_sd(),
         summary: &summary,
     };

@@ -3,6 +3,11 @@
 mod analyze;
 mod args;
 mod format;
+mod noise;
+mod search_common;
+mod simulate;
+mod starts;
+mod theory;
 mod info;
 mod keys;
 mod pack;
@@ -31,6 +36,14 @@ struct Cli {
 enum Command {
     /// Exact local-search landscape of one metric (or synthetic losses) on a space.
     Analyze(analyze::AnalyzeArgs),
+    /// What the paper's model predicts (local minima, P(ε)) beside the exact landscape.
+    Theory(theory::TheoryArgs),
+    /// Exact per-start success probabilities, moves and evaluations of a local-search variant.
+    Starts(starts::StartsArgs),
+    /// Monte Carlo simulation of local search with restarts, as the paper's code runs it.
+    Simulate(simulate::SimulateArgs),
+    /// Noisy evaluations: local minima and success of local search on noisy landscapes.
+    Noise(noise::NoiseArgs),
     /// Pack a space and its metric columns into a memory-mapped, bit-packed table (.nasl).
     Pack(pack::PackArgs),
     /// Describe a .nasl table: sizes, degrees, packing, metric columns, sections.
@@ -44,6 +57,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(a) => analyze::run(a),
+        Command::Theory(a) => theory::run(a),
+        Command::Starts(a) => starts::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Noise(a) => noise::run(a),
         Command::Pack(a) => pack::run(a),
         Command::Info(a) => info::run(a),
         Command::Keys(a) => keys::run(a),

@@ -1,4 +1,6 @@
 //! Reading benchmark tables and writing results.
 
+pub mod atomic;
+pub mod columns;
 pub mod edges_csv;
 pub mod table_csv;

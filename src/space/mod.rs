@@ -120,6 +120,15 @@ impl Space {
         }
     }
 
+    /// E[#local minima] under iid continuous losses, Σ_v 1/(deg(v) + 1): n/(s + 1) for a
+    /// product space, summed per degree otherwise.
+    pub fn expected_iid_local_minima(&self) -> f64 {
+        match self {
+            Space::Product(p) => p.len() as f64 / (p.uniform_degree() as f64 + 1.0),
+            Space::Graph(g) => crate::theory::iid::expected_local_minima(g),
+        }
+    }
+
     /// Standard deviation of the local-minima count under iid losses, where it is known
     /// in closed form (product spaces).
     pub fn iid_local_minima_sd(&self) -> Option<f64> {

@@ -5,6 +5,7 @@
 
 use crate::landscape::Landscape;
 use crate::space::VertexId;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Two values closer than this count as equal when comparing with an ε (issue contract:
@@ -89,6 +90,7 @@ pub fn summarize(
     }
     // Minima best first: (loss, id).
     let mut minima: Vec<VertexId> = (0..n as VertexId)
+        .into_par_iter()
         .filter(|&v| landscape.ls[v as usize] == v)
         .collect();
     minima.sort_unstable_by(|&a, &b| {

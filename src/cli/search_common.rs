@@ -1,0 +1,54 @@
+//! Pieces shared by the search commands (`starts`, `simulate`, `noise`).
+
+use crate::input::{Input, Source};
+use crate::search::Variant;
+use crate::space::Neighbourhood;
+use serde::Serialize;
+
+/// Parses `--variant`.
+pub fn parse_variant(s: &str) -> Result<Variant, String> {
+    Variant::parse(s).map_err(|e| e.to_string())
+}
+
+/// Parses one ε: a finite number >= 0 in the metric's units.
+pub fn parse_eps(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("{s:?}: ε must be a finite number >= 0")),
+    }
+}
+
+/// The input fields every search command's JSON starts with.
+#[derive(Serialize)]
+pub struct InputHeader<'a> {
+    pub space: String,
+    pub n: usize,
+    pub metric: &'a str,
+    pub maximize: bool,
+    pub source: &'a Source,
+}
+
+impl<'a> InputHeader<'a> {
+    pub fn of(input: &'a Input) -> Self {
+        InputHeader {
+            space: input.space.name(),
+            n: input.space.len(),
+            metric: &input.metric,
+            maximize: input.maximize,
+            source: &input.source,
+        }
+    }
+}
+
+/// One line saying where the values come from.
+pub fn describe_input(input: &Input) -> String {
+    match &input.source {
+        Source::Synthetic { model, seed } => format!("synthetic {model} losses, seed {seed}"),
+        Source::Table { path, .. } | Source::Graph { path, .. } => format!(
+            "{} from {} ({} is better)",
+            input.metric,
+            path.display(),
+            if input.maximize { "higher" } else { "lower" }
+        ),
+    }
+}

@@ -1,0 +1,3 @@
+//! Reports for people: plots.
+
+pub mod eps_plot;
