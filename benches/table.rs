@@ -43,7 +43,9 @@ fn step(c: &mut Criterion) {
         let path = packed(spec);
         let graph = Table::open(&path).unwrap().graph().unwrap();
         let mut group = c.benchmark_group(format!("step-{spec}"));
-        group.sample_size(10).measurement_time(Duration::from_secs(15));
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(15));
         group.bench_function("streaming-product", |b| {
             b.iter(|| product::step(&space, &loss).local_minima)
         });
@@ -67,8 +69,12 @@ fn step(c: &mut Criterion) {
 fn open_and_verify(c: &mut Criterion) {
     let path = packed("5^10");
     let mut group = c.benchmark_group("table-5^10");
-    group.sample_size(10).measurement_time(Duration::from_secs(15));
-    group.bench_function("open", |b| b.iter(|| Table::open(&path).unwrap().header().n));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(15));
+    group.bench_function("open", |b| {
+        b.iter(|| Table::open(&path).unwrap().header().n)
+    });
     group.bench_function("open+verify-graph", |b| {
         b.iter(|| Table::open(&path).unwrap().graph().unwrap().len())
     });

@@ -549,7 +549,12 @@ fn asymmetric_relations_are_flagged() {
     let g = Csr::new(vec![0, 1, 2, 4], vec![1, 2, 0, 1]).unwrap();
     nasland::table::write(
         &path,
-        &nasland::table::Contents { graph: &g, keys: nasland::table::KeySource::Ids, columns: vec![], meta: Default::default() },
+        &nasland::table::Contents {
+            graph: &g,
+            keys: nasland::table::KeySource::Ids,
+            columns: vec![],
+            meta: Default::default(),
+        },
         WriteOptions::default(),
     )
     .unwrap();
@@ -567,7 +572,12 @@ fn asymmetric_relations_are_flagged() {
     let g = Csr::from_undirected_edges(3, &[(0, 1), (1, 2), (2, 0)]).unwrap();
     nasland::table::write(
         &path,
-        &nasland::table::Contents { graph: &g, keys: nasland::table::KeySource::Ids, columns: vec![], meta: Default::default() },
+        &nasland::table::Contents {
+            graph: &g,
+            keys: nasland::table::KeySource::Ids,
+            columns: vec![],
+            meta: Default::default(),
+        },
         WriteOptions::default(),
     )
     .unwrap();

@@ -3,14 +3,14 @@
 mod analyze;
 mod args;
 mod format;
+mod info;
+mod keys;
 mod noise;
+mod pack;
 mod search_common;
 mod simulate;
 mod starts;
 mod theory;
-mod info;
-mod keys;
-mod pack;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
