@@ -21,6 +21,40 @@ pub fn get(data: &[u8], i: u64, w: u32) -> u64 {
     (word >> (bit & 7)) & mask(w)
 }
 
+/// Calls `f` with values `a..b` of a packed array of `w`-bit values (w ≤ 32), in order.
+///
+/// One unaligned 64-bit load yields ⌊57/w⌋ whole values (the first starts at most 7 bits
+/// in), so for w = 24 every load gives two values and for w ≤ 14 four; a short tail is
+/// read one value per load. `data` must hold the array's slack.
+#[inline(always)]
+pub fn for_each(data: &[u8], a: u64, b: u64, w: u32, mut f: impl FnMut(u64)) {
+    let mask = mask(w);
+    let w64 = w as u64;
+    let per = 57 / w64.max(1);
+    let mut i = a;
+    let mut bit = a * w64;
+    if per >= 2 {
+        while i + per <= b {
+            let byte = (bit >> 3) as usize;
+            let mut word =
+                u64::from_le_bytes(data[byte..byte + 8].try_into().unwrap()) >> (bit & 7);
+            for _ in 0..per {
+                f(word & mask);
+                word >>= w64;
+            }
+            i += per;
+            bit += per * w64;
+        }
+    }
+    while i < b {
+        let byte = (bit >> 3) as usize;
+        let word = u64::from_le_bytes(data[byte..byte + 8].try_into().unwrap());
+        f((word >> (bit & 7)) & mask);
+        i += 1;
+        bit += w64;
+    }
+}
+
 /// The low `w` bits set.
 #[inline(always)]
 pub fn mask(w: u32) -> u64 {
@@ -127,6 +161,11 @@ mod tests {
             prop_assert_eq!(len as usize, out.len());
             prop_assert_eq!(out.len() as u64, crate::table::format::packed_len(values.len() as u64, w).unwrap());
             let bits = out.view_bits::<Lsb0>();
+            for a in 0..values.len().min(5) {
+                let mut got = vec![];
+                for_each(&out, a as u64, values.len() as u64, w, |x| got.push(x));
+                prop_assert_eq!(&got[..], &values[a..]);
+            }
             for (i, &x) in values.iter().enumerate() {
                 prop_assert_eq!(get(&out, i as u64, w), x);
                 if w > 0 {

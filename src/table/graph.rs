@@ -153,14 +153,6 @@ impl Neighbourhood for PackedGraph {
         let map: &[u8] = &self.data.map;
         let data = &map[self.geo.neighbours.clone()];
         let (a, b) = self.geo.entry_range(map, v as u64);
-        let w = self.geo.w as u64;
-        let mask = bits::mask(self.geo.w);
-        let mut bit = a * w;
-        for _ in a..b {
-            let byte = (bit >> 3) as usize;
-            let word = u64::from_le_bytes(data[byte..byte + 8].try_into().unwrap());
-            f(((word >> (bit & 7)) & mask) as VertexId);
-            bit += w;
-        }
+        bits::for_each(data, a, b, self.geo.w, |u| f(u as VertexId));
     }
 }

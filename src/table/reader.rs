@@ -601,9 +601,10 @@ fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
     Ok(columns)
 }
 
-/// Vertices per chunk of a verification pass: large enough to amortise the task,
-/// small enough to stay in cache and to balance two cores.
-const CHUNK: u64 = 1 << 15;
+/// Bytes per chunk of a verification pass, roughly: small enough that the structural
+/// check re-reads the bytes from L2 after the CRC has read them, large enough to
+/// amortise a task.
+const CHUNK_BYTES: u64 = 1 << 18;
 
 /// One streaming pass over a section: CRC-32 of its bytes, computed in parallel over
 /// `bounds` (byte offsets 0 = b_0 ≤ … ≤ b_k = len) and combined in order, with `check(j)`
@@ -631,9 +632,11 @@ fn crc_and_check(
     results.into_iter().try_for_each(|(_, r)| r)
 }
 
-/// Chunk boundaries in items (vertices, values): 0, CHUNK, 2·CHUNK, …, count.
-fn item_chunks(count: u64) -> Vec<u64> {
-    let mut b: Vec<u64> = (0..count).step_by(CHUNK as usize).collect();
+/// Chunk boundaries in items (vertices, values) of about `bits_per_item` bits each:
+/// 0, c, 2c, …, count, with c items making about [`CHUNK_BYTES`].
+fn item_chunks(count: u64, bits_per_item: u64) -> Vec<u64> {
+    let c = (CHUNK_BYTES * 8 / bits_per_item.max(1)).max(64);
+    let mut b: Vec<u64> = (0..count).step_by(c as usize).collect();
     b.push(count);
     b
 }
@@ -669,7 +672,7 @@ fn verify_graph(d: &TableData) -> Result<(), String> {
         let e = &d.sections[oi];
         let data = &map[e.range()];
         let ob = h.offset_bits;
-        let items = item_chunks(n + 1);
+        let items = item_chunks(n + 1, ob as u64);
         let mut bounds: Vec<usize> = items
             .iter()
             .map(|&i| (i * ob as u64 / 8) as usize)
@@ -732,30 +735,24 @@ fn verify_graph(d: &TableData) -> Result<(), String> {
     let data = &map[e.range()];
     let w = h.index_bits;
     let geo = Geometry::of(d);
-    let vertices = item_chunks(n);
+    let vertices = item_chunks(n, (h.entries * w as u64).div_ceil(n));
     let mut bounds: Vec<usize> = vertices
         .iter()
         .map(|&v| (geo.entry_range(map, v.min(n - 1)).0 * w as u64 / 8) as usize)
         .collect();
     *bounds.last_mut().unwrap() = data.len();
     crc_and_check(e, data, &bounds, |j| {
-        let mask = bits::mask(w);
         for v in vertices[j]..vertices[j + 1] {
             let (a, b) = geo.entry_range(map, v);
             // The list is fine iff it is strictly increasing, avoids v, and ends below
-            // n: three comparisons per entry, folded into one flag, decoded as in
-            // `PackedGraph::for_each_neighbour`.
-            let mut bit = a * w as u64;
-            let mut prev = 0u64;
+            // n: two comparisons per entry folded into one flag, decoded as in
+            // `PackedGraph::for_each_neighbour`. `prev + 1` starts at 0 (wrapping).
+            let mut prev = u64::MAX;
             let mut ok = true;
-            for i in a..b {
-                let byte = (bit >> 3) as usize;
-                let word = u64::from_le_bytes(data[byte..byte + 8].try_into().unwrap());
-                let u = (word >> (bit & 7)) & mask;
-                ok &= (i == a || u > prev) & (u != v);
+            bits::for_each(data, a, b, w, |u| {
+                ok &= (u >= prev.wrapping_add(1)) & (u != v);
                 prev = u;
-                bit += w as u64;
-            }
+            });
             if !(ok && (a == b || prev < n)) {
                 return Err(list_error(data, w, n, v, a, b));
             }
@@ -826,7 +823,7 @@ fn verify_column(map: &[u8], e: &DirEntry, info: &ColumnInfo) -> Result<(), Stri
     let data = &map[e.range()];
     let width = info.ty.width();
     let n = e.length / width;
-    let items = item_chunks(n);
+    let items = item_chunks(n, 8 * width);
     let bounds: Vec<usize> = items.iter().map(|&i| (i * width) as usize).collect();
     let value = |i: u64| -> f64 {
         let at = (i * width) as usize;
