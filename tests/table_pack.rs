@@ -568,6 +568,20 @@ fn asymmetric_relations_are_flagged() {
     let info = json_of(&["info", path.to_str().unwrap(), "--json"]);
     assert_eq!(info["symmetric"], false);
     assert_eq!(info["bits_per_offset"], 3);
+    // Every upward edge has its reverse, but one downward edge (2 → 0) has none.
+    let g = Csr::new(vec![0, 1, 2, 3], vec![1, 0, 0]).unwrap();
+    nasland::table::write(
+        &path,
+        &nasland::table::Contents {
+            graph: &g,
+            keys: nasland::table::KeySource::Ids,
+            columns: vec![],
+            meta: Default::default(),
+        },
+        WriteOptions::default(),
+    )
+    .unwrap();
+    assert!(!Table::open(&path).unwrap().header().symmetric());
     // The symmetric completion is symmetric.
     let g = Csr::from_undirected_edges(3, &[(0, 1), (1, 2), (2, 0)]).unwrap();
     nasland::table::write(

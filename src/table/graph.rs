@@ -106,16 +106,28 @@ impl PackedGraph {
         }
     }
 
-    /// Checks that u ∈ N(v) ⇔ v ∈ N(u), by binary search in the sorted packed lists.
+    /// Checks that u ∈ N(v) ⇔ v ∈ N(u), exactly, with half the lookups: every "upward"
+    /// entry (v, u > v) must have its reverse (u, v), found by binary search in u's sorted
+    /// list; that maps upward entries one-to-one onto downward ones, so if the two counts
+    /// are also equal the map is onto, and every downward entry has its reverse too.
     pub fn compute_symmetric(&self) -> bool {
-        (0..self.geo.n as VertexId)
+        let (ok, up, down) = (0..self.geo.n as VertexId)
             .into_par_iter()
             .with_min_len(4096)
-            .all(|v| {
-                let mut ok = true;
-                self.for_each_neighbour(v, |u| ok &= self.contains(u, v));
-                ok
+            .map(|v| {
+                let (mut ok, mut up, mut down) = (true, 0u64, 0u64);
+                self.for_each_neighbour(v, |u| {
+                    if u > v {
+                        up += 1;
+                        ok &= self.contains(u, v);
+                    } else {
+                        down += 1;
+                    }
+                });
+                (ok, up, down)
             })
+            .reduce(|| (true, 0, 0), |a, b| (a.0 && b.0, a.1 + b.1, a.2 + b.2));
+        ok && up == down
     }
 
     /// Whether `u` lists `x`: a branch-free binary search in the sorted packed list
