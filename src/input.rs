@@ -73,6 +73,20 @@ impl Input {
         }
     }
 
+    /// The smooth additive synthetic landscape ([`crate::synth::smooth`]) on a product space.
+    pub fn smooth(space: ProductSpace, seed: u64) -> Self {
+        Input {
+            loss: crate::synth::smooth::smooth(&space, seed),
+            space: Space::Product(space),
+            metric: "synthetic".into(),
+            maximize: false,
+            source: Source::Synthetic {
+                model: "smooth".into(),
+                seed,
+            },
+        }
+    }
+
     /// One metric column of a CSV table over a product space.
     pub fn from_table(
         space: ProductSpace,
@@ -164,6 +178,9 @@ impl InputSpec {
             (None, synthetic) => {
                 if self.metric.is_some() || self.key.is_some() {
                     bail!("--metric and --key name columns of a --table; none was given");
+                }
+                if synthetic.as_deref() == Some("smooth") {
+                    return Ok(Input::smooth(space, self.seed));
                 }
                 let model = Model::parse(synthetic.as_deref().unwrap_or("uniform"))?;
                 Ok(Input::synthetic(Space::Product(space), model, self.seed))

@@ -4,7 +4,8 @@ use super::args::{parse_list, InputArgs};
 use super::format::{percent, thousands, value};
 use crate::input::{Input, Source};
 use crate::space::{DegreeStats, Neighbourhood};
-use crate::stats::{summarize, Summary, SummaryOptions};
+use crate::stats::hardness::DEFAULT_EPS_SHARES;
+use crate::stats::{hardness, summarize, Hardness, Summary, SummaryOptions};
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
@@ -50,6 +51,9 @@ struct AnalyzeJson<'a> {
     expected_local_minima_iid_sd: Option<f64>,
     #[serde(flatten)]
     summary: &'a Summary,
+    /// Hardness metrics (only with --json: they cost a BFS and a DP over the space).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hardness: Option<Hardness>,
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<()> {
@@ -90,6 +94,15 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         expected_local_minima_iid: input.space.expected_iid_local_minima(),
         expected_local_minima_iid_sd: input.space.iid_local_minima_sd(),
         summary: &summary,
+        hardness: args.json.then(|| {
+            hardness(
+                &input.space,
+                &input.loss,
+                &landscape,
+                input.sign(),
+                &DEFAULT_EPS_SHARES,
+            )
+        }),
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&doc)?);

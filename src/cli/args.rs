@@ -28,7 +28,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub maximize: bool,
 
-    /// Synthetic losses instead of a table: uniform (iid U[0,1)) or levels:K (plateaus).
+    /// Synthetic losses instead of a table: uniform (iid U[0,1)), levels:K (plateaus) or
+    /// smooth (additive per position plus N(0, 0.25²) noise; product spaces).
     /// With neither --table nor --synthetic, uniform is used.
     #[arg(long, value_name = "MODEL", conflicts_with = "table")]
     pub synthetic: Option<String>,

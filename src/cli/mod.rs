@@ -7,6 +7,7 @@ mod info;
 mod keys;
 mod noise;
 mod pack;
+mod report;
 mod search_common;
 mod simulate;
 mod starts;
@@ -50,6 +51,8 @@ enum Command {
     Info(info::InfoArgs),
     /// Print a table's architecture keys, one per line, in vertex-id order.
     Keys(keys::KeysArgs),
+    /// One self-contained HTML report: hardness side by side, figures, reproducing commands.
+    Report(report::ReportArgs),
 }
 
 /// Runs the command line; errors print with their context chain and exit with status 2.
@@ -64,6 +67,7 @@ pub fn main() -> ExitCode {
         Command::Pack(a) => pack::run(a),
         Command::Info(a) => info::run(a),
         Command::Keys(a) => keys::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

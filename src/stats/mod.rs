@@ -1,5 +1,7 @@
 //! Summaries of a landscape: minima, basins, global optima, ε-curves, path lengths.
 
+pub mod hardness;
 pub mod summary;
 
+pub use hardness::{hardness, Hardness};
 pub use summary::{summarize, Summary, SummaryOptions};

@@ -3,6 +3,8 @@
 //! Values are drawn in fixed blocks of vertices, each block from its own ChaCha stream
 //! keyed by (seed, block), so the vector is the same for a seed whatever the thread count.
 
+pub mod smooth;
+
 use anyhow::{bail, Context, Result};
 use rand::Rng;
 use rand::SeedableRng;

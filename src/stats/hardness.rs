@@ -1,0 +1,356 @@
+//! How hard a landscape is for local search: one row of numbers per (space, metric).
+//!
+//! Every figure is exact over the whole space (no sampling). They answer, from
+//! different sides, the paper's question "are NAS benchmarks too easy?":
+//!
+//! - **local minima** and their ratio to the iid expectation Σ_v 1/(deg(v)+1): below 1
+//!   the landscape is smoother than random losses, above 1 rougher;
+//! - **optimum basin**: share of starts whose best-improvement descent ends at a global
+//!   optimum, and **P(ε)** at ε = a fixed share of the metric's range (so inputs in
+//!   different units sit in one table);
+//! - **path length** (LS steps to the end minimum), mean and max;
+//! - **fitness–distance correlation** (FDC, Jones & Forrest 1995): Pearson correlation of
+//!   the *loss* (lower is better, whatever the metric's direction) with the graph distance
+//!   to the nearest global optimum, by multi-source BFS. Near +1: the loss guides search
+//!   towards the optimum; near 0 or negative: it does not;
+//! - **neighbour correlation ρ(1)**: Pearson correlation of (loss(v), loss(u)) over all
+//!   ordered neighbour pairs (each edge both ways, so the two marginals are equal), and
+//!   the **correlation length** ℓ = −1/ln|ρ(1)| (Weinberger 1990), undefined when
+//!   |ρ(1)| is 0 or 1;
+//! - **neutrality**: share of edges whose two ends have exactly equal loss, and the
+//!   **largest plateau**: the largest connected set of vertices joined by equal-loss edges;
+//! - **first improvement**: probability that first-improvement local search (uniformly
+//!   random neighbour order) from a uniformly random start ends at a global optimum,
+//!   exact by the DP of [`crate::search::dp`].
+//!
+//! Determinism: floating-point sums are taken over fixed chunks of vertices, chunk sums
+//! added in order, so the result does not depend on the thread count.
+
+use crate::landscape::Landscape;
+use crate::search::{dp, Variant};
+use crate::space::{degree_histogram, Neighbourhood, VertexId};
+use crate::stats::summary::EPS_SLACK;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Vertices per chunk of every floating-point reduction (fixed: part of the result).
+const CHUNK: usize = 4096;
+
+/// Default ε grid, as shares of the range of values (max − min).
+pub const DEFAULT_EPS_SHARES: [f64; 3] = [0.001, 0.01, 0.1];
+
+/// One point of P(ε) with ε given as a share of the range.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct EpsShare {
+    /// ε as a share of the range of values.
+    pub eps_share: f64,
+    /// ε in the metric's units.
+    pub eps: f64,
+    /// Share of starts whose best-improvement descent ends within ε of the best value.
+    pub p: f64,
+}
+
+/// The largest plateau: a connected component of equal-loss edges.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Plateau {
+    /// Number of vertices in it (1 when no edge joins equal losses).
+    pub size: usize,
+    /// Its value, in the metric's units.
+    pub value: f64,
+    /// Its lowest vertex id.
+    pub id: VertexId,
+}
+
+/// The hardness profile of one landscape.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Hardness {
+    pub n: usize,
+    pub local_minima: usize,
+    /// Σ_v 1/(deg(v)+1): E[#local minima] under iid continuous losses.
+    pub expected_local_minima_iid: f64,
+    /// local_minima / expected_local_minima_iid.
+    pub local_minima_ratio: f64,
+    /// Share of starts whose best-improvement descent ends at a global optimum.
+    pub optimum_basin_share: f64,
+    pub eps_curve: Vec<EpsShare>,
+    pub path_length_mean: f64,
+    pub path_length_max: u32,
+    /// Corr(loss, BFS distance to the nearest global optimum); None when either is constant.
+    pub fdc: Option<f64>,
+    /// Mean and max BFS distance to the nearest global optimum (unreachable vertices excluded).
+    pub distance_mean: f64,
+    pub distance_max: u32,
+    /// Vertices from which no global optimum is reachable (a disconnected space).
+    pub unreachable: usize,
+    /// Pearson correlation of losses across all edges; None when undefined.
+    pub rho1: Option<f64>,
+    /// −1/ln|ρ(1)|; None when ρ(1) is undefined, 0 or ±1.
+    pub correlation_length: Option<f64>,
+    /// Share of edges joining two equal losses.
+    pub neutrality: f64,
+    pub largest_plateau: Plateau,
+    /// P(first improvement from a uniformly random start ends at a global optimum).
+    pub first_p_success: f64,
+}
+
+/// Computes the hardness profile of `loss` (lower is better) on `space`. `landscape` is
+/// the best-improvement landscape of the same loss; `sign` turns a loss into the metric's
+/// value (−1 for a maximised metric); `eps_shares` are the ε of P(ε) as shares of the range.
+pub fn hardness<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    landscape: &Landscape,
+    sign: f64,
+    eps_shares: &[f64],
+) -> Hardness {
+    let n = space.len();
+    assert_eq!(n, loss.len(), "one loss per vertex");
+    assert!(n > 0, "an empty space has no landscape");
+    let (best, worst) = loss
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let range = worst - best;
+
+    let expected: f64 = degree_histogram(space)
+        .iter()
+        .enumerate()
+        .map(|(d, &c)| c as f64 / (d as f64 + 1.0))
+        .sum();
+
+    // Basin of the global optima and P(ε): which starts end within ε.
+    let end_loss = |v: usize| loss[landscape.ls_star[v] as usize];
+    let share_within = |eps: f64| {
+        let count = (0..n)
+            .into_par_iter()
+            .with_min_len(CHUNK)
+            .filter(|&v| end_loss(v) - best <= eps + EPS_SLACK)
+            .count();
+        count as f64 / n as f64
+    };
+    let optimum_basin = (0..n)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .filter(|&v| end_loss(v) == best)
+        .count();
+    let eps_curve = eps_shares
+        .iter()
+        .map(|&s| EpsShare {
+            eps_share: s,
+            eps: s * range,
+            p: share_within(s * range),
+        })
+        .collect();
+
+    let steps_total: u64 = landscape.steps.par_iter().map(|&s| s as u64).sum();
+    let path_length_max = landscape.steps.par_iter().copied().max().unwrap_or(0);
+
+    let dist = distance_to_optima(space, loss, best);
+    let unreachable = dist.iter().filter(|&&d| d == u32::MAX).count();
+    let reach: Vec<(f64, f64)> = dist
+        .iter()
+        .zip(loss)
+        .filter(|(&d, _)| d != u32::MAX)
+        .map(|(&d, &l)| (l, d as f64))
+        .collect();
+    let fdc = pearson(&reach);
+    let distance_mean = chunked_sum(&reach, |&(_, d)| d) / reach.len() as f64;
+    let distance_max = dist
+        .iter()
+        .copied()
+        .filter(|&d| d != u32::MAX)
+        .max()
+        .unwrap_or(0);
+
+    let (rho1, equal_edges, edges) = neighbour_correlation(space, loss);
+    let correlation_length = rho1.and_then(|r| {
+        let a = r.abs();
+        (a > 0.0 && a < 1.0).then(|| -1.0 / a.ln())
+    });
+    let largest_plateau = largest_plateau(space, loss, sign);
+
+    let first = dp::solve(space, loss, Variant::First, dp::Target::Eps(0.0), 0);
+    let first_p_success = first.mean(|s| s.p_success);
+
+    Hardness {
+        n,
+        local_minima: landscape.local_minima,
+        expected_local_minima_iid: expected,
+        local_minima_ratio: landscape.local_minima as f64 / expected,
+        optimum_basin_share: optimum_basin as f64 / n as f64,
+        eps_curve,
+        path_length_mean: steps_total as f64 / n as f64,
+        path_length_max,
+        fdc,
+        distance_mean,
+        distance_max,
+        unreachable,
+        rho1,
+        correlation_length,
+        neutrality: if edges == 0 {
+            0.0
+        } else {
+            equal_edges as f64 / edges as f64
+        },
+        largest_plateau,
+        first_p_success,
+    }
+}
+
+/// BFS distance from every vertex to the nearest vertex of loss `best` (u32::MAX when
+/// none is reachable). Multi-source BFS: all optima start in the queue at distance 0.
+/// The relation is symmetric, so distance *from* the optima equals distance *to* them.
+pub fn distance_to_optima<N: Neighbourhood>(space: &N, loss: &[f64], best: f64) -> Vec<u32> {
+    let n = space.len();
+    let mut dist = vec![u32::MAX; n];
+    let mut queue: Vec<VertexId> = Vec::with_capacity(n);
+    for (v, &l) in loss.iter().enumerate() {
+        if l == best {
+            dist[v] = 0;
+            queue.push(v as VertexId);
+        }
+    }
+    let mut head = 0;
+    while head < queue.len() {
+        let v = queue[head];
+        head += 1;
+        let d = dist[v as usize] + 1;
+        space.for_each_neighbour(v, |u| {
+            if dist[u as usize] == u32::MAX {
+                dist[u as usize] = d;
+                queue.push(u);
+            }
+        });
+    }
+    dist
+}
+
+/// Sum of `f` over `xs`, in fixed chunks added in order (thread-count independent).
+fn chunked_sum<T: Sync>(xs: &[T], f: impl Fn(&T) -> f64 + Sync) -> f64 {
+    let parts: Vec<f64> = xs
+        .par_chunks(CHUNK)
+        .map(|c| c.iter().map(&f).sum::<f64>())
+        .collect();
+    parts.iter().sum()
+}
+
+/// Pearson correlation of pairs (two passes: means, then centred sums). None when
+/// either coordinate is constant or there are fewer than two pairs.
+fn pearson(xy: &[(f64, f64)]) -> Option<f64> {
+    if xy.len() < 2 {
+        return None;
+    }
+    let k = xy.len() as f64;
+    let mx = chunked_sum(xy, |p| p.0) / k;
+    let my = chunked_sum(xy, |p| p.1) / k;
+    let sxy = chunked_sum(xy, |p| (p.0 - mx) * (p.1 - my));
+    let sxx = chunked_sum(xy, |p| (p.0 - mx) * (p.0 - mx));
+    let syy = chunked_sum(xy, |p| (p.1 - my) * (p.1 - my));
+    (sxx > 0.0 && syy > 0.0).then(|| (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0))
+}
+
+/// ρ(1) over all ordered neighbour pairs, plus (equal-loss pairs, all pairs). Both
+/// marginals of the ordered pairs are the degree-weighted loss distribution, so the
+/// mean m = Σ deg(v)·x_v / Σ deg and ρ = Σ (x_v−m)(x_u−m) / Σ (x_v−m)².
+fn neighbour_correlation<N: Neighbourhood>(space: &N, loss: &[f64]) -> (Option<f64>, u64, u64) {
+    let n = space.len();
+    let ids: Vec<VertexId> = (0..n as VertexId).collect();
+    let per_chunk = |f: &(dyn Fn(VertexId) -> (f64, u64, u64) + Sync)| -> Vec<(f64, u64, u64)> {
+        ids.par_chunks(CHUNK)
+            .map(|c| {
+                c.iter().fold((0.0, 0, 0), |acc, &v| {
+                    let (a, b, e) = f(v);
+                    (acc.0 + a, acc.1 + b, acc.2 + e)
+                })
+            })
+            .collect()
+    };
+    // Pass 1: degree-weighted mean, pair counts.
+    let pass1 = per_chunk(&|v| {
+        let (mut eq, mut s) = (0u64, 0u64);
+        let x = loss[v as usize];
+        space.for_each_neighbour(v, |u| {
+            s += 1;
+            eq += (loss[u as usize] == x) as u64;
+        });
+        (s as f64 * x, eq, s)
+    });
+    let (mut weighted, mut equal, mut pairs) = (0.0, 0u64, 0u64);
+    for (a, b, c) in pass1 {
+        weighted += a;
+        equal += b;
+        pairs += c;
+    }
+    if pairs == 0 {
+        return (None, 0, 0);
+    }
+    let m = weighted / pairs as f64;
+    // Pass 2: centred cross and square sums (the square sum carried in the f64 slot of
+    // a second run, to keep one chunked reducer).
+    let cross: f64 = per_chunk(&|v| {
+        let x = loss[v as usize] - m;
+        let mut c = 0.0;
+        space.for_each_neighbour(v, |u| c += x * (loss[u as usize] - m));
+        (c, 0, 0)
+    })
+    .iter()
+    .map(|p| p.0)
+    .sum();
+    let square: f64 = per_chunk(&|v| {
+        let x = loss[v as usize] - m;
+        (space.degree(v) as f64 * x * x, 0, 0)
+    })
+    .iter()
+    .map(|p| p.0)
+    .sum();
+    let rho = (square > 0.0).then(|| (cross / square).clamp(-1.0, 1.0));
+    (rho, equal / 2, pairs / 2)
+}
+
+/// The largest connected component of equal-loss edges (ties in size to the component
+/// with the lowest vertex id), by union-find with path halving, union by size.
+fn largest_plateau<N: Neighbourhood>(space: &N, loss: &[f64], sign: f64) -> Plateau {
+    let n = space.len();
+    let mut parent: Vec<VertexId> = (0..n as VertexId).collect();
+    let mut size = vec![1u32; n];
+    fn find(parent: &mut [VertexId], mut v: VertexId) -> VertexId {
+        while parent[v as usize] != v {
+            let p = parent[parent[v as usize] as usize];
+            parent[v as usize] = p;
+            v = p;
+        }
+        v
+    }
+    for v in 0..n as VertexId {
+        let x = loss[v as usize];
+        space.for_each_neighbour(v, |u| {
+            if u > v && loss[u as usize] == x {
+                let (a, b) = (find(&mut parent, v), find(&mut parent, u));
+                if a != b {
+                    let (big, small) = if size[a as usize] >= size[b as usize] {
+                        (a, b)
+                    } else {
+                        (b, a)
+                    };
+                    parent[small as usize] = big;
+                    size[big as usize] += size[small as usize];
+                }
+            }
+        });
+    }
+    // Scan by vertex id: the first vertex seen of the largest component is its lowest id.
+    let mut best = (0u32, 0 as VertexId);
+    for v in 0..n as VertexId {
+        let r = find(&mut parent, v);
+        let s = size[r as usize];
+        if s > best.0 {
+            best = (s, v);
+        }
+    }
+    Plateau {
+        size: best.0 as usize,
+        value: sign * loss[best.1 as usize] + 0.0,
+        id: best.1,
+    }
+}

@@ -1,0 +1,10 @@
+#!/bin/sh
+# The hardness report across every column of the shared NB201, latency and TNB101
+# tables (docs/REPORT.md). Run from the project root; writes report-tables.html.
+set -eu
+DATA=${NASLAND_SHARED_DATA:-../shared/data}
+cargo run --release --quiet -- report \
+    --space nb201 --table "$DATA/nb201.csv" --metrics all:max \
+    --space nb201 --table "$DATA/nb201_latency_ms.csv" --metrics all:min \
+    --space tnb101 --table "$DATA/tnb101_micro.csv" --metrics all:max \
+    --figures 3 -o "${1:-report-tables.html}"
