@@ -9,7 +9,7 @@
 //! product-space codec, or a string table) and metric columns (f64, or f32 when that is
 //! lossless), all little-endian and 64-byte aligned so columns are read in place.
 //!
-//! - [`format`]: the layout (header, directory), as constants and codecs;
+//! - [`format`](mod@format): the layout (header, directory), as constants and codecs;
 //! - [`bits`]: bit packing (bitvec) and the branch-free decoder;
 //! - [`writer`]: building a file from any [`Neighbourhood`](crate::space::Neighbourhood),
 //!   atomically (temporary file, self-verification, rename), optionally zstd-compressed;

@@ -4,7 +4,8 @@
 //!   numeric columns of a CSV table keyed by architecture string;
 //! - [`edges`]: any space given as an undirected edge list of keys, with the table's rows
 //!   as vertices (vertex id = data row, the table's own order);
-//! - [`random_regular`]: a random simple S-regular graph (keys are the ids).
+//! - random regular graphs are packed by `nasland pack --random-regular` straight from
+//!   [`crate::space::random_regular::generate`] (keys are the ids).
 
 use super::format::Direction;
 use super::writer::{self, ColumnSource, Contents, KeySource, WriteOptions};

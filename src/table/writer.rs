@@ -50,7 +50,7 @@ pub struct Contents<'a, N: Neighbourhood> {
     pub meta: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Options of [`write`].
+/// Options of [`write()`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WriteOptions {
     /// Compress the whole file with zstd at this level (1..=22).

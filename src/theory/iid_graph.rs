@@ -1,11 +1,11 @@
 //! The exact variance of the number of local minima under iid continuous losses, on any
 //! undirected graph.
 //!
-//! X_v = [v is a local minimum] = [v is the smallest of its closed neighbourhood N[v]],
+//! X_v = 1 if v is a local minimum, i.e. the smallest of its closed neighbourhood N\[v\],
 //! P = p_v = 1/(d_v + 1). For a pair of vertices:
 //! - adjacent: never both minima, Cov = −p_v·p_u;
 //! - at distance 2 with c common neighbours: both are minima iff the smallest of the
-//!   m = (d_v + 1) + (d_x + 1) − c values of N[v] ∪ N[x] is v or x, and the other is the
+//!   m = (d_v + 1) + (d_x + 1) − c values of N\[v\] ∪ N\[x\] is v or x, and the other is the
 //!   smallest of its own closed neighbourhood, so P(both) = (p_x + p_v)/m;
 //! - further apart: disjoint closed neighbourhoods, independent.
 //!
