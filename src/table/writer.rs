@@ -72,8 +72,8 @@ pub fn column_type(values: &[f64]) -> ColumnType {
     }
 }
 
-/// Writes `contents` to `path` atomically and returns the table as reopened from the
-/// written bytes (for a compressed file, the reopened uncompressed temporary's figures).
+/// Writes `contents` to `path` atomically: on success `path` holds the complete, verified
+/// table; on error it is untouched and no temporary file is left behind.
 pub fn write<N: Neighbourhood>(
     path: &Path,
     contents: &Contents<N>,
