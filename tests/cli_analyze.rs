@@ -81,6 +81,28 @@ fn synthetic_json_schema() {
         j["minima"].as_array().unwrap().len()
     );
     assert_eq!(j["eps_curve"].as_array().unwrap().len(), 4);
+    assert!(
+        j["hardness"].is_object(),
+        "--json carries the hardness section"
+    );
+    let (_, lean) = run(
+        &[
+            "analyze",
+            "--space",
+            "3x4x5",
+            "--synthetic",
+            "levels:3",
+            "--seed",
+            "9",
+            "--json",
+            "--top",
+            "4",
+            "--no-hardness",
+        ],
+        "2",
+    );
+    assert!(lean.get("hardness").is_none());
+    assert_eq!(lean["local_minima"], j["local_minima"]);
 }
 
 #[test]

@@ -29,9 +29,14 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value_t = 10)]
     pub top: usize,
 
-    /// Print one JSON object instead of the summary.
+    /// Print one JSON object instead of the summary (with a "hardness" section).
     #[arg(long)]
     pub json: bool,
+
+    /// Leave the "hardness" section out of --json: it costs a BFS and a sequential
+    /// first-improvement DP over the space (seconds from ~10^6 vertices on).
+    #[arg(long)]
+    pub no_hardness: bool,
 }
 
 /// The JSON document of `analyze` (DESIGN.md §1 semantics, values in metric units).
@@ -51,7 +56,8 @@ struct AnalyzeJson<'a> {
     expected_local_minima_iid_sd: Option<f64>,
     #[serde(flatten)]
     summary: &'a Summary,
-    /// Hardness metrics (only with --json: they cost a BFS and a DP over the space).
+    /// Hardness metrics (only with --json, unless --no-hardness: they cost a BFS and a DP
+    /// over the space).
     #[serde(skip_serializing_if = "Option::is_none")]
     hardness: Option<Hardness>,
 }
@@ -94,7 +100,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         expected_local_minima_iid: input.space.expected_iid_local_minima(),
         expected_local_minima_iid_sd: input.space.iid_local_minima_sd(),
         summary: &summary,
-        hardness: args.json.then(|| {
+        hardness: (args.json && !args.no_hardness).then(|| {
             hardness(
                 &input.space,
                 &input.loss,
