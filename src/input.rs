@@ -26,6 +26,8 @@ pub enum Source {
     },
     /// A synthetic model with its seed.
     Synthetic { model: String, seed: u64 },
+    /// A metric column of a `.nasl` table (the space is the table's graph).
+    Graph { path: PathBuf, column: String },
 }
 
 /// A space with one loss per vertex.
@@ -151,12 +153,17 @@ pub struct InputSpec {
     pub maximize: bool,
     pub synthetic: Option<String>,
     pub seed: u64,
+    /// A `.nasl` table: its graph is the space (instead of `space`), its columns the metrics.
+    pub graph: Option<PathBuf>,
 }
 
 impl InputSpec {
     /// Resolves the spec: a table column if a table is given, else synthetic losses
     /// (iid uniform when no model is named).
     pub fn load(&self) -> Result<Input> {
+        if let Some(path) = &self.graph {
+            return self.load_graph(path);
+        }
         let space = ProductSpace::parse(&self.space)?;
         match (&self.table, &self.synthetic) {
             (Some(_), Some(_)) => bail!("give either --table or --synthetic, not both"),
@@ -177,6 +184,48 @@ impl InputSpec {
                 }
                 let model = Model::parse(synthetic.as_deref().unwrap_or("uniform"))?;
                 Ok(Input::synthetic(Space::Product(space), model, self.seed))
+            }
+        }
+    }
+}
+
+impl InputSpec {
+    /// A `.nasl` table: a stored metric column, or synthetic losses on its graph.
+    fn load_graph(&self, path: &Path) -> Result<Input> {
+        if self.table.is_some() || self.key.is_some() {
+            bail!("--graph FILE brings its own metric columns; --table and --key do not apply");
+        }
+        let table = crate::table::Table::open(path)?;
+        let graph = table.graph()?;
+        match (&self.metric, &self.synthetic) {
+            (Some(_), Some(_)) => bail!("give either --metric or --synthetic, not both"),
+            (Some(metric), None) => {
+                let i = table.column_index(metric)?;
+                let info = &table.columns()[i];
+                let maximize = match info.direction {
+                    crate::table::format::Direction::Maximize => true,
+                    crate::table::format::Direction::Minimize if self.maximize => bail!(
+                        "{}: column {metric:?} was packed as lower-is-better; drop --maximize (or re-pack with --maximize {metric})",
+                        path.display()
+                    ),
+                    _ => self.maximize,
+                };
+                let sign = if maximize { -1.0 } else { 1.0 };
+                let loss = table.column(i)?.to_loss(sign);
+                Ok(Input {
+                    space: Space::Graph(graph),
+                    loss,
+                    metric: metric.clone(),
+                    maximize,
+                    source: Source::Graph {
+                        path: path.to_path_buf(),
+                        column: metric.clone(),
+                    },
+                })
+            }
+            (None, synthetic) => {
+                let model = Model::parse(synthetic.as_deref().unwrap_or("uniform"))?;
+                Ok(Input::synthetic(Space::Graph(graph), model, self.seed))
             }
         }
     }

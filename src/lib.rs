@@ -29,4 +29,5 @@ pub mod search;
 pub mod space;
 pub mod stats;
 pub mod synth;
+pub mod table;
 pub mod theory;

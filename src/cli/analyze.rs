@@ -151,6 +151,11 @@ fn print_human(input: &Input, doc: &AnalyzeJson) {
     );
     let what = match &input.source {
         Source::Synthetic { model, seed } => format!("synthetic {model} losses, seed {seed}"),
+        Source::Graph { path, column } => format!(
+            "{column} from {} ({} is better)",
+            path.display(),
+            if input.maximize { "higher" } else { "lower" }
+        ),
         Source::Table { path, .. } => format!(
             "{} from {} ({} is better)",
             input.metric,

@@ -37,6 +37,11 @@ pub struct InputArgs {
     /// Seed of everything random.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+
+    /// A packed table (.nasl or .nasl.zst, from `nasland pack`) instead of --space and
+    /// --table: its graph is the space, its columns the metrics.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["space", "table", "key"])]
+    pub graph: Option<PathBuf>,
 }
 
 impl InputArgs {
@@ -49,6 +54,7 @@ impl InputArgs {
             maximize: self.maximize,
             synthetic: self.synthetic.clone(),
             seed: self.seed,
+            graph: self.graph.clone(),
         }
     }
 }

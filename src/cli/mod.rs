@@ -3,7 +3,10 @@
 mod analyze;
 mod args;
 mod format;
+mod info;
+mod keys;
 mod noise;
+mod pack;
 mod report;
 mod search_common;
 mod simulate;
@@ -42,6 +45,12 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Noisy evaluations: local minima and success of local search on noisy landscapes.
     Noise(noise::NoiseArgs),
+    /// Pack a space and its metric columns into a memory-mapped, bit-packed table (.nasl).
+    Pack(pack::PackArgs),
+    /// Describe a .nasl table: sizes, degrees, packing, metric columns, sections.
+    Info(info::InfoArgs),
+    /// Print a table's architecture keys, one per line, in vertex-id order.
+    Keys(keys::KeysArgs),
     /// One self-contained HTML report: hardness side by side, figures, reproducing commands.
     Report(report::ReportArgs),
 }
@@ -55,6 +64,9 @@ pub fn main() -> ExitCode {
         Command::Starts(a) => starts::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Noise(a) => noise::run(a),
+        Command::Pack(a) => pack::run(a),
+        Command::Info(a) => info::run(a),
+        Command::Keys(a) => keys::run(a),
         Command::Report(a) => report::run(a),
     };
     match result {

@@ -44,7 +44,7 @@ impl<'a> InputHeader<'a> {
 pub fn describe_input(input: &Input) -> String {
     match &input.source {
         Source::Synthetic { model, seed } => format!("synthetic {model} losses, seed {seed}"),
-        Source::Table { path, .. } => format!(
+        Source::Table { path, .. } | Source::Graph { path, .. } => format!(
             "{} from {} ({} is better)",
             input.metric,
             path.display(),

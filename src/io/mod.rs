@@ -2,4 +2,5 @@
 
 pub mod atomic;
 pub mod columns;
+pub mod edges_csv;
 pub mod table_csv;

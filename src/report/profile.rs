@@ -67,13 +67,21 @@ pub struct Profile {
 
 /// The command-line arguments that select `input` (so `nasland analyze <args>` gives it).
 pub fn input_args(input: &Input) -> String {
-    let space = input.space.name();
+    let space = match &input.space {
+        crate::space::Space::Graph(g) => format!("--graph {}", quote(g.name())),
+        s => format!("--space {}", s.name()),
+    };
     match &input.source {
         Source::Synthetic { model, seed } => {
-            format!("--space {space} --synthetic {model} --seed {seed}")
+            format!("{space} --synthetic {model} --seed {seed}")
         }
+        Source::Graph { column, .. } => format!(
+            "{space} --metric {}{}",
+            quote(column),
+            if input.maximize { " --maximize" } else { "" }
+        ),
         Source::Table { path, key, .. } => format!(
-            "--space {space} --table {} --key {} --metric {}{}",
+            "{space} --table {} --key {} --metric {}{}",
             quote(&path.display().to_string()),
             quote(key),
             quote(&input.metric),
@@ -203,7 +211,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
     ];
     let label = match &input.source {
         Source::Synthetic { model, .. } => format!("{} · synthetic {model}", input.space.name()),
-        Source::Table { .. } => format!(
+        Source::Table { .. } | Source::Graph { .. } => format!(
             "{} · {}{}",
             input.space.name(),
             input.metric,
@@ -215,6 +223,11 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         Source::Table { path, key, .. } => format!(
             "column {} of {} (key {key}; {} is better)",
             input.metric,
+            path.display(),
+            if input.maximize { "higher" } else { "lower" }
+        ),
+        Source::Graph { path, column } => format!(
+            "column {column} of table {} ({} is better)",
             path.display(),
             if input.maximize { "higher" } else { "lower" }
         ),
@@ -424,7 +437,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
                     draws: opts.noise_draws,
                     seed: match input.source {
                         Source::Synthetic { seed, .. } => seed,
-                        Source::Table { .. } => opts.seed,
+                        Source::Table { .. } | Source::Graph { .. } => opts.seed,
                     },
                     variant: Variant::Best,
                     eps: 0.0,
@@ -440,7 +453,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         }
         let noise_seed = match input.source {
             Source::Synthetic { seed, .. } => seed,
-            Source::Table { .. } => opts.seed,
+            Source::Table { .. } | Source::Graph { .. } => opts.seed,
         };
         let sigma_list = sigmas
             .iter()
@@ -449,7 +462,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
             .join(",");
         let noise_args = match input.source {
             Source::Synthetic { .. } => args.clone(),
-            Source::Table { .. } => format!("{args} --seed {noise_seed}"),
+            Source::Table { .. } | Source::Graph { .. } => format!("{args} --seed {noise_seed}"),
         };
         commands.push((
             "noise sweep".into(),

@@ -69,6 +69,8 @@ pub fn degree_histogram<N: Neighbourhood>(space: &N) -> Vec<u64> {
 pub enum Space {
     /// A categorical product, neighbours computed.
     Product(ProductSpace),
+    /// An explicit graph read in place from a `.nasl` table (any space).
+    Graph(crate::table::PackedGraph),
 }
 
 /// Degree distribution of a space.
@@ -84,6 +86,7 @@ impl Space {
     pub fn name(&self) -> String {
         match self {
             Space::Product(p) => p.name().to_string(),
+            Space::Graph(g) => g.name().to_string(),
         }
     }
 
@@ -91,6 +94,7 @@ impl Space {
     pub fn arch(&self, v: VertexId) -> String {
         match self {
             Space::Product(p) => p.encode(v),
+            Space::Graph(g) => g.key(v),
         }
     }
 
@@ -98,6 +102,7 @@ impl Space {
     pub fn landscape(&self, loss: &[f64]) -> crate::landscape::Landscape {
         match self {
             Space::Product(p) => crate::landscape::Landscape::of_product(p, loss),
+            Space::Graph(g) => crate::landscape::Landscape::of_graph(g, loss),
         }
     }
 
@@ -112,6 +117,7 @@ impl Space {
                     mean: s as f64,
                 }
             }
+            Space::Graph(g) => g.degree_stats(),
         }
     }
 
@@ -120,6 +126,7 @@ impl Space {
     pub fn expected_iid_local_minima(&self) -> f64 {
         match self {
             Space::Product(p) => p.len() as f64 / (p.uniform_degree() as f64 + 1.0),
+            Space::Graph(g) => crate::theory::iid::expected_local_minima(g),
         }
     }
 
@@ -130,6 +137,9 @@ impl Space {
             Space::Product(p) => {
                 Some(crate::theory::iid::hamming_local_minima_variance(p.radices()).sqrt())
             }
+            Space::Graph(g) => {
+                crate::theory::iid_graph::local_minima_variance_if_cheap(g).map(f64::sqrt)
+            }
         }
     }
 }
@@ -138,18 +148,21 @@ impl Neighbourhood for Space {
     fn len(&self) -> usize {
         match self {
             Space::Product(p) => p.len(),
+            Space::Graph(g) => g.len(),
         }
     }
 
     fn degree(&self, v: VertexId) -> usize {
         match self {
             Space::Product(p) => p.degree(v),
+            Space::Graph(g) => g.degree(v),
         }
     }
 
     fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, f: F) {
         match self {
             Space::Product(p) => p.for_each_neighbour(v, f),
+            Space::Graph(g) => g.for_each_neighbour(v, f),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod density;
 pub mod edge;
 pub mod iid;
 pub mod iid_directed;
+pub mod iid_graph;
 pub mod normalise;
 pub mod predict;
 pub mod quad;

@@ -1,0 +1,184 @@
+//! `nasland pack`: make a `.nasl` table from a product space, an edge list or a random
+//! regular graph.
+
+use super::format::thousands;
+use crate::space::random_regular;
+use crate::table::pack::{self, Directions, TableColumns};
+use crate::table::{self, Table, WriteOptions};
+use anyhow::{bail, Result};
+use clap::{ArgGroup, Args};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Pack a space, its neighbour lists and metric columns into one memory-mapped,
+/// bit-packed table (.nasl) that `analyze --graph` reads.
+///
+/// Exactly one of --space, --edges, --random-regular says where the graph comes from.
+/// Examples:
+///   nasland pack --space nb201 --table nb201.csv --maximize -o nb201.nasl
+///   nasland pack --edges edges.csv --table nbgraph_cora.csv --key hash -o cora.nasl
+///   nasland pack --random-regular 1000000,24 --seed 7 -o rr.nasl
+#[derive(Args, Debug)]
+#[command(
+    group(ArgGroup::new("graph_source").required(true).args(["space", "edges", "random_regular"])),
+    verbatim_doc_comment
+)]
+pub struct PackArgs {
+    /// Product space to make explicit: nb201, tnb101, nats-sss, K^D or K0xK1x…
+    /// (vertex ids and keys as in `analyze --space`).
+    #[arg(long)]
+    pub space: Option<String>,
+
+    /// Undirected edge list over the rows of --table: CSV with a header line, then two
+    /// keys (values of --key) per line. Vertex ids follow the table's row order.
+    #[arg(long, value_name = "EDGES.csv", requires = "table")]
+    pub edges: Option<PathBuf>,
+
+    /// A random simple S-regular graph on N vertices (N·S even), seeded by --seed;
+    /// configuration model repaired by random edge switches. Keys are the vertex ids.
+    #[arg(long, value_name = "N,S", value_parser = parse_pair,
+          conflicts_with_all = ["table", "key", "metrics", "maximize"])]
+    pub random_regular: Option<(usize, usize)>,
+
+    /// CSV table whose numeric columns are stored as metrics (keyed by --key).
+    #[arg(long, value_name = "PATH")]
+    pub table: Option<PathBuf>,
+
+    /// Column of --table holding the architecture keys [default with --space: arch_str
+    /// for nb201, tnb_arch_str for tnb101, arch otherwise; required with --edges].
+    #[arg(long, value_name = "COLUMN")]
+    pub key: Option<String>,
+
+    /// Columns of --table to store [default: every numeric column except the key and
+    /// row counters].
+    #[arg(long, value_name = "A,B,…", value_delimiter = ',', requires = "table")]
+    pub metrics: Option<Vec<String>>,
+
+    /// Record the stored columns as higher-is-better: all of them, or only those listed
+    /// (the others are then recorded lower-is-better). Without it no direction is recorded.
+    #[arg(long, value_name = "A,B,…", num_args = 0..=1, default_missing_value = "", requires = "table")]
+    pub maximize: Option<String>,
+
+    /// Seed of --random-regular.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Output file. Written to a temporary file beside it, verified, then renamed.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Compress the whole file with zstd for distribution (implied by a .zst name);
+    /// `analyze --graph` reads both forms.
+    #[arg(long)]
+    pub zstd: bool,
+
+    /// zstd compression level, 1 (fast) to 22 (small).
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(i32).range(1..=22))]
+    pub zstd_level: i32,
+}
+
+fn parse_pair(s: &str) -> Result<(usize, usize), String> {
+    let (a, b) = s
+        .split_once(',')
+        .ok_or_else(|| format!("{s:?}: expected N,S (e.g. 100000,24)"))?;
+    let parse = |x: &str| {
+        x.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{x:?} is not a whole number"))
+    };
+    Ok((parse(a)?, parse(b)?))
+}
+
+pub fn run(args: PackArgs) -> Result<()> {
+    let start = Instant::now();
+    let compress = args.zstd || args.output.extension().is_some_and(|e| e == "zst");
+    let opts = WriteOptions {
+        zstd_level: compress.then_some(args.zstd_level),
+    };
+    let directions = match args.maximize.as_deref() {
+        None => Directions::Unspecified,
+        Some("") => Directions::AllMaximize,
+        Some(list) => Directions::Maximize(list.split(',').map(|s| s.trim().to_string()).collect()),
+    };
+    let columns = args.table.clone().map(|path| TableColumns {
+        path,
+        key: args.key.clone(),
+        metrics: args.metrics.clone(),
+        directions,
+    });
+    if let Some(spec) = &args.space {
+        if args.edges.is_some() || args.random_regular.is_some() {
+            bail!("give one of --space, --edges, --random-regular");
+        }
+        pack::product(spec, columns.as_ref(), &args.output, opts)?;
+        eprintln!("nasland: product space {spec}");
+    } else if let Some(edges) = &args.edges {
+        let columns = columns.expect("clap requires --table with --edges");
+        let r = pack::edges(edges, &columns, &args.output, opts)?;
+        eprintln!(
+            "nasland: {} vertices, {} undirected edges from {}",
+            thousands(r.vertices as u64),
+            thousands(r.edges as u64),
+            edges.display()
+        );
+        if r.isolated > 0 {
+            eprintln!(
+                "nasland: note: {} vertices have no edge; each is a local minimum of every landscape",
+                thousands(r.isolated as u64)
+            );
+        }
+    } else if let Some((n, s)) = args.random_regular {
+        let graph = random_regular::generate(n, s, args.seed)?;
+        let mut meta = serde_json::Map::new();
+        meta.insert(
+            "created_by".into(),
+            format!("nasland {}", env!("CARGO_PKG_VERSION")).into(),
+        );
+        meta.insert(
+            "source".into(),
+            serde_json::json!({"kind": "random-regular", "n": n, "s": s, "seed": args.seed,
+                "method": "configuration model, loops and repeated edges repaired by random edge switches"}),
+        );
+        table::write(
+            &args.output,
+            &table::Contents {
+                graph: &graph,
+                keys: table::KeySource::Ids,
+                columns: vec![],
+                meta,
+            },
+            opts,
+        )?;
+        eprintln!(
+            "nasland: random simple {s}-regular graph on {n} vertices, seed {}",
+            args.seed
+        );
+    }
+    let table = Table::open(&args.output)?;
+    let h = table.header();
+    let size = table.compressed_size().unwrap_or(table.len_bytes());
+    println!(
+        "wrote {} · {} vertices · {} neighbour entries · {} bits per index · {} metric column{} · {} bytes{}",
+        args.output.display(),
+        thousands(h.n),
+        thousands(h.entries),
+        h.index_bits,
+        table.columns().len(),
+        if table.columns().len() == 1 { "" } else { "s" },
+        thousands(size),
+        if compressed_note(&table).is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", compressed_note(&table))
+        }
+    );
+    eprintln!("nasland: packed in {:.2} s", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn compressed_note(t: &Table) -> String {
+    match t.compressed_size() {
+        Some(_) => format!("zstd; {} bytes uncompressed", thousands(t.len_bytes())),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,124 @@
+//! Undirected edge lists as CSV: a header line, then one edge per line as two
+//! architecture keys.
+//!
+//! Like the table import, this is strict: a self-loop, an edge given twice (in either
+//! direction) or a key the table does not have is an error, reported with its line
+//! numbers (header = line 1), never silently dropped.
+
+use crate::space::VertexId;
+use anyhow::{bail, Context, Result};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// How many examples of each problem an error lists.
+const SHOWN: usize = 5;
+
+/// Reads the edges of `path`, naming vertices through `id_of` (key → vertex id). The
+/// edges come back as (smaller id, larger id) in file order.
+pub fn read_edges(
+    path: &Path,
+    id_of: &HashMap<String, VertexId>,
+    table: &str,
+) -> Result<Vec<(VertexId, VertexId)>> {
+    let mut r = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("cannot open edge list {}", path.display()))?;
+    let header = r
+        .headers()
+        .with_context(|| format!("cannot read the header line of {}", path.display()))?
+        .clone();
+    if header.len() != 2 {
+        bail!(
+            "{} line 1: the header has {} columns; an edge list has exactly two (e.g. `a,b`)",
+            path.display(),
+            header.len()
+        );
+    }
+    if id_of.contains_key(&header[0]) && id_of.contains_key(&header[1]) {
+        bail!(
+            "{} line 1 ({:?}, {:?}) is an edge between two keys of {table}, not a header; \
+             add a header line such as `a,b` so that no edge is lost",
+            path.display(),
+            &header[0],
+            &header[1]
+        );
+    }
+    let mut missing: Vec<String> = Vec::new();
+    let mut missing_count = 0usize;
+    let mut loops: Vec<String> = Vec::new();
+    let mut loop_count = 0usize;
+    let mut edges = Vec::new();
+    let mut lines = Vec::new();
+    for (row, rec) in r.records().enumerate() {
+        let line = row + 2;
+        let rec =
+            rec.with_context(|| format!("{} line {line}: malformed CSV record", path.display()))?;
+        if rec.len() != 2 {
+            bail!(
+                "{} line {line}: {} fields; every line of an edge list has two keys",
+                path.display(),
+                rec.len()
+            );
+        }
+        let (a, b) = (id_of.get(&rec[0]), id_of.get(&rec[1]));
+        for (k, id) in [(&rec[0], a), (&rec[1], b)] {
+            if id.is_none() {
+                missing_count += 1;
+                if missing.len() < SHOWN {
+                    missing.push(format!("line {line}: {k:?}"));
+                }
+            }
+        }
+        let (Some(&a), Some(&b)) = (a, b) else {
+            continue;
+        };
+        if a == b {
+            loop_count += 1;
+            if loops.len() < SHOWN {
+                loops.push(format!("line {line}: {:?}", &rec[0]));
+            }
+            continue;
+        }
+        edges.push((a.min(b), a.max(b)));
+        lines.push(line);
+    }
+    // Duplicates: sort edge numbers by endpoints, compare neighbours.
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    order.sort_unstable_by_key(|&i| (edges[i], i));
+    let mut dups: Vec<String> = Vec::new();
+    let mut dup_count = 0usize;
+    for pair in order.windows(2) {
+        let (i, j) = (pair[0], pair[1]);
+        if edges[i] == edges[j] {
+            dup_count += 1;
+            if dups.len() < SHOWN {
+                dups.push(format!("lines {} and {}", lines[i], lines[j]));
+            }
+        }
+    }
+    if missing_count + loop_count + dup_count > 0 {
+        let mut msg = format!(
+            "{} is not a simple undirected graph on the keys of {table}:",
+            path.display()
+        );
+        if missing_count > 0 {
+            msg += &format!(
+                "\n  {missing_count} keys are not in the table ({})",
+                missing.join("; ")
+            );
+        }
+        if loop_count > 0 {
+            msg += &format!("\n  {loop_count} self-loops ({})", loops.join("; "));
+        }
+        if dup_count > 0 {
+            msg += &format!(
+                "\n  {dup_count} repeated edges, either direction counting as the same edge ({})",
+                dups.join("; ")
+            );
+        }
+        msg += "\nfix these lines (or the --key column) and pack again";
+        bail!(msg);
+    }
+    Ok(edges)
+}

@@ -1,0 +1,248 @@
+//! The recipes behind `nasland pack`: where a table's graph, keys and columns come from.
+//!
+//! - [`product`]: a product space made explicit (keys computed by its codec), with the
+//!   numeric columns of a CSV table keyed by architecture string;
+//! - [`edges`]: any space given as an undirected edge list of keys, with the table's rows
+//!   as vertices (vertex id = data row, the table's own order);
+//! - random regular graphs are packed by `nasland pack --random-regular` straight from
+//!   [`crate::space::random_regular::generate`] (keys are the ids).
+
+use super::format::Direction;
+use super::writer::{self, ColumnSource, Contents, KeySource, WriteOptions};
+use crate::input::{default_key, Input};
+use crate::io::{edges_csv, table_csv};
+use crate::space::{Csr, Neighbourhood, ProductSpace, VertexId};
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Which stored columns are better when higher.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Directions {
+    /// Nothing recorded: `analyze` goes by its `--maximize` flag.
+    #[default]
+    Unspecified,
+    /// Every column is maximised.
+    AllMaximize,
+    /// These columns are maximised, all others minimised.
+    Maximize(Vec<String>),
+}
+
+impl Directions {
+    fn resolve(&self, columns: &[String]) -> Result<Vec<Direction>> {
+        if let Directions::Maximize(names) = self {
+            for name in names {
+                if !columns.contains(name) {
+                    bail!(
+                        "--maximize names {name:?}, which is not among the packed columns ({})",
+                        columns.join(", ")
+                    );
+                }
+            }
+        }
+        Ok(columns
+            .iter()
+            .map(|c| match self {
+                Directions::Unspecified => Direction::Unspecified,
+                Directions::AllMaximize => Direction::Maximize,
+                Directions::Maximize(names) if names.contains(c) => Direction::Maximize,
+                Directions::Maximize(_) => Direction::Minimize,
+            })
+            .collect())
+    }
+}
+
+/// A CSV table to take metric columns from.
+#[derive(Clone, Debug)]
+pub struct TableColumns {
+    pub path: PathBuf,
+    /// Key column [default for product spaces: the benchmark's, see [`default_key`]].
+    pub key: Option<String>,
+    /// Columns to store [default: every numeric column but counters and the key].
+    pub metrics: Option<Vec<String>>,
+    pub directions: Directions,
+}
+
+fn base_meta(source: Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(
+        "created_by".into(),
+        json!(format!("nasland {}", env!("CARGO_PKG_VERSION"))),
+    );
+    m.insert("source".into(), source);
+    m
+}
+
+fn metrics_of(t: &TableColumns, key: &str) -> Result<Vec<String>> {
+    let metrics = match &t.metrics {
+        Some(m) => m.clone(),
+        None => table_csv::numeric_columns(&t.path, key)?,
+    };
+    if metrics.is_empty() {
+        bail!(
+            "{} has no numeric column to store besides the key {key:?}; name them with --metrics",
+            t.path.display()
+        );
+    }
+    Ok(metrics)
+}
+
+/// Packs product space `spec` (with the columns of `table`, if given) into `out`.
+pub fn product(
+    spec: &str,
+    table: Option<&TableColumns>,
+    out: &Path,
+    opts: WriteOptions,
+) -> Result<()> {
+    let space = ProductSpace::parse(spec)?;
+    let (columns, source) = match table {
+        None => (vec![], json!({"kind": "product", "space": spec})),
+        Some(t) => {
+            let key = t
+                .key
+                .clone()
+                .unwrap_or_else(|| default_key(spec).to_string());
+            let metrics = metrics_of(t, &key)?;
+            let directions = t.directions.resolve(&metrics)?;
+            let inputs = Input::from_table_columns(space.clone(), &t.path, &key, &metrics, false)?;
+            let columns = inputs
+                .into_iter()
+                .zip(directions)
+                .map(|(input, direction)| ColumnSource {
+                    name: input.metric,
+                    direction,
+                    values: input.loss,
+                })
+                .collect();
+            let source = json!({"kind": "product", "space": spec, "table": t.path, "key": key});
+            (columns, source)
+        }
+    };
+    writer::write(
+        out,
+        &Contents {
+            graph: &space,
+            keys: KeySource::Product(spec.to_string()),
+            columns,
+            meta: base_meta(source),
+        },
+        opts,
+    )
+}
+
+/// The key column of a CSV table in row order, with a map back to the row; duplicate
+/// or empty keys are errors naming their lines.
+pub fn read_keys(path: &Path, key: &str) -> Result<(Vec<String>, HashMap<String, VertexId>)> {
+    let headers = table_csv::headers(path)?;
+    let col = headers.iter().position(|h| h == key).with_context(|| {
+        format!(
+            "{} has no key column {key:?}; its columns are: {}",
+            path.display(),
+            headers.join(", ")
+        )
+    })?;
+    let mut r = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("cannot open table {}", path.display()))?;
+    let mut keys = Vec::new();
+    let mut id_of = HashMap::new();
+    for (row, rec) in r.records().enumerate() {
+        let line = row + 2;
+        let rec =
+            rec.with_context(|| format!("{} line {line}: malformed CSV record", path.display()))?;
+        let k = rec.get(col).filter(|k| !k.is_empty()).with_context(|| {
+            format!(
+                "{} line {line}: the key {key:?} is empty or missing",
+                path.display()
+            )
+        })?;
+        if keys.len() >= u32::MAX as usize {
+            bail!("{} has more than {} rows", path.display(), u32::MAX - 1);
+        }
+        if let Some(&first) = id_of.get(k) {
+            bail!(
+                "{} line {line}: key {k:?} appears twice (first on line {}); each vertex needs one row",
+                path.display(),
+                first as usize + 2
+            );
+        }
+        id_of.insert(k.to_string(), keys.len() as VertexId);
+        keys.push(k.to_string());
+    }
+    if keys.is_empty() {
+        bail!("{} has no data rows", path.display());
+    }
+    Ok((keys, id_of))
+}
+
+/// Packs the graph of an undirected edge list over the rows of a table into `out`.
+pub fn edges(
+    edges_path: &Path,
+    table: &TableColumns,
+    out: &Path,
+    opts: WriteOptions,
+) -> Result<EdgeReport> {
+    let key = table
+        .key
+        .clone()
+        .context("--edges needs --key COLUMN: the table column holding the keys the edges name")?;
+    let (keys, id_of) = read_keys(&table.path, &key)?;
+    let table_name = format!("{} (column {key:?})", table.path.display());
+    let edges = edges_csv::read_edges(edges_path, &id_of, &table_name)?;
+    let n = keys.len();
+    let csr = Csr::from_undirected_edges(n, &edges)?;
+    let isolated = (0..n as VertexId).filter(|&v| csr.degree(v) == 0).count();
+
+    let metrics = metrics_of(table, &key)?;
+    let directions = table.directions.resolve(&metrics)?;
+    let decode = |s: &str| -> Result<VertexId> {
+        id_of
+            .get(s)
+            .copied()
+            .with_context(|| format!("key {s:?} is not in the table"))
+    };
+    let encode = |v: VertexId| keys[v as usize].clone();
+    let codec = table_csv::KeyCodec {
+        n,
+        decode: &decode,
+        encode: &encode,
+    };
+    let cols = table_csv::read_columns(&table.path, &key, &metrics, &codec)?;
+    let columns = metrics
+        .iter()
+        .zip(cols.values)
+        .zip(directions)
+        .map(|((name, values), direction)| ColumnSource {
+            name: name.clone(),
+            direction,
+            values,
+        })
+        .collect();
+    let source = json!({"kind": "edges", "edges": edges_path, "table": table.path, "key": key});
+    writer::write(
+        out,
+        &Contents {
+            graph: &csr,
+            keys: KeySource::Strings(keys),
+            columns,
+            meta: base_meta(source),
+        },
+        opts,
+    )?;
+    Ok(EdgeReport {
+        vertices: n,
+        edges: edges.len(),
+        isolated,
+    })
+}
+
+/// What an edge list turned into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EdgeReport {
+    pub vertices: usize,
+    pub edges: usize,
+    /// Vertices with no edge (each is a local minimum of every landscape).
+    pub isolated: usize,
+}

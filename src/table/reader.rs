@@ -1,0 +1,913 @@
+//! Opening a `.nasl` (or `.nasl.zst`) file: memory-map it, check the header and the
+//! directory, and hand out its sections — verified lazily, each on first use in one
+//! streaming pass.
+//!
+//! Opening costs O(number of sections), not O(file): the header, the directory, the
+//! padding between sections and the small sections (meta, keys, column index) are
+//! checked at once; the large ones (neighbours with their offsets, key strings, each
+//! metric column) are checked the first time they are asked for, by one parallel pass
+//! that computes the section's CRC-32 and checks its structure on the same bytes while
+//! they are in cache. A file that passes is safe to decode without further checks: every
+//! index is below n, every list strictly increasing, every value finite.
+//!
+//! A memory-mapped file must not be modified while it is open (this is true of any mmap);
+//! nasland itself only ever replaces files by rename.
+
+use super::bits;
+use super::format::{
+    self, ColumnType, DirEntry, Direction, Header, KeyEncoding, SectionKind, ZSTD_MAGIC,
+};
+use super::graph::{Geometry, PackedGraph};
+use crate::space::{ProductSpace, VertexId};
+use anyhow::{anyhow, bail, Context, Result};
+use memmap2::{Mmap, MmapMut};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::Read;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+/// How vertices are named.
+#[derive(Clone, Debug)]
+pub enum Keys {
+    /// Vertex v is called `v`.
+    Ids,
+    /// Names computed by a product space's codec.
+    Product(ProductSpace),
+    /// A stored string table: `n + 1` offsets then the bytes (ranges in the file).
+    Strings {
+        offsets: Range<usize>,
+        bytes: Range<usize>,
+    },
+}
+
+/// One metric column as the column index describes it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ColumnInfo {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: ColumnType,
+    pub direction: Direction,
+    /// Index of its section in the directory.
+    #[serde(skip)]
+    pub section: usize,
+}
+
+/// A metric column's values, in place in the map.
+#[derive(Clone, Copy, Debug)]
+pub enum Values<'a> {
+    F64(&'a [f64]),
+    F32(&'a [f32]),
+}
+
+impl Values<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Values::F64(v) => v.len(),
+            Values::F32(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Value `i` as f64 (exact: f32 columns are f32 only when that is lossless).
+    pub fn get(&self, i: usize) -> f64 {
+        match self {
+            Values::F64(v) => v[i],
+            Values::F32(v) => v[i] as f64,
+        }
+    }
+
+    /// `sign · value` for every vertex (the loss vector of an analysis).
+    pub fn to_loss(&self, sign: f64) -> Vec<f64> {
+        match self {
+            Values::F64(v) => v.par_iter().map(|&x| sign * x).collect(),
+            Values::F32(v) => v.par_iter().map(|&x| sign * x as f64).collect(),
+        }
+    }
+}
+
+/// An open table. Cheap to clone (the map is shared).
+#[derive(Clone)]
+pub struct Table {
+    pub(crate) data: Arc<TableData>,
+}
+
+type Check = OnceLock<Result<(), String>>;
+
+pub(crate) struct TableData {
+    pub name: String,
+    pub map: Mmap,
+    pub compressed_size: Option<u64>,
+    pub header: Header,
+    pub sections: Vec<DirEntry>,
+    pub meta: serde_json::Value,
+    pub keys: Keys,
+    pub columns: Vec<ColumnInfo>,
+    pub neighbours: usize,
+    pub offsets: Option<usize>,
+    graph_check: Check,
+    keys_check: Check,
+    column_checks: Vec<Check>,
+}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("name", &self.data.name)
+            .field("n", &self.data.header.n)
+            .finish()
+    }
+}
+
+impl Table {
+    /// Opens a `.nasl` file, or a zstd-compressed one (recognised by its first bytes,
+    /// whatever its name), which is decompressed into anonymous memory.
+    pub fn open(path: &Path) -> Result<Table> {
+        let name = path.display().to_string();
+        Self::open_inner(path, name.clone()).with_context(|| format!("cannot open table {name}"))
+    }
+
+    fn open_inner(path: &Path, name: String) -> Result<Table> {
+        let mut file = File::open(path)?;
+        let len = file.metadata()?.len();
+        if len == 0 {
+            bail!("the file is empty; make a table with `nasland pack`");
+        }
+        let mut head = [0u8; 4];
+        let got = read_prefix(&mut file, &mut head)?;
+        if got == 4 && head == ZSTD_MAGIC {
+            let map = decompress(path, len)?;
+            return Self::from_map(map, name, Some(len));
+        }
+        // SAFETY: the map is read-only and the file is not modified while open (module doc).
+        let map = unsafe { Mmap::map(&file)? };
+        Self::from_map(map, name, None)
+    }
+
+    /// Opens a table held in memory (tests, fuzzing): the bytes are copied into an
+    /// anonymous map, so alignment is the same as for a file.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Table> {
+        if bytes.is_empty() {
+            bail!("{name}: the table is empty");
+        }
+        if bytes.len() >= 4 && bytes[..4] == ZSTD_MAGIC {
+            let map = decompress_from(bytes, bytes.len() as u64)?;
+            return Self::from_map(map, name.to_string(), Some(bytes.len() as u64));
+        }
+        let mut map = MmapMut::map_anon(bytes.len())?;
+        map.copy_from_slice(bytes);
+        Self::from_map(map.make_read_only()?, name.to_string(), None)
+    }
+
+    fn from_map(map: Mmap, name: String, compressed_size: Option<u64>) -> Result<Table> {
+        if cfg!(target_endian = "big") {
+            bail!("nasland tables are little-endian and this machine is big-endian; use a little-endian machine");
+        }
+        let bytes: &[u8] = &map;
+        let header = Header::decode(bytes)?;
+        let sections = format::decode_directory(bytes, &header)?;
+        let find = |kind: SectionKind| -> Result<Option<usize>> {
+            let mut it = sections
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.kind == kind)
+                .map(|(i, _)| i);
+            let first = it.next();
+            if it.next().is_some() {
+                bail!("the directory lists the {} section twice", kind.name());
+            }
+            Ok(first)
+        };
+        let need = |kind: SectionKind| -> Result<usize> {
+            find(kind)?.ok_or_else(|| anyhow!("the directory has no {} section", kind.name()))
+        };
+
+        // Small sections: verified now.
+        let meta_i = need(SectionKind::Meta)?;
+        let meta_bytes = verified(bytes, &sections[meta_i])?;
+        let meta: serde_json::Value = std::str::from_utf8(meta_bytes)
+            .ok()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .filter(|v: &serde_json::Value| v.is_object())
+            .ok_or_else(|| anyhow!("the meta section is not a UTF-8 JSON object"))?;
+
+        let keys_i = need(SectionKind::Keys)?;
+        let key_strings_i = find(SectionKind::KeyStrings)?;
+        let keys = parse_keys(
+            bytes,
+            &header,
+            verified(bytes, &sections[keys_i])?,
+            key_strings_i.map(|i| &sections[i]),
+        )?;
+
+        let columns_i = need(SectionKind::Columns)?;
+        let columns = parse_columns(verified(bytes, &sections[columns_i])?, &sections)?;
+        let n = header.n;
+        for c in &columns {
+            let e = &sections[c.section];
+            let want = n * c.ty.width();
+            if e.length != want {
+                bail!(
+                    "metric column {:?} has {} bytes, but {n} {:?} values need {want}; \
+                     the column has the wrong length",
+                    c.name,
+                    e.length,
+                    c.ty
+                );
+            }
+        }
+
+        let neighbours = need(SectionKind::Neighbours)?;
+        let want = format::packed_len(header.entries, header.index_bits)
+            .ok_or_else(|| anyhow!("header: neighbour section size overflows"))?;
+        expect_len(&sections[neighbours], want, "neighbour entries")?;
+        let offsets = find(SectionKind::Offsets)?;
+        match (header.fixed_degree(), offsets) {
+            (true, Some(_)) => bail!("fixed-degree table with an offsets section"),
+            (false, None) => bail!("the degree varies but the directory has no offsets section"),
+            (false, Some(i)) => {
+                let want = format::packed_len(n + 1, header.offset_bits)
+                    .ok_or_else(|| anyhow!("header: offsets section size overflows"))?;
+                expect_len(&sections[i], want, "CSR offsets")?;
+            }
+            (true, None) => {}
+        }
+        let column_checks = columns.iter().map(|_| OnceLock::new()).collect();
+        Ok(Table {
+            data: Arc::new(TableData {
+                name,
+                map,
+                compressed_size,
+                header,
+                sections,
+                meta,
+                keys,
+                columns,
+                neighbours,
+                offsets,
+                graph_check: OnceLock::new(),
+                keys_check: OnceLock::new(),
+                column_checks,
+            }),
+        })
+    }
+
+    /// The name the table was opened under (its path).
+    pub fn name(&self) -> &str {
+        &self.data.name
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.data.header
+    }
+
+    /// The directory, in file order of the entries.
+    pub fn sections(&self) -> &[DirEntry] {
+        &self.data.sections
+    }
+
+    /// Provenance recorded by the writer.
+    pub fn meta(&self) -> &serde_json::Value {
+        &self.data.meta
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.data.keys
+    }
+
+    pub fn columns(&self) -> &[ColumnInfo] {
+        &self.data.columns
+    }
+
+    /// Bytes of the (decompressed) table.
+    pub fn len_bytes(&self) -> u64 {
+        self.data.map.len() as u64
+    }
+
+    /// Bytes of the compressed file, for a `.nasl.zst`.
+    pub fn compressed_size(&self) -> Option<u64> {
+        self.data.compressed_size
+    }
+
+    /// Bytes the content needs at its stored widths with no framing: bit-packed indices
+    /// and offsets, column values, key bytes with bit-packed key offsets.
+    pub fn ideal_bytes(&self) -> u64 {
+        let h = &self.data.header;
+        let mut bits = h.entries * h.index_bits as u64 + (h.n + 1) * h.offset_bits as u64;
+        if let Keys::Strings { bytes, .. } = &self.data.keys {
+            let total = bytes.len() as u64;
+            bits += 8 * total + (h.n + 1) * format::ceil_log2(total + 1) as u64;
+        }
+        let columns: u64 = self.data.columns.iter().map(|c| h.n * c.ty.width()).sum();
+        bits.div_ceil(8) + columns
+    }
+
+    /// The index of the column called `name`; the error lists the columns there are.
+    pub fn column_index(&self, name: &str) -> Result<usize> {
+        self.data
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.data.columns.iter().map(|c| c.name.as_str()).collect();
+                anyhow!(
+                    "{} has no metric column {name:?}; its columns are: {}",
+                    self.data.name,
+                    if names.is_empty() {
+                        "(none — analyse it with --synthetic)".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                )
+            })
+    }
+
+    /// The values of column `i`, verified on first use (checksum, every value finite).
+    pub fn column(&self, i: usize) -> Result<Values<'_>> {
+        let d = &self.data;
+        let info = &d.columns[i];
+        let e = &d.sections[info.section];
+        once(&d.column_checks[i], || verify_column(&d.map, e, info))
+            .with_context(|| format!("{}: metric column {:?}", d.name, info.name))?;
+        let bytes = &d.map[e.range()];
+        match info.ty {
+            ColumnType::F64 => Ok(Values::F64(cast(bytes)?)),
+            ColumnType::F32 => Ok(Values::F32(cast(bytes)?)),
+        }
+    }
+
+    /// The neighbour relation, verified on first use (checksums of offsets and
+    /// neighbours, and their structure), with the keys verified too.
+    pub fn graph(&self) -> Result<PackedGraph> {
+        let d = &self.data;
+        once(&d.graph_check, || verify_graph(d)).with_context(|| d.name.clone())?;
+        self.verify_keys()?;
+        Ok(PackedGraph::new(self.data.clone()))
+    }
+
+    /// Verifies the key strings (checksum, offsets, UTF-8, no key twice).
+    pub fn verify_keys(&self) -> Result<()> {
+        let d = &self.data;
+        once(&d.keys_check, || verify_keys(d)).with_context(|| d.name.clone())
+    }
+
+    /// Verifies every section now (what `nasland info --verify` runs).
+    pub fn verify_all(&self) -> Result<()> {
+        self.graph()?;
+        for i in 0..self.data.columns.len() {
+            self.column(i)?;
+        }
+        Ok(())
+    }
+
+    /// The key of vertex `v`; keys must have been verified ([`Table::graph`] does).
+    pub fn key(&self, v: VertexId) -> String {
+        key_of(&self.data, v)
+    }
+}
+
+pub(crate) fn key_of(d: &TableData, v: VertexId) -> String {
+    match &d.keys {
+        Keys::Ids => v.to_string(),
+        Keys::Product(p) => p.encode(v),
+        Keys::Strings { offsets, bytes } => {
+            let off = &d.map[offsets.clone()];
+            let at = |i: usize| u64::from_le_bytes(off[8 * i..8 * i + 8].try_into().unwrap());
+            let (a, b) = (at(v as usize) as usize, at(v as usize + 1) as usize);
+            String::from_utf8_lossy(&d.map[bytes.clone()][a..b]).into_owned()
+        }
+    }
+}
+
+/// Runs `f` once and remembers its outcome.
+fn once(cell: &Check, f: impl FnOnce() -> Result<(), String>) -> Result<()> {
+    cell.get_or_init(f).clone().map_err(|e| anyhow!(e))
+}
+
+fn read_prefix(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(&mut buf[got..])? {
+            0 => break,
+            k => got += k,
+        }
+    }
+    Ok(got)
+}
+
+fn expect_len(e: &DirEntry, want: u64, what: &str) -> Result<()> {
+    if e.length != want {
+        bail!(
+            "the {} section has {} bytes, but the header's sizes need {want} for its {what}",
+            e.label(),
+            e.length
+        );
+    }
+    Ok(())
+}
+
+/// The payload of `e` after checking its CRC.
+fn verified<'a>(file: &'a [u8], e: &DirEntry) -> Result<&'a [u8]> {
+    let p = &file[e.range()];
+    check_crc(e, crc32fast::hash(p)).map_err(|m| anyhow!(m))?;
+    Ok(p)
+}
+
+fn check_crc(e: &DirEntry, computed: u32) -> Result<(), String> {
+    if computed != e.crc {
+        return Err(format!(
+            "section {} (bytes {}..{}) checksum mismatch (stored {:08x}, computed {computed:08x}): \
+             the file is corrupt; copy or pack it again",
+            e.label(),
+            e.offset,
+            e.offset + e.length,
+            e.crc
+        ));
+    }
+    Ok(())
+}
+
+/// Reinterprets little-endian bytes as numbers in place.
+fn cast<T: Number>(bytes: &[u8]) -> Result<&[T]> {
+    // SAFETY: T is f64 or f32, for which every bit pattern is a valid value, and the
+    // host is little-endian (checked at open), so the bytes read as the stored numbers.
+    let (pre, mid, post) = unsafe { bytes.align_to::<T>() };
+    if !pre.is_empty() || !post.is_empty() {
+        bail!("a metric column is not aligned in memory; this is a bug in nasland");
+    }
+    Ok(mid)
+}
+
+trait Number: Copy {}
+impl Number for f64 {}
+impl Number for f32 {}
+
+fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> Result<Keys> {
+    if p.len() < 8 {
+        bail!(
+            "the keys section has {} bytes; it needs at least 8",
+            p.len()
+        );
+    }
+    let encoding = u32::from_le_bytes(p[0..4].try_into().unwrap());
+    let param = u32::from_le_bytes(p[4..8].try_into().unwrap()) as usize;
+    if p.len() != 8 + param {
+        bail!(
+            "the keys section has {} bytes, but its parameter length says {}",
+            p.len(),
+            8 + param
+        );
+    }
+    let want_strings = encoding == KeyEncoding::Strings as u32;
+    if want_strings != strings.is_some() {
+        bail!(
+            "key encoding {encoding} {} a key-strings section, but the directory {} one",
+            if want_strings {
+                "needs"
+            } else {
+                "has no use for"
+            },
+            if strings.is_some() { "has" } else { "lacks" }
+        );
+    }
+    match encoding {
+        e if e == KeyEncoding::Ids as u32 && param == 0 => Ok(Keys::Ids),
+        e if e == KeyEncoding::Product as u32 => {
+            let spec = std::str::from_utf8(&p[8..])
+                .map_err(|_| anyhow!("the product-space spec in the keys section is not UTF-8"))?;
+            let space = ProductSpace::parse(spec)
+                .with_context(|| format!("keys section: product space {spec:?}"))?;
+            let size = crate::space::Neighbourhood::len(&space) as u64;
+            if size != h.n {
+                bail!(
+                    "keys section: product space {spec} has {size} vertices but the table has {}",
+                    h.n
+                );
+            }
+            Ok(Keys::Product(space))
+        }
+        e if e == KeyEncoding::Strings as u32 && param == 0 => {
+            let e = strings.expect("checked above");
+            let off_len = (h.n + 1) * 8;
+            if e.length < off_len {
+                bail!(
+                    "the key-strings section has {} bytes, fewer than the {off_len} its {} offsets need",
+                    e.length,
+                    h.n + 1
+                );
+            }
+            let start = e.offset as usize;
+            let last = start + h.n as usize * 8;
+            let total = u64::from_le_bytes(file[last..last + 8].try_into().unwrap());
+            if Some(e.length) != off_len.checked_add(total) {
+                // Say "corrupt" rather than "inconsistent" when that is the cause.
+                check_crc(e, crc32fast::hash(&file[e.range()])).map_err(|m| anyhow!(m))?;
+                bail!(
+                    "the key-strings section has {} bytes, but its offsets say {} key bytes follow {off_len} bytes of offsets",
+                    e.length,
+                    total
+                );
+            }
+            Ok(Keys::Strings {
+                offsets: start..start + off_len as usize,
+                bytes: start + off_len as usize..start + e.length as usize,
+            })
+        }
+        _ => bail!(
+            "unknown key encoding {encoding} (with {param} parameter bytes); \
+             the file was written by a newer nasland or is corrupt"
+        ),
+    }
+}
+
+fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
+    if p.len() < 8 {
+        bail!(
+            "the columns section has {} bytes; it needs at least 8",
+            p.len()
+        );
+    }
+    let count = u32::from_le_bytes(p[0..4].try_into().unwrap()) as usize;
+    if p[4..8] != [0; 4] {
+        bail!("the columns section's reserved field is not zero");
+    }
+    let mut at = 8;
+    let mut columns = Vec::new();
+    let mut names = HashSet::new();
+    for i in 0..count {
+        if p.len() < at + 4 {
+            bail!("the columns section ends inside the description of column {i}");
+        }
+        let ty = match p[at] {
+            1 => ColumnType::F64,
+            2 => ColumnType::F32,
+            t => bail!("column {i}: unknown value type {t} (1 = f64, 2 = f32)"),
+        };
+        let direction = Direction::from_u8(p[at + 1]).ok_or_else(|| {
+            anyhow!(
+                "column {i}: unknown direction {} (0 unspecified, 1 minimize, 2 maximize)",
+                p[at + 1]
+            )
+        })?;
+        let len = u16::from_le_bytes([p[at + 2], p[at + 3]]) as usize;
+        at += 4;
+        let name = p
+            .get(at..at + len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| anyhow!("column {i}: its name is missing, empty or not UTF-8"))?
+            .to_string();
+        at += len;
+        if !names.insert(name.clone()) {
+            bail!("two metric columns are called {name:?}");
+        }
+        let section = sections
+            .iter()
+            .position(|e| e.kind == SectionKind::Column && e.index as usize == i)
+            .ok_or_else(|| anyhow!("metric column {name:?} (number {i}) has no section"))?;
+        if sections
+            .iter()
+            .filter(|e| e.kind == SectionKind::Column && e.index as usize == i)
+            .count()
+            > 1
+        {
+            bail!("metric column {name:?} (number {i}) has two sections");
+        }
+        columns.push(ColumnInfo {
+            name,
+            ty,
+            direction,
+            section,
+        });
+    }
+    if at != p.len() {
+        bail!(
+            "the columns section has {} bytes after its {count} column descriptions",
+            p.len() - at
+        );
+    }
+    let stray = sections
+        .iter()
+        .filter(|e| e.kind == SectionKind::Column && e.index as usize >= count)
+        .count();
+    if stray > 0 {
+        bail!("{stray} column sections have numbers beyond the {count} columns described");
+    }
+    Ok(columns)
+}
+
+/// Bytes per chunk of a verification pass, roughly: small enough that the structural
+/// check re-reads the bytes from L2 after the CRC has read them, large enough to
+/// amortise a task.
+const CHUNK_BYTES: u64 = 1 << 18;
+
+/// One streaming pass over a section: CRC-32 of its bytes, computed in parallel over
+/// `bounds` (byte offsets 0 = b_0 ≤ … ≤ b_k = len) and combined in order, with `check(j)`
+/// run on chunk j in the same task. A checksum mismatch is reported before any
+/// structural error (it explains them); otherwise the first failing chunk's error.
+fn crc_and_check(
+    e: &DirEntry,
+    data: &[u8],
+    bounds: &[usize],
+    check: impl Fn(usize) -> Result<(), String> + Sync,
+) -> Result<(), String> {
+    let results: Vec<(crc32fast::Hasher, Result<(), String>)> = (0..bounds.len() - 1)
+        .into_par_iter()
+        .map(|j| {
+            let mut h = crc32fast::Hasher::new();
+            h.update(&data[bounds[j]..bounds[j + 1]]);
+            (h, check(j))
+        })
+        .collect();
+    let mut crc = crc32fast::Hasher::new();
+    for (h, _) in &results {
+        crc.combine(h);
+    }
+    check_crc(e, crc.finalize())?;
+    results.into_iter().try_for_each(|(_, r)| r)
+}
+
+/// Chunk boundaries in items (vertices, values) of about `bits_per_item` bits each:
+/// 0, c, 2c, …, count, with c items making about [`CHUNK_BYTES`].
+fn item_chunks(count: u64, bits_per_item: u64) -> Vec<u64> {
+    let c = (CHUNK_BYTES * 8 / bits_per_item.max(1)).max(64);
+    let mut b: Vec<u64> = (0..count).step_by(c as usize).collect();
+    b.push(count);
+    b
+}
+
+/// Unused bits of a packed section's last byte and its slack must be zero.
+fn check_tail(e: &DirEntry, data: &[u8], used_bits: u64) -> Result<(), String> {
+    let bits = data.view_bits_lsb0();
+    if let Some(i) = bits[used_bits as usize..].first_one() {
+        return Err(format!(
+            "section {}: bit {} after the last packed value is set; padding and slack must be zero",
+            e.label(),
+            used_bits + i as u64
+        ));
+    }
+    Ok(())
+}
+
+trait ViewBits {
+    fn view_bits_lsb0(&self) -> &bitvec::slice::BitSlice<u8, bitvec::order::Lsb0>;
+}
+impl ViewBits for [u8] {
+    fn view_bits_lsb0(&self) -> &bitvec::slice::BitSlice<u8, bitvec::order::Lsb0> {
+        bitvec::view::BitView::view_bits::<bitvec::order::Lsb0>(self)
+    }
+}
+
+fn verify_graph(d: &TableData) -> Result<(), String> {
+    let h = &d.header;
+    let n = h.n;
+    let map: &[u8] = &d.map;
+    // Offsets first: the neighbour pass relies on them.
+    if let Some(oi) = d.offsets {
+        let e = &d.sections[oi];
+        let data = &map[e.range()];
+        let ob = h.offset_bits;
+        let items = item_chunks(n + 1, ob as u64);
+        let mut bounds: Vec<usize> = items
+            .iter()
+            .map(|&i| (i * ob as u64 / 8) as usize)
+            .collect();
+        *bounds.last_mut().unwrap() = data.len();
+        let degree_range = std::sync::Mutex::new(Vec::new());
+        crc_and_check(e, data, &bounds, |j| {
+            let (a, b) = (items[j], items[j + 1]);
+            let (mut lo, mut hi) = (u64::MAX, 0);
+            // Order first: a decrease also makes a neighbouring degree absurd, and the
+            // decrease is the better message.
+            for v in a..b.min(n) {
+                let (off, next) = (bits::get(data, v, ob), bits::get(data, v + 1, ob));
+                if next < off {
+                    return Err(format!(
+                        "CSR offsets are not monotone: vertex {v} starts at {off} and vertex {} at {next}",
+                        v + 1
+                    ));
+                }
+            }
+            for v in a..b {
+                let off = bits::get(data, v, ob);
+                if v == 0 && off != 0 {
+                    return Err("CSR offsets: the first offset is not 0".into());
+                }
+                if v == n {
+                    if off != h.entries {
+                        return Err(format!(
+                            "CSR offsets: the last offset is {off} but the header says {} entries",
+                            h.entries
+                        ));
+                    }
+                    continue;
+                }
+                let deg = bits::get(data, v + 1, ob) - off;
+                if deg < h.degree_min as u64 || deg > h.degree_max as u64 {
+                    return Err(format!(
+                        "CSR offsets: vertex {v} has degree {deg}, outside the header's {}..{}",
+                        h.degree_min, h.degree_max
+                    ));
+                }
+                lo = lo.min(deg);
+                hi = hi.max(deg);
+            }
+            degree_range.lock().unwrap().push((lo, hi));
+            Ok(())
+        })?;
+        check_tail(e, data, (n + 1) * ob as u64)?;
+        let seen = degree_range.into_inner().unwrap();
+        let lo = seen.iter().map(|r| r.0).min().unwrap_or(0);
+        let hi = seen.iter().map(|r| r.1).max().unwrap_or(0);
+        if (lo, hi) != (h.degree_min as u64, h.degree_max as u64) {
+            return Err(format!(
+                "the header says degrees {}..{} but the offsets give {lo}..{hi}",
+                h.degree_min, h.degree_max
+            ));
+        }
+    }
+    let e = &d.sections[d.neighbours];
+    let data = &map[e.range()];
+    let w = h.index_bits;
+    let geo = Geometry::of(d);
+    let vertices = item_chunks(n, (h.entries * w as u64).div_ceil(n));
+    let mut bounds: Vec<usize> = vertices
+        .iter()
+        .map(|&v| (geo.entry_range(map, v.min(n - 1)).0 * w as u64 / 8) as usize)
+        .collect();
+    *bounds.last_mut().unwrap() = data.len();
+    crc_and_check(e, data, &bounds, |j| {
+        for v in vertices[j]..vertices[j + 1] {
+            let (a, b) = geo.entry_range(map, v);
+            // The list is fine iff it is strictly increasing, avoids v, and ends below
+            // n: two comparisons per entry folded into one flag, decoded as in
+            // `PackedGraph::for_each_neighbour`. `prev + 1` starts at 0 (wrapping).
+            let mut prev = u64::MAX;
+            let mut ok = true;
+            bits::for_each(data, a, b, w, |u| {
+                ok &= (u >= prev.wrapping_add(1)) & (u != v);
+                prev = u;
+            });
+            if !(ok && (a == b || prev < n)) {
+                return Err(list_error(data, w, n, v, a, b));
+            }
+        }
+        Ok(())
+    })?;
+    check_tail(e, data, h.entries * w as u64)
+}
+
+/// What is wrong with the neighbour list of `v` (entries `a..b`), known to be wrong.
+fn list_error(data: &[u8], w: u32, n: u64, v: u64, a: u64, b: u64) -> String {
+    for i in a..b {
+        let u = bits::get(data, i, w);
+        if u >= n {
+            return format!("vertex {v}: neighbour index {u} is not below n = {n}");
+        }
+        if u == v {
+            return format!("vertex {v} lists itself as a neighbour");
+        }
+        if i > a && bits::get(data, i - 1, w) >= u {
+            return format!(
+                "vertex {v}: neighbour list is not strictly increasing ({} then {u})",
+                bits::get(data, i - 1, w)
+            );
+        }
+    }
+    format!("vertex {v}: invalid neighbour list")
+}
+
+fn verify_keys(d: &TableData) -> Result<(), String> {
+    let Keys::Strings { offsets, bytes } = &d.keys else {
+        return Ok(());
+    };
+    let e = d
+        .sections
+        .iter()
+        .find(|e| e.kind == SectionKind::KeyStrings)
+        .expect("present when keys are strings");
+    check_crc(e, crc32fast::hash(&d.map[e.range()]))?;
+    let off = &d.map[offsets.clone()];
+    let text = &d.map[bytes.clone()];
+    let at = |i: usize| u64::from_le_bytes(off[8 * i..8 * i + 8].try_into().unwrap());
+    if at(0) != 0 {
+        return Err("key strings: the first offset is not 0".into());
+    }
+    let n = d.header.n as usize;
+    let mut seen = HashSet::with_capacity(n);
+    for v in 0..n {
+        let (a, b) = (at(v), at(v + 1));
+        if b < a || b > text.len() as u64 {
+            return Err(format!(
+                "key strings: offsets of vertex {v} ({a}..{b}) are decreasing or beyond the {} key bytes",
+                text.len()
+            ));
+        }
+        let key = std::str::from_utf8(&text[a as usize..b as usize])
+            .map_err(|_| format!("key strings: the key of vertex {v} is not UTF-8"))?;
+        if !seen.insert(key) {
+            return Err(format!(
+                "key strings: the key {key:?} names two vertices (the second is {v})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn verify_column(map: &[u8], e: &DirEntry, info: &ColumnInfo) -> Result<(), String> {
+    let data = &map[e.range()];
+    let width = info.ty.width();
+    let n = e.length / width;
+    let items = item_chunks(n, 8 * width);
+    let bounds: Vec<usize> = items.iter().map(|&i| (i * width) as usize).collect();
+    let value = |i: u64| -> f64 {
+        let at = (i * width) as usize;
+        match info.ty {
+            ColumnType::F64 => f64::from_le_bytes(data[at..at + 8].try_into().unwrap()),
+            ColumnType::F32 => f32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as f64,
+        }
+    };
+    crc_and_check(e, data, &bounds, |j| {
+        for v in items[j]..items[j + 1] {
+            let x = value(v);
+            if !x.is_finite() {
+                return Err(format!("vertex {v}: value {x} is not finite"));
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Decompresses a `.nasl.zst` file into anonymous memory.
+fn decompress(path: &Path, compressed: u64) -> Result<Mmap> {
+    let file = File::open(path)?;
+    decompress_stream(std::io::BufReader::new(file), compressed, |buf| {
+        let mut f = File::open(path)?;
+        read_prefix(&mut f, buf)
+    })
+}
+
+fn decompress_from(bytes: &[u8], compressed: u64) -> Result<Mmap> {
+    decompress_stream(bytes, compressed, |buf| {
+        let k = buf.len().min(bytes.len());
+        buf[..k].copy_from_slice(&bytes[..k]);
+        Ok(k)
+    })
+}
+
+fn decompress_stream<R: std::io::BufRead>(
+    input: R,
+    compressed: u64,
+    prefix: impl FnOnce(&mut [u8]) -> std::io::Result<usize>,
+) -> Result<Mmap> {
+    let mut head = [0u8; 18]; // the largest zstd frame header
+    let got = prefix(&mut head)?;
+    let size = match zstd::zstd_safe::get_frame_content_size(&head[..got]) {
+        Ok(Some(size)) => size,
+        Ok(None) => bail!(
+            "the zstd frame does not record its decompressed size; decompress it with `zstd -d` \
+             and open the .nasl, or re-compress it with `nasland pack --zstd`"
+        ),
+        Err(_) => bail!("corrupt zstd stream: the frame header is unreadable; copy the file again"),
+    };
+    if size < format::HEADER_LEN as u64 || size > isize::MAX as u64 {
+        bail!("corrupt zstd stream: it declares {size} decompressed bytes, which no table has");
+    }
+    let mut out = MmapMut::map_anon(size as usize).with_context(|| {
+        format!("cannot reserve {size} bytes of memory to decompress the table")
+    })?;
+    let mut dec =
+        zstd::stream::read::Decoder::with_buffer(input).context("cannot start the zstd decoder")?;
+    let mut filled = 0usize;
+    while filled < out.len() {
+        match dec.read(&mut out[filled..]) {
+            Ok(0) => bail!(
+                "truncated zstd stream: it ended after {filled} of its {size} decompressed bytes \
+                 ({compressed} compressed bytes); copy the file again"
+            ),
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => bail!(
+                "corrupt zstd stream after {filled} decompressed bytes: {e}; copy the file again"
+            ),
+        }
+    }
+    // Reading past the declared size makes zstd finish the frame and check its checksum.
+    let mut extra = [0u8; 1];
+    loop {
+        match dec.read(&mut extra) {
+            Ok(0) => break,
+            Ok(_) => bail!(
+                "corrupt zstd stream: it decompresses to more than the {size} bytes it declares"
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => bail!("corrupt zstd stream at its end: {e}; copy the file again"),
+        }
+    }
+    Ok(out.make_read_only()?)
+}
