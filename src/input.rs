@@ -139,6 +139,7 @@ pub fn default_key(space: &str) -> &'static str {
     match space {
         "nb201" => "arch_str",
         "tnb101" => "tnb_arch_str",
+        "nb101" => "hash",
         _ => "arch",
     }
 }

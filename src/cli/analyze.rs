@@ -54,6 +54,9 @@ struct AnalyzeJson<'a> {
     expected_local_minima_iid: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     expected_local_minima_iid_sd: Option<f64>,
+    /// Upper bound on that sd where it is not known exactly (directed graphs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_local_minima_iid_sd_bound: Option<f64>,
     #[serde(flatten)]
     summary: &'a Summary,
     /// Hardness metrics (only with --json, unless --no-hardness: they cost a BFS and a DP
@@ -81,6 +84,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     );
     let analysed = start.elapsed();
     let degree = input.space.degree_stats();
+    let exact_sd = input.space.iid_local_minima_sd();
     let doc = AnalyzeJson {
         space: input.space.name(),
         n: input.space.len(),
@@ -98,7 +102,8 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
             _ => None,
         },
         expected_local_minima_iid: input.space.expected_iid_local_minima(),
-        expected_local_minima_iid_sd: input.space.iid_local_minima_sd(),
+        expected_local_minima_iid_sd: exact_sd,
+        expected_local_minima_iid_sd_bound: input.space.iid_local_minima_sd_bound(exact_sd),
         summary: &summary,
         hardness: (args.json && !args.no_hardness).then(|| {
             hardness(
@@ -164,9 +169,13 @@ fn print_human(input: &Input, doc: &AnalyzeJson) {
         ),
     };
     println!("metric        {what}");
-    let expectation = match doc.expected_local_minima_iid_sd {
-        Some(sd) => format!("{:.1} ± {sd:.1}", doc.expected_local_minima_iid),
-        None => format!("{:.1}", doc.expected_local_minima_iid),
+    let expectation = match (
+        doc.expected_local_minima_iid_sd,
+        doc.expected_local_minima_iid_sd_bound,
+    ) {
+        (Some(sd), _) => format!("{:.1} ± {sd:.1}", doc.expected_local_minima_iid),
+        (None, Some(b)) => format!("{:.1} (sd ≤ {b:.1})", doc.expected_local_minima_iid),
+        (None, None) => format!("{:.1}", doc.expected_local_minima_iid),
     };
     println!(
         "local minima  {} ({} strict); iid-loss expectation {expectation}",

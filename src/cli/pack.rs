@@ -16,6 +16,7 @@ use std::time::Instant;
 /// Exactly one of --space, --edges, --random-regular says where the graph comes from.
 /// Examples:
 ///   nasland pack --space nb201 --table nb201.csv --maximize -o nb201.nasl
+///   nasland pack --space nb101 --table nb101_108.csv --maximize -o nb101.nasl
 ///   nasland pack --edges edges.csv --table nbgraph_cora.csv --key hash -o cora.nasl
 ///   nasland pack --random-regular 1000000,24 --seed 7 -o rr.nasl
 #[derive(Args, Debug)]
@@ -25,7 +26,8 @@ use std::time::Instant;
 )]
 pub struct PackArgs {
     /// Product space to make explicit: nb201, tnb101, nats-sss, K^D or K0xK1x…
-    /// (vertex ids and keys as in `analyze --space`).
+    /// (vertex ids and keys as in `analyze --space`); or nb101: NAS-Bench-101's 423,624
+    /// cells keyed by module hash (--key defaults to `hash`; docs/NB101.md).
     #[arg(long)]
     pub space: Option<String>,
 
@@ -45,7 +47,8 @@ pub struct PackArgs {
     pub table: Option<PathBuf>,
 
     /// Column of --table holding the architecture keys [default with --space: arch_str
-    /// for nb201, tnb_arch_str for tnb101, arch otherwise; required with --edges].
+    /// for nb201, tnb_arch_str for tnb101, hash for nb101, arch otherwise; required with
+    /// --edges].
     #[arg(long, value_name = "COLUMN")]
     pub key: Option<String>,
 
@@ -110,8 +113,21 @@ pub fn run(args: PackArgs) -> Result<()> {
         if args.edges.is_some() || args.random_regular.is_some() {
             bail!("give one of --space, --edges, --random-regular");
         }
-        pack::product(spec, columns.as_ref(), &args.output, opts)?;
-        eprintln!("nasland: product space {spec}");
+        if spec == "nb101" {
+            let r = pack::nb101(columns.as_ref(), &args.output, opts)?;
+            eprintln!(
+                "nasland: NAS-Bench-101, {} cells ({} labelled cells merged by canonical form), \
+                 {} arcs of which {} one-way; built in {:.1} s",
+                thousands(r.stats.classes as u64),
+                thousands(r.stats.labelled_cells),
+                thousands(r.shape.arcs as u64),
+                thousands(r.shape.one_way_arcs as u64),
+                r.stats.enumerate_seconds + r.stats.hash_seconds + r.stats.neighbours_seconds
+            );
+        } else {
+            pack::product(spec, columns.as_ref(), &args.output, opts)?;
+            eprintln!("nasland: product space {spec}");
+        }
     } else if let Some(edges) = &args.edges {
         let columns = columns.expect("clap requires --table with --edges");
         let r = pack::edges(edges, &columns, &args.output, opts)?;

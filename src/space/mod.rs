@@ -142,6 +142,18 @@ impl Space {
             }
         }
     }
+
+    /// A sound upper bound on that standard deviation for graphs whose exact variance is
+    /// not computed — directed ones such as NAS-Bench-101 ([`crate::theory::iid_directed`]).
+    /// `exact_sd` is [`Space::iid_local_minima_sd`]'s answer.
+    pub fn iid_local_minima_sd_bound(&self, exact_sd: Option<f64>) -> Option<f64> {
+        match self {
+            Space::Graph(g) if exact_sd.is_none() => {
+                Some(crate::theory::iid_directed::local_minima_variance_bound_of(g).sqrt())
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Neighbourhood for Space {

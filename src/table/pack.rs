@@ -246,3 +246,91 @@ pub struct EdgeReport {
     /// Vertices with no edge (each is a local minimum of every landscape).
     pub isolated: usize,
 }
+
+/// What packing NAS-Bench-101 built.
+#[derive(Clone, Debug)]
+pub struct Nb101Report {
+    pub stats: crate::space::nb101::BuildStats,
+    pub shape: crate::space::nb101::shape::Shape,
+}
+
+/// Packs NAS-Bench-101 (every cell, its out-neighbours, keys = official module hashes,
+/// vertex ids in ascending hash order; docs/NB101.md) with the columns of `table`, keyed
+/// by module hash (column `hash` unless --key says otherwise), into `out`.
+pub fn nb101(table: Option<&TableColumns>, out: &Path, opts: WriteOptions) -> Result<Nb101Report> {
+    nb101_with(crate::space::nb101::Nb101::build(true)?, table, out, opts)
+}
+
+/// [`nb101`] with the space already built.
+pub fn nb101_with(
+    space: crate::space::nb101::Nb101,
+    table: Option<&TableColumns>,
+    out: &Path,
+    opts: WriteOptions,
+) -> Result<Nb101Report> {
+    use crate::space::nb101::shape;
+    let shape = shape::shape(&space);
+    let stats = space.stats();
+    let (columns, source) = match table {
+        None => (vec![], json!({"kind": "nb101"})),
+        Some(t) => {
+            let key = t
+                .key
+                .clone()
+                .unwrap_or_else(|| default_key("nb101").to_string());
+            let metrics = metrics_of(t, &key)?;
+            let directions = t.directions.resolve(&metrics)?;
+            let decode = |s: &str| -> Result<VertexId> {
+                space.id_of_hash(s).with_context(|| {
+                    "not the module hash of a NAS-Bench-101 cell (32 lower-case hex digits, as \
+                     nasbench.hash_iterator() yields)"
+                        .to_string()
+                })
+            };
+            let encode = |v: VertexId| space.keys()[v as usize].clone();
+            let codec = table_csv::KeyCodec {
+                n: space.len(),
+                decode: &decode,
+                encode: &encode,
+            };
+            let cols = table_csv::read_columns(&t.path, &key, &metrics, &codec)?;
+            let columns = metrics
+                .iter()
+                .zip(cols.values)
+                .zip(directions)
+                .map(|((name, values), direction)| ColumnSource {
+                    name: name.clone(),
+                    direction,
+                    values,
+                })
+                .collect();
+            (
+                columns,
+                json!({"kind": "nb101", "table": t.path, "key": key}),
+            )
+        }
+    };
+    let mut meta = base_meta(source);
+    meta.insert(
+        "nb101".into(),
+        json!({
+            "vertex_order": "ascending official module hash",
+            "neighbourhood": "one op change, one edge removal (then pruned), or one edge addition keeping a DAG with at most 9 edges; re-canonicalised, self and duplicates dropped; out-neighbours, not symmetric (docs/NB101.md)",
+            "labelled_cells": stats.labelled_cells,
+            "one_way_arcs": shape.one_way_arcs,
+            "cells_by_vertices": shape.cells_by_vertices,
+        }),
+    );
+    let (keys, csr) = space.into_parts();
+    writer::write(
+        out,
+        &Contents {
+            graph: &csr,
+            keys: KeySource::Strings(keys),
+            columns,
+            meta,
+        },
+        opts,
+    )?;
+    Ok(Nb101Report { stats, shape })
+}

@@ -93,6 +93,11 @@ pub fn local_minima_variance_bound(graph: &Csr) -> f64 {
     diagonal - mutual + shared
 }
 
+/// [`local_minima_variance_bound`] of any neighbourhood (materialised as a [`Csr`] first).
+pub fn local_minima_variance_bound_of<N: Neighbourhood>(graph: &N) -> f64 {
+    local_minima_variance_bound(&Csr::from_neighbourhood(graph))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
