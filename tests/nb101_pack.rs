@@ -10,6 +10,18 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::io::Write;
 
+/// The space built on one thread: the command-line build (all threads) must equal it.
+fn space() -> &'static Nb101 {
+    static SPACE: std::sync::OnceLock<Nb101> = std::sync::OnceLock::new();
+    SPACE.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| Nb101::build(false).unwrap())
+    })
+}
+
 /// A metric for vertex v that is not monotone in the id: from the middle of its hash.
 fn metric(key: &str) -> f64 {
     u32::from_str_radix(&key[8..16], 16).unwrap() as f64 / 4e9
@@ -17,7 +29,7 @@ fn metric(key: &str) -> f64 {
 
 #[test]
 fn pack_joins_a_shuffled_table_by_module_hash() {
-    let space = Nb101::build(false).unwrap();
+    let space = space().clone();
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("nb101.csv");
     let mut order: Vec<VertexId> = (0..space.len() as VertexId).collect();
@@ -77,7 +89,8 @@ fn pack_joins_a_shuffled_table_by_module_hash() {
 }
 
 /// The "done when": pack, info reports n, analyze --graph gives a count beside
-/// its expectation (within 6 × the sound sd bound it reports).
+/// its expectation (within 6 × the sound sd bound it reports). The packed graph and keys
+/// equal the single-threaded build's.
 #[test]
 fn pack_info_keys_analyze_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -99,6 +112,17 @@ fn pack_info_keys_analyze_from_the_command_line() {
     let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(info["n"], 423_624);
     assert_eq!(info["symmetric"], false);
+
+    let space = space();
+    let table = Table::open(&out).unwrap();
+    let graph = table.graph().unwrap();
+    let mut nb = vec![];
+    for v in 0..space.len() as VertexId {
+        assert_eq!(&table.key(v), &space.keys()[v as usize]);
+        nb.clear();
+        graph.for_each_neighbour(v, |u| nb.push(u));
+        assert_eq!(nb, space.csr().neighbours(v), "vertex {v}");
+    }
 
     let keys = Command::cargo_bin("nasland")
         .unwrap()
