@@ -143,12 +143,7 @@ fn default_eps(input: &Input) -> Vec<f64> {
 fn print_human(input: &Input, doc: &AnalyzeJson) {
     let s = doc.summary;
     let n = doc.n as u64;
-    let d = &doc.degree_stats;
-    let degree = if d.min == d.max {
-        format!("{} neighbours each", d.min)
-    } else {
-        format!("{}–{} neighbours (mean {:.2})", d.min, d.max, d.mean)
-    };
+    let degree = super::format::degree(&doc.degree_stats);
     println!(
         "nasland analyze · {} · {} architectures · {degree}",
         doc.space,

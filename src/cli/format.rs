@@ -28,3 +28,12 @@ pub fn value(x: f64) -> String {
 pub fn percent(p: f64) -> String {
     format!("{:.2}%", 100.0 * p)
 }
+
+/// "24 neighbours each", or "3–12 neighbours (mean 7.41)" where the degree varies.
+pub fn degree(d: &crate::space::DegreeStats) -> String {
+    if d.min == d.max {
+        format!("{} neighbours each", d.min)
+    } else {
+        format!("{}–{} neighbours (mean {:.2})", d.min, d.max, d.mean)
+    }
+}

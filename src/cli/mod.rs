@@ -2,7 +2,7 @@
 
 mod analyze;
 mod args;
-mod format;
+pub(crate) mod format;
 mod info;
 mod keys;
 mod noise;

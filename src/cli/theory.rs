@@ -500,12 +500,7 @@ fn plot<N: Neighbourhood>(
 }
 
 fn print_human(doc: &TheoryJson) {
-    let d = &doc.degree_stats;
-    let degree = if d.min == d.max {
-        format!("{} neighbours each", d.min)
-    } else {
-        format!("{}–{} neighbours (mean {:.2})", d.min, d.max, d.mean)
-    };
+    let degree = super::format::degree(&doc.degree_stats);
     println!(
         "nasland theory · {} · {} architectures · {degree}",
         doc.space,

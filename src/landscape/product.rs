@@ -39,8 +39,10 @@ pub fn step(space: &ProductSpace, loss: &[f64]) -> Step {
         .max(1);
     let block = (strides[inner - 1] * radices[inner - 1] as u64) as usize;
 
-    let mut best_loss = vec![f64::INFINITY; n];
-    let mut best_id = vec![f64::INFINITY; n];
+    // Zeroed allocations cost no pass here; each block is set to "no neighbour yet" by
+    // the thread that works on it, while it is in cache.
+    let mut best_loss = vec![0.0f64; n];
+    let mut best_id = vec![0.0f64; n];
 
     loss.par_chunks(block)
         .zip(best_loss.par_chunks_mut(block))
@@ -48,6 +50,8 @@ pub fn step(space: &ProductSpace, loss: &[f64]) -> Step {
         .enumerate()
         .for_each(|(b, ((l, bl), bi))| {
             let first = b * block;
+            bl.fill(f64::INFINITY);
+            bi.fill(f64::INFINITY);
             for i in 0..inner {
                 let (k, s) = (radices[i] as usize, strides[i] as usize);
                 if s < ROW_MIN {
@@ -93,28 +97,36 @@ pub fn step(space: &ProductSpace, loss: &[f64]) -> Step {
 
 /// Relaxes every line of one dimension (k choices, stride s < ROW_MIN) inside a
 /// contiguous block whose first vertex is `first`; the block length is a multiple of k·s.
+/// Lines this short are handled one by one, with selects instead of branches: on random
+/// losses every comparison here is a coin flip that a branch predictor would miss.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1", "aarch64+neon"))]
 fn relax_short_lines(l: &[f64], bl: &mut [f64], bi: &mut [f64], first: usize, k: usize, s: usize) {
     for g in (0..l.len()).step_by(k * s) {
         for j in g..g + s {
             // Best and second best member; members come in increasing id, so a strict `<`
             // keeps the lower id on ties.
-            let (mut a, mut ai, mut b, mut bix) = (f64::INFINITY, 0, f64::INFINITY, 0);
+            let (mut a, mut ai, mut b, mut bix) = (f64::INFINITY, 0.0, f64::INFINITY, 0.0);
             for c in 0..k {
                 let x = l[j + c * s];
-                if x < a {
-                    (b, bix, a, ai) = (a, ai, x, c);
-                } else if x < b {
-                    (b, bix) = (x, c);
-                }
+                let cf = c as f64;
+                let below_a = x < a;
+                let below_b = x < b;
+                let nb = if below_b { x } else { b };
+                let nbi = if below_b { cf } else { bix };
+                b = if below_a { a } else { nb };
+                bix = if below_a { ai } else { nbi };
+                a = if below_a { x } else { a };
+                ai = if below_a { cf } else { ai };
             }
+            let line_base = (first + j) as f64;
             for c in 0..k {
                 let x = j + c * s;
-                let (ol, oc) = if c == ai { (b, bix) } else { (a, ai) };
-                let oid = (first + j + oc * s) as f64;
-                if ol < bl[x] || (ol == bl[x] && oid < bi[x]) {
-                    bl[x] = ol;
-                    bi[x] = oid;
-                }
+                let mine = ai == c as f64;
+                let ol = if mine { b } else { a };
+                let oid = line_base + (if mine { bix } else { ai }) * s as f64;
+                let better = (ol < bl[x]) | ((ol == bl[x]) & (oid < bi[x]));
+                bl[x] = if better { ol } else { bl[x] };
+                bi[x] = if better { oid } else { bi[x] };
             }
         }
     }

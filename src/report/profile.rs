@@ -110,15 +110,9 @@ fn round4(x: f64) -> f64 {
     format!("{x:.3e}").parse().unwrap_or(x)
 }
 
-/// Formats a metric value for people.
+/// Formats a metric value for people (the CLI's format).
 pub fn fmt_value(x: f64) -> String {
-    let s = format!("{x:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
+    crate::cli::format::value(x)
 }
 
 /// The theory's fit and two predictions for one input.

@@ -84,10 +84,7 @@ pub fn summarize(
     opts: &SummaryOptions,
 ) -> Summary {
     let n = loss.len();
-    let mut basin = vec![0u32; n];
-    for &m in &landscape.ls_star {
-        basin[m as usize] += 1;
-    }
+    let basin = basin_sizes(&landscape.ls_star);
     // Minima best first: (loss, id).
     let mut minima: Vec<VertexId> = (0..n as VertexId)
         .into_par_iter()
@@ -126,12 +123,13 @@ pub fn summarize(
         })
         .collect();
 
-    let max = landscape.steps.iter().copied().max().unwrap_or(0);
-    let mut histogram = vec![0u64; max as usize + 1];
-    for &s in &landscape.steps {
-        histogram[s as usize] += 1;
-    }
-    let total: u64 = landscape.steps.iter().map(|&s| s as u64).sum();
+    let histogram = histogram(&landscape.steps);
+    let max = histogram.len().saturating_sub(1) as u32;
+    let total: u64 = histogram
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| k as u64 * c)
+        .sum();
 
     Summary {
         local_minima: landscape.local_minima,
@@ -163,4 +161,39 @@ pub fn summarize(
             })
             .collect(),
     }
+}
+
+/// `basin[m]` = number of vertices whose LS* is m. Integer counts, so the parallel
+/// count is exact whatever the thread count.
+pub fn basin_sizes(ls_star: &[VertexId]) -> Vec<u32> {
+    use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+    let counts: Vec<AtomicU32> = (0..ls_star.len()).map(|_| AtomicU32::new(0)).collect();
+    ls_star.par_iter().with_min_len(1 << 14).for_each(|&m| {
+        counts[m as usize].fetch_add(1, Relaxed);
+    });
+    counts.into_iter().map(AtomicU32::into_inner).collect()
+}
+
+/// `histogram[k]` = number of entries equal to k.
+pub fn histogram(xs: &[u32]) -> Vec<u64> {
+    xs.par_chunks(1 << 16)
+        .map(|chunk| {
+            let mut h = Vec::new();
+            for &x in chunk {
+                if h.len() <= x as usize {
+                    h.resize(x as usize + 1, 0u64);
+                }
+                h[x as usize] += 1;
+            }
+            h
+        })
+        .reduce(Vec::new, |mut a, b| {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+            a
+        })
 }
