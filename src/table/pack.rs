@@ -88,6 +88,28 @@ fn metrics_of(t: &TableColumns, key: &str) -> Result<Vec<String>> {
     Ok(metrics)
 }
 
+/// Reads the metric columns of `t` (all numeric ones unless named), keyed through `codec`,
+/// with the direction of each.
+fn column_sources(
+    t: &TableColumns,
+    key: &str,
+    codec: &table_csv::KeyCodec,
+) -> Result<Vec<ColumnSource>> {
+    let metrics = metrics_of(t, key)?;
+    let directions = t.directions.resolve(&metrics)?;
+    let cols = table_csv::read_columns(&t.path, key, &metrics, codec)?;
+    Ok(metrics
+        .into_iter()
+        .zip(cols.values)
+        .zip(directions)
+        .map(|((name, values), direction)| ColumnSource {
+            name,
+            direction,
+            values,
+        })
+        .collect())
+}
+
 /// Packs product space `spec` (with the columns of `table`, if given) into `out`.
 pub fn product(
     spec: &str,
@@ -195,8 +217,6 @@ pub fn edges(
     let csr = Csr::from_undirected_edges(n, &edges)?;
     let isolated = (0..n as VertexId).filter(|&v| csr.degree(v) == 0).count();
 
-    let metrics = metrics_of(table, &key)?;
-    let directions = table.directions.resolve(&metrics)?;
     let decode = |s: &str| -> Result<VertexId> {
         id_of
             .get(s)
@@ -209,17 +229,7 @@ pub fn edges(
         decode: &decode,
         encode: &encode,
     };
-    let cols = table_csv::read_columns(&table.path, &key, &metrics, &codec)?;
-    let columns = metrics
-        .iter()
-        .zip(cols.values)
-        .zip(directions)
-        .map(|((name, values), direction)| ColumnSource {
-            name: name.clone(),
-            direction,
-            values,
-        })
-        .collect();
+    let columns = column_sources(table, &key, &codec)?;
     let source = json!({"kind": "edges", "edges": edges_path, "table": table.path, "key": key});
     writer::write(
         out,
@@ -278,8 +288,6 @@ pub fn nb101_with(
                 .key
                 .clone()
                 .unwrap_or_else(|| default_key("nb101").to_string());
-            let metrics = metrics_of(t, &key)?;
-            let directions = t.directions.resolve(&metrics)?;
             let decode = |s: &str| -> Result<VertexId> {
                 space.id_of_hash(s).with_context(|| {
                     "not the module hash of a NAS-Bench-101 cell (32 lower-case hex digits, as \
@@ -293,17 +301,7 @@ pub fn nb101_with(
                 decode: &decode,
                 encode: &encode,
             };
-            let cols = table_csv::read_columns(&t.path, &key, &metrics, &codec)?;
-            let columns = metrics
-                .iter()
-                .zip(cols.values)
-                .zip(directions)
-                .map(|((name, values), direction)| ColumnSource {
-                    name: name.clone(),
-                    direction,
-                    values,
-                })
-                .collect();
+            let columns = column_sources(t, &key, &codec)?;
             (
                 columns,
                 json!({"kind": "nb101", "table": t.path, "key": key}),
