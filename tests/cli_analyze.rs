@@ -44,21 +44,19 @@ fn default_run_sets_the_count_beside_625() {
 
 #[test]
 fn synthetic_json_schema() {
-    let (_, j) = run(
-        &[
-            "analyze",
-            "--space",
-            "3x4x5",
-            "--synthetic",
-            "levels:3",
-            "--seed",
-            "9",
-            "--json",
-            "--top",
-            "4",
-        ],
-        "2",
-    );
+    let args = [
+        "analyze",
+        "--space",
+        "3x4x5",
+        "--synthetic",
+        "levels:3",
+        "--seed",
+        "9",
+        "--json",
+        "--top",
+        "4",
+    ];
+    let (_, j) = run(&args, "2");
     assert_eq!(j["space"], "3x4x5");
     assert_eq!(j["n"], 60);
     assert_eq!(j["degree"], 9);
@@ -85,22 +83,7 @@ fn synthetic_json_schema() {
         j["hardness"].is_object(),
         "--json carries the hardness section"
     );
-    let (_, lean) = run(
-        &[
-            "analyze",
-            "--space",
-            "3x4x5",
-            "--synthetic",
-            "levels:3",
-            "--seed",
-            "9",
-            "--json",
-            "--top",
-            "4",
-            "--no-hardness",
-        ],
-        "2",
-    );
+    let (_, lean) = run(&[&args[..], &["--no-hardness"]].concat(), "2");
     assert!(lean.get("hardness").is_none());
     assert_eq!(lean["local_minima"], j["local_minima"]);
 }

@@ -581,17 +581,12 @@ fn random_regular_minima_match_n_over_s_plus_one() {
 
 /// A directed relation is stored as such and flagged not symmetric; the closed-form
 /// variance (which needs an undirected graph) is then not claimed.
-#[test]
-fn asymmetric_relations_are_flagged() {
-    use nasland::space::Csr;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("d.nasl");
-    // 0 → 1, 1 → 2, 2 → 0, 2 → 1: a directed triangle plus one back edge.
-    let g = Csr::new(vec![0, 1, 2, 4], vec![1, 2, 0, 1]).unwrap();
+/// Packs a graph with vertex ids as keys and no metric column.
+fn write_bare_graph(path: &std::path::Path, g: &nasland::space::Csr) {
     nasland::table::write(
-        &path,
+        path,
         &nasland::table::Contents {
-            graph: &g,
+            graph: g,
             keys: nasland::table::KeySource::Ids,
             columns: vec![],
             meta: Default::default(),
@@ -599,6 +594,16 @@ fn asymmetric_relations_are_flagged() {
         WriteOptions::default(),
     )
     .unwrap();
+}
+
+#[test]
+fn asymmetric_relations_are_flagged() {
+    use nasland::space::Csr;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.nasl");
+    // 0 → 1, 1 → 2, 2 → 0, 2 → 1: a directed triangle plus one back edge.
+    let g = Csr::new(vec![0, 1, 2, 4], vec![1, 2, 0, 1]).unwrap();
+    write_bare_graph(&path, &g);
     let t = Table::open(&path).unwrap();
     assert!(!t.header().symmetric());
     assert!(!t.header().fixed_degree());
@@ -611,30 +616,10 @@ fn asymmetric_relations_are_flagged() {
     assert_eq!(info["bits_per_offset"], 3);
     // Every upward edge has its reverse, but one downward edge (2 → 0) has none.
     let g = Csr::new(vec![0, 1, 2, 3], vec![1, 0, 0]).unwrap();
-    nasland::table::write(
-        &path,
-        &nasland::table::Contents {
-            graph: &g,
-            keys: nasland::table::KeySource::Ids,
-            columns: vec![],
-            meta: Default::default(),
-        },
-        WriteOptions::default(),
-    )
-    .unwrap();
+    write_bare_graph(&path, &g);
     assert!(!Table::open(&path).unwrap().header().symmetric());
     // The symmetric completion is symmetric.
     let g = Csr::from_undirected_edges(3, &[(0, 1), (1, 2), (2, 0)]).unwrap();
-    nasland::table::write(
-        &path,
-        &nasland::table::Contents {
-            graph: &g,
-            keys: nasland::table::KeySource::Ids,
-            columns: vec![],
-            meta: Default::default(),
-        },
-        WriteOptions::default(),
-    )
-    .unwrap();
+    write_bare_graph(&path, &g);
     assert!(Table::open(&path).unwrap().header().symmetric());
 }
