@@ -149,20 +149,7 @@ fn print_human(input: &Input, doc: &AnalyzeJson) {
         doc.space,
         thousands(n)
     );
-    let what = match &input.source {
-        Source::Synthetic { model, seed } => format!("synthetic {model} losses, seed {seed}"),
-        Source::Graph { path, column } => format!(
-            "{column} from {} ({} is better)",
-            path.display(),
-            if input.maximize { "higher" } else { "lower" }
-        ),
-        Source::Table { path, .. } => format!(
-            "{} from {} ({} is better)",
-            input.metric,
-            path.display(),
-            if input.maximize { "higher" } else { "lower" }
-        ),
-    };
+    let what = super::format::describe_input(input);
     println!("metric        {what}");
     let expectation = match (
         doc.expected_local_minima_iid_sd,

@@ -37,3 +37,20 @@ pub fn degree(d: &crate::space::DegreeStats) -> String {
         format!("{}–{} neighbours (mean {:.2})", d.min, d.max, d.mean)
     }
 }
+
+/// One line saying where the values come from.
+pub fn describe_input(input: &crate::input::Input) -> String {
+    match &input.source {
+        crate::input::Source::Synthetic { model, seed } => {
+            format!("synthetic {model} losses, seed {seed}")
+        }
+        crate::input::Source::Table { path, .. } | crate::input::Source::Graph { path, .. } => {
+            format!(
+                "{} from {} ({} is better)",
+                input.metric,
+                path.display(),
+                if input.maximize { "higher" } else { "lower" }
+            )
+        }
+    }
+}

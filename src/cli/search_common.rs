@@ -1,5 +1,6 @@
 //! Pieces shared by the search commands (`starts`, `simulate`, `noise`).
 
+pub use super::format::describe_input;
 use crate::input::{Input, Source};
 use crate::search::Variant;
 use crate::space::Neighbourhood;
@@ -40,15 +41,12 @@ impl<'a> InputHeader<'a> {
     }
 }
 
-/// One line saying where the values come from.
-pub fn describe_input(input: &Input) -> String {
-    match &input.source {
-        Source::Synthetic { model, seed } => format!("synthetic {model} losses, seed {seed}"),
-        Source::Table { path, .. } | Source::Graph { path, .. } => format!(
-            "{} from {} ({} is better)",
-            input.metric,
-            path.display(),
-            if input.maximize { "higher" } else { "lower" }
-        ),
-    }
+/// The first line of a search command's human output.
+pub fn headline(command: &str, input: &InputHeader, variant: &str, eps: f64) -> String {
+    format!(
+        "nasland {command} · {} · {} architectures · variant {variant} · ε = {}",
+        input.space,
+        super::format::thousands(input.n as u64),
+        super::format::value(eps)
+    )
 }

@@ -2,7 +2,7 @@
 
 use super::args::InputArgs;
 use super::format::{percent, thousands, value};
-use super::search_common::{describe_input, parse_eps, parse_variant, InputHeader};
+use super::search_common::{describe_input, headline, parse_eps, parse_variant, InputHeader};
 use crate::search::cost::{independent_restarts, RestartCost};
 use crate::search::dp::{loss_order, solve_in_order, Target};
 use crate::search::simulate::{simulate, summarize, Cache, Dist, SimOptions, SimSummary};
@@ -139,11 +139,8 @@ fn line(name: &str, d: &Dist) -> String {
 
 fn print_human(input: &crate::input::Input, doc: &SimulateJson) {
     println!(
-        "nasland simulate · {} · {} architectures · variant {} · ε = {}",
-        doc.input.space,
-        thousands(doc.input.n as u64),
-        doc.variant,
-        value(doc.eps)
+        "{}",
+        headline("simulate", &doc.input, &doc.variant.to_string(), doc.eps)
     );
     println!("metric        {}", describe_input(input));
     println!(

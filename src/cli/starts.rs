@@ -2,7 +2,7 @@
 
 use super::args::InputArgs;
 use super::format::{percent, thousands, value};
-use super::search_common::{describe_input, parse_eps, parse_variant, InputHeader};
+use super::search_common::{describe_input, headline, parse_eps, parse_variant, InputHeader};
 use crate::io::columns::{Columns, Data};
 use crate::search::cost::{independent_restarts, RestartCost};
 use crate::search::dp::{loss_order, solve_in_order, Starts, Target};
@@ -212,11 +212,8 @@ fn table(input: &crate::input::Input, starts: &Starts) -> Columns {
 
 fn print_human(input: &crate::input::Input, doc: &StartsJson) {
     println!(
-        "nasland starts · {} · {} architectures · variant {} · ε = {}",
-        doc.input.space,
-        thousands(doc.input.n as u64),
-        doc.variant,
-        value(doc.eps)
+        "{}",
+        headline("starts", &doc.input, &doc.variant.to_string(), doc.eps)
     );
     println!("metric        {}", describe_input(input));
     println!(
