@@ -8,7 +8,7 @@ use nasland::theory::{iid, iid_directed};
 
 fn main() -> anyhow::Result<()> {
     let t = std::time::Instant::now();
-    let space = Nb101::build(true)?;
+    let space = Nb101::build(&nasland::progress::Silent)?;
     let total = t.elapsed().as_secs_f64();
     let shape = shape::shape(&space);
     let csr = space.csr();

@@ -1,11 +1,9 @@
-//! # nasland — exact fitness landscapes of NAS search spaces
+//! # nasland — the application layer over `nasland-core` and `nasland-table`
 //!
-//! Given a search space (who is whose neighbour) and a loss for every architecture,
-//! nasland computes the best-improvement local-search step LS(v) for *every* vertex at
-//! once, follows it to LS*(v), and reports the exact landscape: local minima, basins,
-//! global optima, P(ε) and path lengths. The definitions are those of DESIGN.md §1:
-//! lower loss is better, ties go to the lowest vertex id, and a step is taken only to a
-//! strictly better neighbour.
+//! The library behind the `nasland` command line and the Python package: which space
+//! (a product computed on the fly, or a packed `.nasl` graph), which input (a CSV table,
+//! a packed column, synthetic losses), how tables are packed, and the report. The
+//! algorithms live in [`nasland_core`]; the file format in [`nasland_table`].
 //!
 //! ```
 //! use nasland::{landscape::Landscape, space::ProductSpace, synth::Model};
@@ -14,20 +12,13 @@
 //! let land = Landscape::of_product(&space, &loss);
 //! assert!(land.local_minima > 500 && land.local_minima < 750); // E = 625
 //! ```
-//!
-//! Modules, one job each: [`space`] (neighbours and architecture strings), [`landscape`]
-//! (LS, LS*), [`stats`] (summaries), [`synth`] (synthetic losses), [`io`] (tables),
-//! [`input`] (what the user asked to analyse), [`theory`] (predictions), [`search`] (local-search variants per start, search cost,
-//! noise), [`cli`].
+
+pub use nasland_core::{landscape, progress, search, stats, synth, theory};
+pub use nasland_table as table;
 
 pub mod cli;
 pub mod input;
 pub mod io;
-pub mod landscape;
+pub mod pack;
 pub mod report;
-pub mod search;
 pub mod space;
-pub mod stats;
-pub mod synth;
-pub mod table;
-pub mod theory;

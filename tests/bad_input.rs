@@ -1,9 +1,8 @@
 //! Bad input gets a clear error and exit status 2, never a number.
 
-mod common;
+use crate::util::nasland;
 
-use assert_cmd::Command;
-use common::shared_data;
+use crate::util::shared_data;
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::PathBuf;
@@ -27,8 +26,7 @@ fn set_field(lines: &mut [String], line: usize, col: usize, value: &str) {
 }
 
 fn analyze(table: &PathBuf, extra: &[&str]) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("nasland")
-        .unwrap()
+    nasland()
         .args(["analyze", "--space", "nb201", "--table"])
         .arg(table)
         .args(extra)
@@ -128,8 +126,7 @@ fn unknown_key_column() {
 
 #[test]
 fn wrong_space_for_the_table() {
-    Command::cargo_bin("nasland")
-        .unwrap()
+    nasland()
         .args([
             "analyze",
             "--space",
@@ -148,33 +145,28 @@ fn wrong_space_for_the_table() {
 
 #[test]
 fn missing_file_and_bad_options() {
-    Command::cargo_bin("nasland")
-        .unwrap()
+    nasland()
         .args(["analyze", "--table", "/nonexistent/t.csv", "--metric", "x"])
         .assert()
         .code(2)
         .stderr(contains("cannot open table /nonexistent/t.csv"));
-    Command::cargo_bin("nasland")
-        .unwrap()
+    nasland()
         .args(["analyze", "--space", "5^q"])
         .assert()
         .code(2)
         .stderr(contains("unknown space \"5^q\""));
-    Command::cargo_bin("nasland")
-        .unwrap()
+    nasland()
         .args(["analyze", "--table"])
         .arg(shared_data("nb201.csv"))
         .assert()
         .code(2)
         .stderr(contains("--table needs --metric"));
-    Command::cargo_bin("nasland")
-        .unwrap()
+    nasland()
         .args(["analyze", "--synthetic", "gaussian"])
         .assert()
         .code(2)
         .stderr(contains("unknown synthetic model \"gaussian\""));
-    Command::cargo_bin("nasland")
-        .unwrap()
+    nasland()
         .args(["analyze", "--eps", "0,-1"])
         .assert()
         .code(2)

@@ -1,15 +1,13 @@
 //! The `analyze` command as users meet it: the built-in default, the JSON schema, and
 //! output that does not depend on the thread count.
 
-mod common;
+use crate::util::nasland;
 
-use assert_cmd::Command;
-use common::shared_data;
+use crate::util::shared_data;
 use serde_json::Value;
 
 fn run(args: &[&str], threads: &str) -> (String, Value) {
-    let out = Command::cargo_bin("nasland")
-        .unwrap()
+    let out = nasland()
         .env("RAYON_NUM_THREADS", threads)
         .args(args)
         .output()

@@ -1,25 +1,12 @@
 //! theory, starts, simulate and noise on a packed graph file give the same numbers as on
 //! the table it was packed from: every command takes every kind of input.
 
-mod common;
+use crate::util::nasland;
 
-use assert_cmd::Command;
-use common::shared_data;
+use crate::util::shared_data;
 use serde_json::Value;
 
-fn json(args: &[&str]) -> Value {
-    let out = Command::cargo_bin("nasland")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use crate::util::json;
 
 #[test]
 fn every_command_reads_graph_files() {
@@ -27,8 +14,7 @@ fn every_command_reads_graph_files() {
     let graph = dir.path().join("nb201.nasl");
     let table = shared_data("nb201.csv");
     let (graph, table) = (graph.to_str().unwrap(), table.to_str().unwrap());
-    let pack = Command::cargo_bin("nasland")
-        .unwrap()
+    let pack = nasland()
         .args([
             "pack",
             "--space",

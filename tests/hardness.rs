@@ -2,9 +2,7 @@
 //! (product spaces with heavy ties and random graphs, possibly disconnected), and on a
 //! real table for thread-count determinism.
 
-mod common;
-
-use common::oracle;
+use crate::util::oracle;
 use nasland::landscape::Landscape;
 use nasland::space::{Csr, Neighbourhood, ProductSpace, VertexId};
 use nasland::stats::hardness;
@@ -276,7 +274,7 @@ fn iid_uniform_has_no_correlation() {
 fn thread_count_does_not_change_hardness() {
     let input = nasland::input::Input::from_table(
         ProductSpace::parse("nb201").unwrap(),
-        &common::shared_data("nb201.csv"),
+        &crate::util::shared_data("nb201.csv"),
         "arch_str",
         "c100_test_200_mean",
         true,

@@ -13,7 +13,9 @@ use std::sync::OnceLock;
 
 fn space() -> &'static Nb101 {
     static SPACE: OnceLock<Nb101> = OnceLock::new();
-    SPACE.get_or_init(|| Nb101::build(false).expect("the NAS-Bench-101 space builds"))
+    SPACE.get_or_init(|| {
+        Nb101::build(&nasland::progress::Silent).expect("the NAS-Bench-101 space builds")
+    })
 }
 
 #[test]

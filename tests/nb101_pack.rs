@@ -1,10 +1,11 @@
 //! NAS-Bench-101 as a `.nasl` table: the pack recipe joins a table by module hash, and
 //! the commands work from the command line.
 
-use assert_cmd::Command;
+use crate::util::nasland;
+
+use nasland::pack::{self, Directions, TableColumns};
 use nasland::space::nb101::Nb101;
 use nasland::space::{Neighbourhood, VertexId};
-use nasland::table::pack::{self, Directions, TableColumns};
 use nasland::table::{Table, WriteOptions};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -18,7 +19,7 @@ fn space() -> &'static Nb101 {
             .num_threads(1)
             .build()
             .unwrap()
-            .install(|| Nb101::build(false).unwrap())
+            .install(|| Nb101::build(&nasland::progress::Silent).unwrap())
     })
 }
 
@@ -95,14 +96,12 @@ fn pack_joins_a_shuffled_table_by_module_hash() {
 fn pack_info_keys_analyze_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("nb101.nasl");
-    Command::cargo_bin("nasland")
-        .unwrap()
+    nasland()
         .args(["pack", "--space", "nb101", "-o"])
         .arg(&out)
         .assert()
         .success();
-    let info = Command::cargo_bin("nasland")
-        .unwrap()
+    let info = nasland()
         .arg("info")
         .arg(&out)
         .arg("--json")
@@ -124,12 +123,7 @@ fn pack_info_keys_analyze_from_the_command_line() {
         assert_eq!(nb, space.csr().neighbours(v), "vertex {v}");
     }
 
-    let keys = Command::cargo_bin("nasland")
-        .unwrap()
-        .arg("keys")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let keys = nasland().arg("keys").arg(&out).output().unwrap();
     let keys = String::from_utf8(keys.stdout).unwrap();
     assert_eq!(keys.lines().count(), 423_624);
     assert_eq!(
@@ -137,8 +131,7 @@ fn pack_info_keys_analyze_from_the_command_line() {
         Some("00005c142e6f48ac74fdcf73e3439874")
     );
 
-    let analyze = Command::cargo_bin("nasland")
-        .unwrap()
+    let analyze = nasland()
         .args([
             "analyze",
             "--synthetic",

@@ -1,8 +1,6 @@
 //! proptest: random small product spaces with heavy ties against the per-start climber.
 
-mod common;
-
-use common::oracle;
+use crate::util::oracle;
 use nasland::landscape::Landscape;
 use nasland::space::{Csr, ProductSpace};
 use nasland::stats::{summarize, SummaryOptions};

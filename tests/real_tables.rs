@@ -1,11 +1,10 @@
 //! Every numeric column of the shared benchmark tables, analysed by `nasland analyze` and
-//! by the per-start hill climber of `common::oracle`, must agree field for field.
+//! by the per-start hill climber of `crate::util::oracle`, must agree field for field.
 
-mod common;
+use crate::util::nasland;
 
-use assert_cmd::Command;
-use common::oracle::{self, Climb};
-use common::shared_data;
+use crate::util::oracle::{self, Climb};
+use crate::util::shared_data;
 use nasland::input::Input;
 use nasland::space::ProductSpace;
 use serde_json::Value;
@@ -92,7 +91,7 @@ fn analyze_json(
     eps: &[f64],
 ) -> Value {
     let eps: Vec<String> = eps.iter().map(|e| e.to_string()).collect();
-    let mut cmd = Command::cargo_bin("nasland").unwrap();
+    let mut cmd = nasland();
     cmd.args(["analyze", "--space", space, "--table"])
         .arg(shared_data(file))
         .args([

@@ -1,17 +1,11 @@
 //! `nasland report`: the page is well-formed, announces exactly what it contains, carries
 //! the right checksum and numbers, and is byte-identical across runs and thread counts.
 
-mod common;
-
-use assert_cmd::Command;
+use crate::util::nasland;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use std::collections::BTreeSet;
 use std::path::Path;
-
-fn nasland() -> Command {
-    Command::cargo_bin("nasland").unwrap()
-}
 
 /// What a strict XML parse of the page finds.
 struct Page {
@@ -170,7 +164,7 @@ fn same_bytes_across_runs_and_thread_counts() {
 
 #[test]
 fn table_report_checksums_and_numbers() {
-    let table = common::shared_data("nb201.csv");
+    let table = crate::util::shared_data("nb201.csv");
     let dir = tempfile::tempdir().unwrap();
     let t = table.to_str().unwrap();
     let args = [
@@ -191,7 +185,7 @@ fn table_report_checksums_and_numbers() {
     assert_eq!(page.figures.len(), 12);
 
     // The checksum is the one the data's SHA256SUMS lists (an independent computation).
-    let sums = std::fs::read_to_string(common::shared_data("SHA256SUMS")).unwrap();
+    let sums = std::fs::read_to_string(crate::util::shared_data("SHA256SUMS")).unwrap();
     let sum = sums
         .lines()
         .find(|l| l.ends_with("nb201.csv"))
@@ -233,7 +227,7 @@ fn table_report_checksums_and_numbers() {
 
 #[test]
 fn figures_limit_and_bad_input() {
-    let table = common::shared_data("tnb101_micro.csv");
+    let table = crate::util::shared_data("tnb101_micro.csv");
     let dir = tempfile::tempdir().unwrap();
     let t = table.to_str().unwrap();
     // All seven columns, figures for the first two only.

@@ -1,22 +1,17 @@
 //! The `starts`, `simulate` and `noise` commands end to end: JSON fields, output files,
 //! synthetic and table inputs, and errors that say what to do.
 
-mod common;
-
-use assert_cmd::Command;
+use crate::util::nasland;
 use serde_json::Value;
 
-fn nasland() -> Command {
-    Command::cargo_bin("nasland").unwrap()
-}
-
 fn json(args: &[&str]) -> Value {
-    let out = nasland().args(args).arg("--json").assert().success();
-    serde_json::from_slice(&out.get_output().stdout).unwrap()
+    let mut args = args.to_vec();
+    args.push("--json");
+    crate::util::json(&args)
 }
 
 fn table() -> String {
-    common::shared_data("nb201.csv").display().to_string()
+    crate::util::shared_data("nb201.csv").display().to_string()
 }
 
 #[test]

@@ -3,8 +3,6 @@
 //! statistics against the exact formula, and noise with σ = 0 against the noiseless
 //! landscape.
 
-mod common;
-
 use nasland::input::Input;
 use nasland::landscape::Landscape;
 use nasland::search::cost::independent_restarts;
@@ -30,7 +28,7 @@ fn load() -> Vec<Input> {
     let cols: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
     Input::from_table_columns(
         space,
-        &common::shared_data("nb201.csv"),
+        &crate::util::shared_data("nb201.csv"),
         "arch_str",
         &cols,
         true,

@@ -1,6 +1,8 @@
 //! Bad `.nasl` files: each class of damage gives a clear error naming what is wrong, never
 //! a wrong number and never a panic.
 
+use crate::util::nasland;
+
 use nasland::space::{Csr, Neighbourhood, ProductSpace, VertexId};
 use nasland::table::format::{self, Direction, Header, DIR_ENTRY_LEN, HEADER_LEN};
 use nasland::table::{self, bits, ColumnSource, Contents, KeySource, Table, WriteOptions};
@@ -367,11 +369,7 @@ fn cli_reports_damage_without_panicking() {
     for cmd in [&["analyze", "--graph"][..], &["info"], &["keys"]] {
         let mut args: Vec<&str> = cmd.to_vec();
         args.push(path.to_str().unwrap());
-        let out = assert_cmd::Command::cargo_bin("nasland")
-            .unwrap()
-            .args(&args)
-            .output()
-            .unwrap();
+        let out = nasland().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -385,7 +383,7 @@ fn cli_reports_damage_without_panicking() {
 /// reported with their lines, and nothing is written.
 #[test]
 fn bad_edge_lists_are_rejected_with_their_lines() {
-    use nasland::table::pack::{self, Directions, TableColumns};
+    use nasland::pack::{self, Directions, TableColumns};
     let dir = tempfile::tempdir().unwrap();
     let table = dir.path().join("t.csv");
     std::fs::write(&table, "name,acc\na,0.5\nb,0.25\nc,0.75\nd,1.5\n").unwrap();

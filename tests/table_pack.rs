@@ -2,16 +2,15 @@
 //! same space spelled as an edge list, must give the streaming pass's results field for
 //! field on every numeric column of the shared tables.
 
-mod common;
+use crate::util::nasland;
 
-use assert_cmd::Command;
-use common::shared_data;
+use crate::util::shared_data;
 use nasland::input::Input;
 use nasland::io::table_csv;
 use nasland::landscape::Landscape;
+use nasland::pack::{self, Directions, TableColumns};
 use nasland::space::{Neighbourhood, ProductSpace, VertexId};
 use nasland::stats::{summarize, Summary, SummaryOptions};
-use nasland::table::pack::{self, Directions, TableColumns};
 use nasland::table::{PackedGraph, Table, WriteOptions};
 use serde_json::Value;
 use std::io::Write;
@@ -242,23 +241,11 @@ fn nb201_hamming_edge_list_gives_the_same_results() {
     }
 }
 
-fn nasland(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("nasland")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
+fn run(args: &[&str]) -> std::process::Output {
+    crate::util::nasland().args(args).output().unwrap()
 }
 
-fn json_of(args: &[&str]) -> Value {
-    let out = nasland(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use crate::util::json as json_of;
 
 /// The analysis JSON minus what names the input (space, source), the closed-form
 /// standard deviation, which the graph computes by enumeration, and the `hardness`
@@ -328,7 +315,7 @@ fn analyze_graph_gives_the_product_json() {
         if zstd {
             args.push("--zstd");
         }
-        let o = nasland(&args);
+        let o = run(&args);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let g = out.to_str().unwrap();
         for metric in ["c100_test_200_mean", "cifar10_val_12"] {
@@ -395,7 +382,7 @@ fn info_and_keys_describe_the_table() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("t.nasl");
     let tnb = shared_data("tnb101_micro.csv");
-    let o = nasland(&[
+    let o = run(&[
         "pack",
         "--space",
         "tnb101",
@@ -443,7 +430,7 @@ fn info_and_keys_describe_the_table() {
     assert!(info["overhead"].as_f64().unwrap() < 0.01, "{info}");
 
     // A column packed as lower-is-better refuses --maximize.
-    let o = nasland(&[
+    let o = run(&[
         "analyze",
         "--graph",
         out.to_str().unwrap(),
@@ -454,7 +441,7 @@ fn info_and_keys_describe_the_table() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("lower-is-better"));
 
-    let keys = nasland(&["keys", out.to_str().unwrap()]);
+    let keys = run(&["keys", out.to_str().unwrap()]);
     assert!(keys.status.success());
     let text = String::from_utf8(keys.stdout).unwrap();
     let space = ProductSpace::parse("tnb101").unwrap();
@@ -470,8 +457,7 @@ fn writes_are_deterministic_and_atomic() {
     let a = dir.path().join("a.nasl.zst");
     let b = dir.path().join("b.nasl.zst");
     for (out, threads) in [(&a, "1"), (&b, "2")] {
-        let o = Command::cargo_bin("nasland")
-            .unwrap()
+        let o = nasland()
             .env("RAYON_NUM_THREADS", threads)
             .args([
                 "pack",
@@ -497,7 +483,7 @@ fn writes_are_deterministic_and_atomic() {
     )
     .unwrap();
     let before = std::fs::read(&a).unwrap();
-    let o = nasland(&[
+    let o = run(&[
         "pack",
         "--space",
         "tnb101",
@@ -536,7 +522,7 @@ fn random_regular_minima_match_n_over_s_plus_one() {
     ] {
         let out = dir.path().join(format!("rr-{n}-{s}.nasl"));
         let arg = format!("{n},{s}");
-        let o = nasland(&[
+        let o = run(&[
             "pack",
             "--random-regular",
             &arg,

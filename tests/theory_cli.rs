@@ -1,14 +1,8 @@
 //! `nasland theory` end to end: its exact fields are `analyze`'s, inputs of every kind
 //! work, bad input fails clearly, the plot is written.
 
-mod common;
-
-use assert_cmd::Command;
+use crate::util::nasland;
 use serde_json::Value;
-
-fn nasland() -> Command {
-    Command::cargo_bin("nasland").unwrap()
-}
 
 fn json(args: &[&str]) -> Value {
     let out = nasland().args(args).arg("--json").assert().success();
@@ -53,7 +47,7 @@ fn exact_equals_analyze(input: &[&str], model: &[&str]) {
 
 #[test]
 fn exact_fields_equal_analyze_on_a_table() {
-    let table = common::shared_data("nb201.csv");
+    let table = crate::util::shared_data("nb201.csv");
     let table = table.to_str().unwrap();
     exact_equals_analyze(
         &[

@@ -13,9 +13,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nasland::space::{Neighbourhood, VertexId};
-use nasland::table::format::{Header, DIR_ENTRY_LEN, HEADER_LEN};
-use nasland::table::Table;
+use nasland_core::space::{Neighbourhood, VertexId};
+use nasland_table::format::{Header, DIR_ENTRY_LEN, HEADER_LEN};
+use nasland_table::Table;
 
 fuzz_target!(|data: &[u8]| {
     exercise(data);

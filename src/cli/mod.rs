@@ -7,6 +7,7 @@ mod info;
 mod keys;
 mod noise;
 mod pack;
+mod progress;
 mod report;
 mod search_common;
 mod simulate;

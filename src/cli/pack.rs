@@ -2,8 +2,8 @@
 //! regular graph.
 
 use super::format::thousands;
+use crate::pack::{self, Directions, TableColumns};
 use crate::space::random_regular;
-use crate::table::pack::{self, Directions, TableColumns};
 use crate::table::{self, Table, WriteOptions};
 use anyhow::{bail, Result};
 use clap::{ArgGroup, Args};
@@ -114,7 +114,12 @@ pub fn run(args: PackArgs) -> Result<()> {
             bail!("give one of --space, --edges, --random-regular");
         }
         if spec == "nb101" {
-            let r = pack::nb101(columns.as_ref(), &args.output, opts)?;
+            let r = pack::nb101(
+                columns.as_ref(),
+                &args.output,
+                opts,
+                &super::progress::Bar::new(),
+            )?;
             eprintln!(
                 "nasland: NAS-Bench-101, {} cells ({} labelled cells merged by canonical form), \
                  {} arcs of which {} one-way; built in {:.1} s",

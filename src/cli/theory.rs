@@ -52,7 +52,7 @@ pub struct TheoryArgs {
     pub pdf_e: PdfEKind,
 
     /// Preimage recursion: the paper's, or tree-exact (exact on an infinite s-regular tree).
-    #[arg(long, value_enum, default_value_t = Recursion::TreeExact)]
+    #[arg(long, default_value = "tree-exact", value_parser = recursion_parser())]
     pub recursion: Recursion,
 
     /// ε values in normalised units (share of the loss range), each in (0, 1]
@@ -476,10 +476,7 @@ fn plot<N: Neighbourhood>(
             PdfEKind::Empirical => "empirical",
             PdfEKind::Iid => "iid",
         },
-        match args.recursion {
-            Recursion::Paper => "paper",
-            Recursion::TreeExact => "tree-exact",
-        }
+        args.recursion.name()
     );
     eps_plot::write_svg(
         path,
@@ -593,4 +590,11 @@ fn print_human(doc: &TheoryJson) {
         "              ∫ weight = {:.6} (1 when every start is counted once)",
         doc.predicted.normaliser
     );
+}
+
+/// The `--recursion` values, named as the core crate names them.
+fn recursion_parser() -> impl clap::builder::TypedValueParser<Value = Recursion> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Recursion::ALL.map(Recursion::name))
+        .map(|name| Recursion::from_name(&name).expect("one of the possible values"))
 }

@@ -11,17 +11,15 @@
 //!
 //! - [`format`](mod@format): the layout (header, directory), as constants and codecs;
 //! - [`bits`]: bit packing (bitvec) and the branch-free decoder;
-//! - [`writer`]: building a file from any [`Neighbourhood`](crate::space::Neighbourhood),
+//! - [`writer`]: building a file from any [`Neighbourhood`](nasland_core::space::Neighbourhood),
 //!   atomically (temporary file, self-verification, rename), optionally zstd-compressed;
 //! - [`reader`]: opening (memory map, or zstd into anonymous memory) with lazy, one-pass
 //!   verification of each large section;
 //! - [`graph`]: [`PackedGraph`], the neighbour relation decoded in place;
-//! - [`pack`]: the recipes behind `nasland pack` (product space + CSV table, edge list,
-//!   random regular graph).
 //!
 //! ```
-//! use nasland::space::{Neighbourhood, ProductSpace};
-//! use nasland::table::{self, Table};
+//! use nasland_core::space::{Neighbourhood, ProductSpace};
+//! use nasland_table::{self as table, Table};
 //! let dir = tempfile::tempdir().unwrap();
 //! let path = dir.path().join("3x4.nasl");
 //! let space = ProductSpace::parse("3x4").unwrap();
@@ -41,7 +39,6 @@
 pub mod bits;
 pub mod format;
 pub mod graph;
-pub mod pack;
 pub mod reader;
 pub mod writer;
 

@@ -28,13 +28,31 @@ use serde::Serialize;
 pub const MAX_LEVELS: usize = 2000;
 
 /// Which preimage recursion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Recursion {
     /// As the paper (and its code) state it.
     Paper,
     /// Exact on an infinite s-regular tree (docs/THEORY.md §3).
     TreeExact,
+}
+
+impl Recursion {
+    /// Every recursion, in the order the docs list them.
+    pub const ALL: [Recursion; 2] = [Recursion::Paper, Recursion::TreeExact];
+
+    /// The name the command line and the JSON use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Recursion::Paper => "paper",
+            Recursion::TreeExact => "tree-exact",
+        }
+    }
+
+    /// The recursion called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Recursion> {
+        Recursion::ALL.into_iter().find(|r| r.name() == name)
+    }
 }
 
 /// Node values of everything the predictions need.

@@ -18,9 +18,9 @@ use super::format::{
     self, ColumnType, DirEntry, Direction, Header, KeyEncoding, SectionKind, ZSTD_MAGIC,
 };
 use super::graph::{Geometry, PackedGraph};
-use crate::space::{ProductSpace, VertexId};
 use anyhow::{anyhow, bail, Context, Result};
 use memmap2::{Mmap, MmapMut};
+use nasland_core::space::{ProductSpace, VertexId};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::fs::File;
@@ -482,7 +482,7 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
                 .map_err(|_| anyhow!("the product-space spec in the keys section is not UTF-8"))?;
             let space = ProductSpace::parse(spec)
                 .with_context(|| format!("keys section: product space {spec:?}"))?;
-            let size = crate::space::Neighbourhood::len(&space) as u64;
+            let size = nasland_core::space::Neighbourhood::len(&space) as u64;
             if size != h.n {
                 bail!(
                     "keys section: product space {spec} has {size} vertices but the table has {}",

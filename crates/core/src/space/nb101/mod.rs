@@ -15,7 +15,7 @@
 //!
 //! ```no_run
 //! use nasland::space::nb101::Nb101;
-//! let space = Nb101::build(false).unwrap();
+//! let space = Nb101::build(&nasland_core::progress::Silent).unwrap();
 //! assert_eq!(space.len(), 423_624);
 //! let v = space.id_of_hash("00005c142e6f48ac74fdcf73e3439874").unwrap();
 //! println!("{} has {} neighbours", space.cell(v), space.csr().neighbours(v).len());
@@ -37,10 +37,9 @@ pub use cell::Cell;
 pub use hash::module_hash;
 
 use super::{Csr, VertexId};
+use crate::progress::Progress;
 use anyhow::{bail, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::io::IsTerminal;
 use std::time::Instant;
 
 /// The number of unique cells the benchmark reports.
@@ -76,31 +75,19 @@ pub struct BuildStats {
 }
 
 impl Nb101 {
-    /// Builds the space. `progress` draws a progress bar on stderr, and only when stderr
-    /// is a terminal.
-    pub fn build(progress: bool) -> Result<Self> {
-        let progress = progress && std::io::stderr().is_terminal();
+    /// Builds the space, telling `progress` how far each of its three stages has come
+    /// (pass [`crate::progress::Silent`] for none).
+    pub fn build(progress: &dyn Progress) -> Result<Self> {
         let bar = |len: u64, what: &str| {
-            if !progress {
-                return ProgressBar::hidden();
-            }
-            let b = ProgressBar::new(len);
-            b.set_style(
-                ProgressStyle::with_template(
-                    "{prefix:>12} [{bar:30}] {pos}/{len} {elapsed_precise}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            b.set_prefix(what.to_string());
-            b
+            progress.stage(what, len);
+            progress
         };
         let mut stats = BuildStats::default();
 
         let t = Instant::now();
         let pb = bar(6, "cells n=2..7");
-        let (sorted_classes, labelled) = enumerate::all_classes(|_| pb.inc(1));
-        pb.finish_and_clear();
+        let (sorted_classes, labelled) = enumerate::all_classes(|_| pb.advance(1));
+        pb.finish();
         stats.labelled_cells = labelled;
         stats.classes = sorted_classes.len();
         stats.enumerate_seconds = t.elapsed().as_secs_f64();
@@ -110,11 +97,11 @@ impl Nb101 {
         let hashes: Vec<hash::Hex> = sorted_classes
             .par_chunks(4096)
             .flat_map_iter(|chunk| {
-                pb.inc(chunk.len() as u64);
+                pb.advance(chunk.len() as u64);
                 chunk.iter().map(|k| hash::module_hash_hex(&k.cell()))
             })
             .collect();
-        pb.finish_and_clear();
+        pb.finish();
         let mut by_hash: Vec<u32> = (0..sorted_classes.len() as u32).collect();
         by_hash.par_sort_unstable_by_key(|&i| hashes[i as usize]);
         let mut id_of_sorted = vec![0 as VertexId; sorted_classes.len()];
@@ -175,11 +162,11 @@ impl Nb101 {
                     targets[start..].sort_unstable();
                     degrees.push((targets.len() - start) as u32);
                 }
-                pb.inc(chunk.len() as u64);
+                pb.advance(chunk.len() as u64);
                 (degrees, targets, missing)
             })
             .collect();
-        pb.finish_and_clear();
+        pb.finish();
         let missing: usize = parts.iter().map(|p| p.2).sum();
         if missing > 0 {
             bail!(
@@ -281,5 +268,9 @@ impl super::Neighbourhood for Nb101 {
 
     fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, f: F) {
         self.csr.for_each_neighbour(v, f)
+    }
+
+    fn is_symmetric(&self) -> bool {
+        self.csr.is_symmetric()
     }
 }

@@ -159,7 +159,7 @@ mod tests {
             }
             let len = sink.finish().unwrap();
             prop_assert_eq!(len as usize, out.len());
-            prop_assert_eq!(out.len() as u64, crate::table::format::packed_len(values.len() as u64, w).unwrap());
+            prop_assert_eq!(out.len() as u64, crate::format::packed_len(values.len() as u64, w).unwrap());
             let bits = out.view_bits::<Lsb0>();
             for a in 0..values.len().min(5) {
                 let mut got = vec![];

@@ -14,7 +14,6 @@
 //! regular graph it gives the sound bound the tests use.
 
 use crate::space::{Neighbourhood, VertexId};
-use crate::table::PackedGraph;
 use rayon::prelude::*;
 
 /// Most two-hop visits (Σ_v deg(v)²) [`local_minima_variance_if_cheap`] will spend.
@@ -22,8 +21,8 @@ pub const TWO_HOP_BUDGET: u64 = 1 << 28;
 
 /// The exact variance when the graph is symmetric and small enough to enumerate its
 /// two-hop neighbourhoods within [`TWO_HOP_BUDGET`]; `None` otherwise.
-pub fn local_minima_variance_if_cheap(g: &PackedGraph) -> Option<f64> {
-    if !g.symmetric() {
+pub fn local_minima_variance_if_cheap<N: Neighbourhood>(g: &N) -> Option<f64> {
+    if !g.is_symmetric() {
         return None;
     }
     let work: u64 = (0..g.len() as VertexId)

@@ -266,6 +266,10 @@ impl Neighbourhood for ProductSpace {
         self.uniform_degree()
     }
 
+    fn is_symmetric(&self) -> bool {
+        true
+    }
+
     fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, mut f: F) {
         for (i, (&k, &s)) in self.radices.iter().zip(&self.strides).enumerate() {
             let c = self.digit(v, i) as u64;

@@ -4,11 +4,11 @@
 //! one vertex at a time straight from the mapped bytes: nothing is unpacked into a
 //! `Vec<u32>` of all neighbours, so a 9.8 M-vertex, 40-neighbour space costs its 1.2 GB
 //! file (shared with the page cache) and no more. The explicit landscape kernel
-//! ([`crate::landscape::explicit::step`]) runs over it like over any other space.
+//! (`nasland_core::landscape::explicit::step`) runs over it like over any other space.
 
 use super::bits;
 use super::reader::{key_of, TableData};
-use crate::space::{DegreeStats, Neighbourhood, VertexId};
+use nasland_core::space::{DegreeStats, Neighbourhood, VertexId};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::Arc;
@@ -158,6 +158,10 @@ impl Neighbourhood for PackedGraph {
     fn degree(&self, v: VertexId) -> usize {
         let (a, b) = self.geo.entry_range(&self.data.map, v as u64);
         (b - a) as usize
+    }
+
+    fn is_symmetric(&self) -> bool {
+        self.symmetric()
     }
 
     #[inline]

@@ -7,12 +7,12 @@
 //! - random regular graphs are packed by `nasland pack --random-regular` straight from
 //!   [`crate::space::random_regular::generate`] (keys are the ids).
 
-use super::format::Direction;
-use super::writer::{self, ColumnSource, Contents, KeySource, WriteOptions};
 use crate::input::{default_key, Input};
 use crate::io::{edges_csv, table_csv};
 use crate::space::{Csr, Neighbourhood, ProductSpace, VertexId};
 use anyhow::{bail, Context, Result};
+use nasland_table::format::Direction;
+use nasland_table::writer::{self, ColumnSource, Contents, KeySource, WriteOptions};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -267,8 +267,18 @@ pub struct Nb101Report {
 /// Packs NAS-Bench-101 (every cell, its out-neighbours, keys = official module hashes,
 /// vertex ids in ascending hash order; docs/NB101.md) with the columns of `table`, keyed
 /// by module hash (column `hash` unless --key says otherwise), into `out`.
-pub fn nb101(table: Option<&TableColumns>, out: &Path, opts: WriteOptions) -> Result<Nb101Report> {
-    nb101_with(crate::space::nb101::Nb101::build(true)?, table, out, opts)
+pub fn nb101(
+    table: Option<&TableColumns>,
+    out: &Path,
+    opts: WriteOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Nb101Report> {
+    nb101_with(
+        crate::space::nb101::Nb101::build(progress)?,
+        table,
+        out,
+        opts,
+    )
 }
 
 /// [`nb101`] with the space already built.

@@ -15,8 +15,8 @@ use super::format::{
     FLAG_SYMMETRIC, HEADER_LEN, VERSION,
 };
 use super::reader::Table;
-use crate::space::{Neighbourhood, VertexId};
 use anyhow::{bail, Context, Result};
+use nasland_core::space::{Neighbourhood, VertexId};
 use rayon::prelude::*;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;

@@ -13,6 +13,8 @@ use anyhow::{bail, Result};
 pub struct Csr {
     offsets: Vec<u64>,
     targets: Vec<VertexId>,
+    /// Whether every arc has its reverse, found once when the CSR is built.
+    symmetric: bool,
 }
 
 impl Csr {
@@ -49,7 +51,12 @@ impl Csr {
                 seen[u as usize] = v as u32;
             }
         }
-        Ok(Csr { offsets, targets })
+        let symmetric = arcs_symmetric(&offsets, &targets);
+        Ok(Csr {
+            offsets,
+            targets,
+            symmetric,
+        })
     }
 
     /// Builds the symmetric CSR of an undirected edge list on `n` vertices (each edge
@@ -91,7 +98,11 @@ impl Csr {
             space.for_each_neighbour(v, |u| targets.push(u));
             offsets.push(targets.len() as u64);
         }
-        Csr { offsets, targets }
+        Csr {
+            offsets,
+            targets,
+            symmetric: space.is_symmetric(),
+        }
     }
 
     /// The CSR offsets (`n + 1` entries).
@@ -110,7 +121,28 @@ impl Csr {
     }
 }
 
+/// Whether the arc list is closed under reversal: every arc (v, u) packed into one
+/// u64, sorted, and each reverse looked up. O(E log E), once per build.
+fn arcs_symmetric(offsets: &[u64], targets: &[VertexId]) -> bool {
+    use rayon::prelude::*;
+    let mut arcs: Vec<u64> = Vec::with_capacity(targets.len());
+    for v in 0..offsets.len() - 1 {
+        for &u in &targets[offsets[v] as usize..offsets[v + 1] as usize] {
+            arcs.push((v as u64) << 32 | u as u64);
+        }
+    }
+    arcs.par_sort_unstable();
+    arcs.par_iter().all(|&a| {
+        arcs.binary_search(&((a & 0xffff_ffff) << 32 | a >> 32))
+            .is_ok()
+    })
+}
+
 impl Neighbourhood for Csr {
+    fn is_symmetric(&self) -> bool {
+        self.symmetric
+    }
+
     fn len(&self) -> usize {
         self.offsets.len() - 1
     }

@@ -1,0 +1,121 @@
+//! The spaces the application analyses: a product space computed on the fly, or an
+//! explicit graph read in place from a `.nasl` table. The core crate knows each kind on
+//! its own; this enum is where the command line picks one.
+
+pub use nasland_core::space::*;
+use nasland_table::PackedGraph;
+
+/// Any space nasland can analyse. Generic algorithms take it as a [`Neighbourhood`];
+/// the landscape pass picks the fastest kernel for each kind.
+#[derive(Clone, Debug)]
+pub enum Space {
+    /// A categorical product, neighbours computed.
+    Product(ProductSpace),
+    /// An explicit graph read in place from a `.nasl` table (any space).
+    Graph(PackedGraph),
+}
+
+impl Space {
+    /// The space's name as the user wrote it (`nb201`, `5^9`, a file name, …).
+    pub fn name(&self) -> String {
+        match self {
+            Space::Product(p) => p.name().to_string(),
+            Space::Graph(g) => g.name().to_string(),
+        }
+    }
+
+    /// The architecture string of vertex `v`.
+    pub fn arch(&self, v: VertexId) -> String {
+        match self {
+            Space::Product(p) => p.encode(v),
+            Space::Graph(g) => g.key(v),
+        }
+    }
+
+    /// The exact best-improvement landscape of `loss` on this space.
+    pub fn landscape(&self, loss: &[f64]) -> nasland_core::landscape::Landscape {
+        match self {
+            Space::Product(p) => nasland_core::landscape::Landscape::of_product(p, loss),
+            Space::Graph(g) => nasland_core::landscape::Landscape::of_graph(g, loss),
+        }
+    }
+
+    /// Minimum, maximum and mean degree.
+    pub fn degree_stats(&self) -> DegreeStats {
+        match self {
+            Space::Product(p) => {
+                let s = p.uniform_degree();
+                DegreeStats {
+                    min: s,
+                    max: s,
+                    mean: s as f64,
+                }
+            }
+            Space::Graph(g) => g.degree_stats(),
+        }
+    }
+
+    /// E[#local minima] under iid continuous losses, Σ_v 1/(deg(v) + 1): n/(s + 1) for a
+    /// product space, summed per degree otherwise.
+    pub fn expected_iid_local_minima(&self) -> f64 {
+        match self {
+            Space::Product(p) => p.len() as f64 / (p.uniform_degree() as f64 + 1.0),
+            Space::Graph(g) => nasland_core::theory::iid::expected_local_minima(g),
+        }
+    }
+
+    /// Standard deviation of the local-minima count under iid losses, where it is known
+    /// in closed form (product spaces).
+    pub fn iid_local_minima_sd(&self) -> Option<f64> {
+        match self {
+            Space::Product(p) => {
+                Some(nasland_core::theory::iid::hamming_local_minima_variance(p.radices()).sqrt())
+            }
+            Space::Graph(g) => {
+                nasland_core::theory::iid_graph::local_minima_variance_if_cheap(g).map(f64::sqrt)
+            }
+        }
+    }
+
+    /// A sound upper bound on that standard deviation for graphs whose exact variance is
+    /// not computed — directed ones such as NAS-Bench-101 ([`nasland_core::theory::iid_directed`]).
+    /// `exact_sd` is [`Space::iid_local_minima_sd`]'s answer.
+    pub fn iid_local_minima_sd_bound(&self, exact_sd: Option<f64>) -> Option<f64> {
+        match self {
+            Space::Graph(g) if exact_sd.is_none() => {
+                Some(nasland_core::theory::iid_directed::local_minima_variance_bound_of(g).sqrt())
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Neighbourhood for Space {
+    fn len(&self) -> usize {
+        match self {
+            Space::Product(p) => p.len(),
+            Space::Graph(g) => g.len(),
+        }
+    }
+
+    fn degree(&self, v: VertexId) -> usize {
+        match self {
+            Space::Product(p) => p.degree(v),
+            Space::Graph(g) => g.degree(v),
+        }
+    }
+
+    fn is_symmetric(&self) -> bool {
+        match self {
+            Space::Product(p) => p.is_symmetric(),
+            Space::Graph(g) => g.is_symmetric(),
+        }
+    }
+
+    fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, f: F) {
+        match self {
+            Space::Product(p) => p.for_each_neighbour(v, f),
+            Space::Graph(g) => g.for_each_neighbour(v, f),
+        }
+    }
+}

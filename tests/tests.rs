@@ -1,0 +1,23 @@
+//! The integration tests: one binary (one link, one run), one module per topic, and the
+//! helpers they share in [`util`].
+
+mod util;
+
+mod bad_input;
+mod cli_analyze;
+mod graph_inputs;
+mod hardness;
+mod iid_uniform;
+mod nb101;
+mod nb101_canonical;
+mod nb101_pack;
+mod random_spaces;
+mod real_tables;
+mod report_cli;
+mod search_cli;
+mod search_dp;
+mod search_nb201;
+mod table_bad_input;
+mod table_pack;
+mod theory_cli;
+mod theory_numerics;
