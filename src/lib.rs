@@ -16,6 +16,7 @@
 pub use nasland_core::{landscape, progress, search, stats, synth, theory};
 pub use nasland_table as table;
 
+pub mod analysis;
 pub mod cli;
 pub mod input;
 pub mod io;

@@ -2,13 +2,10 @@
 
 use super::args::{parse_list, InputArgs};
 use super::format::{percent, thousands, value};
-use crate::input::{Input, Source};
-use crate::space::{DegreeStats, Neighbourhood};
-use crate::stats::hardness::DEFAULT_EPS_SHARES;
-use crate::stats::{hardness, summarize, Hardness, Summary, SummaryOptions};
+use crate::analysis::{analyze, Analysis, Options, Report};
+use crate::input::Input;
 use anyhow::Result;
 use clap::Args;
-use serde::Serialize;
 use std::time::Instant;
 
 /// Exact local-search landscape: minima, basins, optima, P(ε), path lengths.
@@ -39,86 +36,23 @@ pub struct AnalyzeArgs {
     pub no_hardness: bool,
 }
 
-/// The JSON document of `analyze` (DESIGN.md §1 semantics, values in metric units).
-#[derive(Serialize)]
-struct AnalyzeJson<'a> {
-    space: String,
-    n: usize,
-    degree: serde_json::Value,
-    degree_stats: DegreeStats,
-    metric: &'a str,
-    maximize: bool,
-    source: &'a Source,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    seed: Option<u64>,
-    expected_local_minima_iid: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expected_local_minima_iid_sd: Option<f64>,
-    /// Upper bound on that sd where it is not known exactly (directed graphs).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expected_local_minima_iid_sd_bound: Option<f64>,
-    #[serde(flatten)]
-    summary: &'a Summary,
-    /// Hardness metrics (only with --json, unless --no-hardness: they cost a BFS and a DP
-    /// over the space).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hardness: Option<Hardness>,
-}
-
 pub fn run(args: AnalyzeArgs) -> Result<()> {
     let start = Instant::now();
     let input = args.input.spec().load()?;
     let loaded = start.elapsed();
-    let eps = args.eps.clone().unwrap_or_else(|| default_eps(&input));
-    let landscape = input.space.landscape(&input.loss);
-    let summary = summarize(
-        &input.loss,
-        &landscape,
-        input.sign(),
-        &|v| input.space.arch(v),
-        &SummaryOptions {
-            eps,
+    let Analysis { report, .. } = analyze(
+        &input,
+        &Options {
+            eps: args.eps.clone(),
             top: args.top,
-            max_optimum_archs: 20,
+            hardness: args.json && !args.no_hardness,
         },
     );
     let analysed = start.elapsed();
-    let degree = input.space.degree_stats();
-    let exact_sd = input.space.iid_local_minima_sd();
-    let doc = AnalyzeJson {
-        space: input.space.name(),
-        n: input.space.len(),
-        degree: if degree.min == degree.max {
-            degree.min.into()
-        } else {
-            degree.mean.into()
-        },
-        degree_stats: degree,
-        metric: &input.metric,
-        maximize: input.maximize,
-        source: &input.source,
-        seed: match input.source {
-            Source::Synthetic { seed, .. } => Some(seed),
-            _ => None,
-        },
-        expected_local_minima_iid: input.space.expected_iid_local_minima(),
-        expected_local_minima_iid_sd: exact_sd,
-        expected_local_minima_iid_sd_bound: input.space.iid_local_minima_sd_bound(exact_sd),
-        summary: &summary,
-        hardness: (args.json && !args.no_hardness).then(|| {
-            hardness(
-                &input.space,
-                &input.loss,
-                &landscape,
-                input.sign(),
-                &DEFAULT_EPS_SHARES,
-            )
-        }),
-    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print_human(&input, &doc);
+        print_human(&input, &report);
     }
     eprintln!(
         "nasland: loaded in {:.1} ms, analysed in {:.1} ms",
@@ -128,20 +62,8 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     Ok(())
 }
 
-/// 0 and 0.1%, 1%, 10% of the range of values.
-fn default_eps(input: &Input) -> Vec<f64> {
-    let (lo, hi) = input
-        .loss
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
-    let range = hi - lo;
-    vec![0.0, 0.001 * range, 0.01 * range, 0.1 * range]
-}
-
-fn print_human(input: &Input, doc: &AnalyzeJson) {
-    let s = doc.summary;
+fn print_human(input: &Input, doc: &Report) {
+    let s = &doc.summary;
     let n = doc.n as u64;
     let degree = super::format::degree(&doc.degree_stats);
     println!(
