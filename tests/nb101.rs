@@ -252,7 +252,9 @@ fn distances_to_the_optimum_follow_the_arcs_forward() {
 
     // Bellman–Ford over forward arcs: d(v) = 0 at an optimum, else 1 + min over N(v),
     // swept until nothing changes.
-    let mut bf: Vec<u32> = (0..n).map(|v| if is_opt(v) { 0 } else { u32::MAX }).collect();
+    let mut bf: Vec<u32> = (0..n)
+        .map(|v| if is_opt(v) { 0 } else { u32::MAX })
+        .collect();
     loop {
         let next: Vec<u32> = (0..n as VertexId)
             .into_par_iter()
@@ -280,7 +282,11 @@ fn distances_to_the_optimum_follow_the_arcs_forward() {
     assert_eq!(h.unreachable, unreachable);
     assert_eq!(h.distance_max, *reached.iter().max().unwrap());
     let mean = reached.iter().map(|&d| d as f64).sum::<f64>() / reached.len() as f64;
-    assert!((h.distance_mean - mean).abs() < 1e-9, "{} vs {mean}", h.distance_mean);
+    assert!(
+        (h.distance_mean - mean).abs() < 1e-9,
+        "{} vs {mean}",
+        h.distance_mean
+    );
 }
 
 type BruteKey = (usize, Vec<u8>, u64);

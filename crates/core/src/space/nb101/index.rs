@@ -140,11 +140,17 @@ mod timing {
             black_box(HashIndex::new(black_box(&keys), &ids));
         });
         let l_hand = min_time(7, || {
-            let s: u64 = queries.iter().map(|&q| hand.get(black_box(q)).unwrap_or(0) as u64).sum();
+            let s: u64 = queries
+                .iter()
+                .map(|&q| hand.get(black_box(q)).unwrap_or(0) as u64)
+                .sum();
             black_box(s);
         });
         let l_hb = min_time(7, || {
-            let s: u64 = queries.iter().map(|&q| hb.get(black_box(q)).unwrap_or(0) as u64).sum();
+            let s: u64 = queries
+                .iter()
+                .map(|&q| hb.get(black_box(q)).unwrap_or(0) as u64)
+                .sum();
             black_box(s);
         });
         let q = queries.len() as f64;
