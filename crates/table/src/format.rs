@@ -5,7 +5,9 @@
 //! followed by its CRC-32, then the sections, each starting on a 64-byte boundary so that
 //! metric columns can be read in place from a memory map. Gaps are zero bytes.
 
-use anyhow::{bail, Result};
+use crate::error::{fail, Error, Region};
+
+type Result<T> = std::result::Result<T, Error>;
 
 /// The first 8 bytes of every `.nasl` file: a non-ASCII byte (catches 7-bit transfers),
 /// the name, then CR LF and Ctrl-Z (catch newline translation), as PNG does.
@@ -242,21 +244,21 @@ impl Header {
     /// length, checksum, then the consistency of the fields.
     pub fn decode(file: &[u8]) -> Result<Header> {
         if file.len() < 8 && !file.is_empty() && MAGIC.starts_with(file) {
-            bail!(
+            fail!(truncated,
                 "truncated: the file is {} bytes, the start of a nasland table cut short; copy or pack it again",
                 file.len()
             );
         }
         if file.len() < 8 || file[0..8] != MAGIC {
             let shown: Vec<String> = file.iter().take(8).map(|b| format!("{b:02x}")).collect();
-            bail!(
+            return Err(Error::new(crate::ErrorKind::NotATable, format!(
                 "not a nasland table: it starts with bytes [{}], where a .nasl file starts with \
                  [89 4e 41 53 4c 0d 0a 1a] and a .nasl.zst with [28 b5 2f fd]; make one with `nasland pack`",
                 shown.join(" ")
-            );
+            )));
         }
         if file.len() < 12 {
-            bail!(
+            fail!(truncated,
                 "truncated: the file is {} bytes, too short for the format version field; \
                  the file was cut short — copy or pack it again",
                 file.len()
@@ -264,16 +266,22 @@ impl Header {
         }
         let version = u32_at(file, 8);
         if version > VERSION {
-            bail!(
-                "format version {version} is newer than this nasland reads (version {VERSION}); \
-                 upgrade nasland, or re-pack the table with this one"
-            );
+            return Err(Error::new(
+                crate::ErrorKind::NewerVersion {
+                    found: version,
+                    supported: VERSION,
+                },
+                format!(
+                    "format version {version} is newer than this nasland reads (version {VERSION}); \
+                     upgrade nasland, or re-pack the table with this one"
+                ),
+            ));
         }
         if version == 0 {
-            bail!("format version 0 does not exist; the header is corrupt");
+            fail!(structure, "format version 0 does not exist; the header is corrupt");
         }
         if file.len() < HEADER_LEN {
-            bail!(
+            fail!(truncated,
                 "truncated: the header needs {HEADER_LEN} bytes but the file has {}; \
                  the file was cut short — copy or pack it again",
                 file.len()
@@ -282,22 +290,27 @@ impl Header {
         let stored = u32_at(file, 60);
         let computed = crc32fast::hash(&file[0..60]);
         if stored != computed {
-            bail!(
-                "header checksum mismatch (stored {stored:08x}, computed {computed:08x}): \
-                 the header is corrupt; copy or pack the file again"
-            );
+            return Err(Error::checksum(
+                Region::Header,
+                stored,
+                computed,
+                format!(
+                    "header checksum mismatch (stored {stored:08x}, computed {computed:08x}): \
+                     the header is corrupt; copy or pack the file again"
+                ),
+            ));
         }
         let h = Header::decode_unchecked(file);
         if h.file_size != file.len() as u64 {
             if h.file_size > file.len() as u64 {
-                bail!(
+                fail!(truncated,
                     "truncated: the header says the file has {} bytes but it has {}; \
                      the file was cut short — copy or pack it again",
                     h.file_size,
                     file.len()
                 );
             }
-            bail!(
+            fail!(structure,
                 "the header says the file has {} bytes but it has {}: bytes were appended; \
                  copy or pack the file again",
                 h.file_size,
@@ -312,21 +325,21 @@ impl Header {
     fn check(&self) -> Result<()> {
         let h = self;
         if h.flags & !KNOWN_FLAGS != 0 {
-            bail!(
+            fail!(structure,
                 "header flags {:#x} include bits this nasland does not know ({:#x}); upgrade nasland",
                 h.flags,
                 h.flags & !KNOWN_FLAGS
             );
         }
         if h.n == 0 || h.n > u32::MAX as u64 {
-            bail!(
+            fail!(structure,
                 "header: n = {} vertices; a table holds 1 to {} vertices",
                 h.n,
                 u32::MAX
             );
         }
         if h.index_bits != ceil_log2(h.n) {
-            bail!(
+            fail!(structure,
                 "header: {} bits per index, but n = {} needs exactly {}",
                 h.index_bits,
                 h.n,
@@ -334,7 +347,7 @@ impl Header {
             );
         }
         if h.degree_min > h.degree_max || h.degree_max as u64 >= h.n {
-            bail!(
+            fail!(structure,
                 "header: degrees {}..{} are impossible on {} vertices (no self-loops, no repeats)",
                 h.degree_min,
                 h.degree_max,
@@ -344,7 +357,7 @@ impl Header {
         let lo = h.n * h.degree_min as u64;
         let hi = h.n * h.degree_max as u64;
         if h.entries < lo || h.entries > hi {
-            bail!(
+            fail!(structure,
                 "header: {} neighbour entries, but {} vertices of degree {}..{} have {lo}..{hi}",
                 h.entries,
                 h.n,
@@ -354,7 +367,7 @@ impl Header {
         }
         if h.fixed_degree() {
             if h.degree_min != h.degree_max || h.offset_bits != 0 {
-                bail!(
+                fail!(structure,
                     "header: fixed-degree flag with degrees {}..{} and {} offset bits (expected equal degrees and 0)",
                     h.degree_min,
                     h.degree_max,
@@ -362,7 +375,7 @@ impl Header {
                 );
             }
         } else if h.offset_bits != ceil_log2(h.entries + 1) {
-            bail!(
+            fail!(structure,
                 "header: {} bits per offset, but {} entries need exactly {}",
                 h.offset_bits,
                 h.entries,
@@ -370,7 +383,7 @@ impl Header {
             );
         }
         if h.section_count == 0 || h.section_count > MAX_SECTIONS {
-            bail!(
+            fail!(structure,
                 "header: {} sections; a table has 1 to {MAX_SECTIONS}",
                 h.section_count
             );
@@ -409,6 +422,15 @@ impl DirEntry {
         self.offset as usize..(self.offset + self.length) as usize
     }
 
+    /// The part of the file this entry's checksum covers, for
+    /// [`ErrorKind::ChecksumMismatch`](crate::ErrorKind::ChecksumMismatch).
+    pub fn region(&self) -> Region {
+        Region::Section {
+            kind: self.kind,
+            index: self.index,
+        }
+    }
+
     /// A name for messages: `neighbours`, `column 3`.
     pub fn label(&self) -> String {
         match self.kind {
@@ -429,7 +451,7 @@ pub fn directory_end(section_count: u32) -> u64 {
 pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
     let end = directory_end(h.section_count);
     if end > file.len() as u64 {
-        bail!(
+        fail!(truncated,
             "truncated: the directory of {} sections needs bytes up to {end} but the file has {}",
             h.section_count,
             file.len()
@@ -439,21 +461,26 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
     let stored = u32_at(file, end as usize - 4);
     let computed = crc32fast::hash(dir);
     if stored != computed {
-        bail!(
-            "section directory checksum mismatch (stored {stored:08x}, computed {computed:08x}): \
-             the directory is corrupt; copy or pack the file again"
-        );
+        return Err(Error::checksum(
+            Region::Directory,
+            stored,
+            computed,
+            format!(
+                "section directory checksum mismatch (stored {stored:08x}, computed {computed:08x}): \
+                 the directory is corrupt; copy or pack the file again"
+            ),
+        ));
     }
     let mut entries = Vec::with_capacity(h.section_count as usize);
     for (i, e) in dir.chunks_exact(DIR_ENTRY_LEN).enumerate() {
         let kind_raw = u32_at(e, 0);
         let kind = SectionKind::from_u32(kind_raw).ok_or_else(|| {
-            anyhow::anyhow!(
+            Error::structure(format!(
                 "directory entry {i}: unknown section kind {kind_raw}; the file was written by a newer nasland or is corrupt"
-            )
+            ))
         })?;
         if u32_at(e, 28) != 0 {
-            bail!("directory entry {i}: reserved field is not zero");
+            fail!(structure, "directory entry {i}: reserved field is not zero");
         }
         let entry = DirEntry {
             kind,
@@ -463,7 +490,7 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
             crc: u32_at(e, 24),
         };
         if entry.kind != SectionKind::Column && entry.index != 0 {
-            bail!(
+            fail!(structure,
                 "directory entry {i} ({}): index {} where only column sections have one",
                 entry.label(),
                 entry.index
@@ -478,7 +505,7 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
         let e = &entries[i];
         let stop = e.offset.checked_add(e.length).filter(|&s| s <= h.file_size);
         let Some(stop) = stop else {
-            bail!(
+            fail!(truncated,
                 "truncated: section {} claims bytes {}..{} but the file has {} bytes; \
                  the file was cut short — copy or pack it again",
                 e.label(),
@@ -488,14 +515,14 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
             );
         };
         if e.offset % ALIGN != 0 {
-            bail!(
+            fail!(structure,
                 "section {} starts at byte {}, not a multiple of {ALIGN}",
                 e.label(),
                 e.offset
             );
         }
         if e.offset < pos {
-            bail!(
+            fail!(structure,
                 "section {} (bytes {}..{stop}) overlaps the directory or another section (which ends at {pos})",
                 e.label(),
                 e.offset
@@ -505,7 +532,7 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
             .iter()
             .position(|&b| b != 0)
         {
-            bail!(
+            fail!(structure,
                 "byte {} (padding before section {}) is {:#04x}, not zero: the file is corrupt",
                 pos as usize + b,
                 e.label(),
@@ -515,7 +542,7 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
         pos = stop;
     }
     if pos != h.file_size {
-        bail!(
+        fail!(structure,
             "{} bytes after the last section (byte {pos} on) belong to no section: the file is corrupt",
             h.file_size - pos
         );

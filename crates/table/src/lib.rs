@@ -36,12 +36,15 @@
 //! assert_eq!(nb, vec![1, 2, 3, 6, 9]); // sorted: digit 0 changes, then digit 1
 //! ```
 
+pub mod atomic;
 pub mod bits;
+mod error;
 pub mod format;
 pub mod graph;
 pub mod reader;
 pub mod writer;
 
+pub use error::{Error, ErrorKind, Region};
 pub use graph::PackedGraph;
 pub use reader::{ColumnInfo, Keys, Table, Values};
 pub use writer::{write, ColumnSource, Contents, KeySource, WriteOptions};
