@@ -33,7 +33,7 @@ pub const ALIGN: u64 = 64;
 pub const SLACK: u64 = 8;
 
 /// Upper bound on the number of sections (a corrupt count is rejected before any use).
-pub const MAX_SECTIONS: u32 = 1 << 16;
+pub(crate) const MAX_SECTIONS: u32 = 1 << 16;
 
 /// Header flag: every vertex has the same degree; there is no offsets section.
 pub const FLAG_FIXED_DEGREE: u32 = 1;
@@ -62,7 +62,8 @@ pub enum SectionKind {
 }
 
 impl SectionKind {
-    pub fn from_u32(x: u32) -> Option<Self> {
+    /// The kind with this on-disk code, if this build knows it.
+    pub(crate) fn from_u32(x: u32) -> Option<Self> {
         Some(match x {
             1 => Self::Meta,
             2 => Self::Keys,
@@ -91,7 +92,7 @@ impl SectionKind {
 
 /// How architecture keys are stored (first u32 of the keys section).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyEncoding {
+pub(crate) enum KeyEncoding {
     /// The key of vertex v is v in decimal (random graphs).
     Ids = 0,
     /// The key of v is the architecture string of id v in a product space, whose spec
@@ -112,6 +113,7 @@ pub enum ColumnType {
 }
 
 impl ColumnType {
+    /// Bytes per value, to size and slice a column.
     pub fn width(self) -> u64 {
         match self {
             Self::F64 => 8,
@@ -126,12 +128,15 @@ impl ColumnType {
 pub enum Direction {
     /// Not recorded: `analyze` goes by its `--maximize` flag.
     Unspecified = 0,
+    /// Lower is better (a loss, an error rate).
     Minimize = 1,
+    /// Higher is better (an accuracy): analysed as its negation.
     Maximize = 2,
 }
 
 impl Direction {
-    pub fn from_u8(x: u8) -> Option<Self> {
+    /// The direction with this on-disk code, if valid.
+    pub(crate) fn from_u8(x: u8) -> Option<Self> {
         Some(match x {
             0 => Self::Unspecified,
             1 => Self::Minimize,
@@ -142,7 +147,7 @@ impl Direction {
 }
 
 /// ⌈log2 x⌉ for x ≥ 1: the bits needed to write every value in `0..x`.
-pub fn ceil_log2(x: u64) -> u32 {
+pub(crate) fn ceil_log2(x: u64) -> u32 {
     if x <= 1 {
         0
     } else {
@@ -152,7 +157,7 @@ pub fn ceil_log2(x: u64) -> u32 {
 
 /// Bytes of a bit-packed array of `count` values of `bits` bits, slack included; `None`
 /// on overflow.
-pub fn packed_len(count: u64, bits: u32) -> Option<u64> {
+pub(crate) fn packed_len(count: u64, bits: u32) -> Option<u64> {
     count
         .checked_mul(bits as u64)?
         .div_ceil(8)
@@ -160,20 +165,24 @@ pub fn packed_len(count: u64, bits: u32) -> Option<u64> {
 }
 
 /// `x` rounded up to a multiple of [`ALIGN`]; `None` on overflow.
-pub fn align_up(x: u64) -> Option<u64> {
+pub(crate) fn align_up(x: u64) -> Option<u64> {
     x.checked_add(ALIGN - 1).map(|y| y / ALIGN * ALIGN)
 }
 
 /// The fixed 64-byte header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// Format version the file was written in (at most [`VERSION`] once decoded).
     pub version: u32,
+    /// [`FLAG_FIXED_DEGREE`], [`FLAG_SYMMETRIC`]; unknown bits are rejected.
     pub flags: u32,
     /// Number of vertices (ids `0..n`).
     pub n: u64,
     /// Number of neighbour entries (Σ degree).
     pub entries: u64,
+    /// Smallest degree of any vertex (sizes buffers, checks the offsets).
     pub degree_min: u32,
+    /// Largest degree of any vertex.
     pub degree_max: u32,
     /// Bits per neighbour index: ⌈log2 n⌉.
     pub index_bits: u32,
@@ -181,6 +190,7 @@ pub struct Header {
     pub offset_bits: u32,
     /// Total bytes of the file.
     pub file_size: u64,
+    /// Entries in the directory.
     pub section_count: u32,
 }
 
@@ -195,10 +205,13 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 }
 
 impl Header {
+    /// Whether every vertex has the same degree (then there is no offsets section).
     pub fn fixed_degree(&self) -> bool {
         self.flags & FLAG_FIXED_DEGREE != 0
     }
 
+    /// Whether the writer found the neighbour relation symmetric (an undirected graph),
+    /// which algorithms that walk arcs backwards need to know.
     pub fn symmetric(&self) -> bool {
         self.flags & FLAG_SYMMETRIC != 0
     }
@@ -395,6 +408,7 @@ impl Header {
 /// One entry of the section directory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DirEntry {
+    /// What the section holds.
     pub kind: SectionKind,
     /// Column number for [`SectionKind::Column`], else 0.
     pub index: u32,
@@ -407,6 +421,7 @@ pub struct DirEntry {
 }
 
 impl DirEntry {
+    /// The 32 bytes of the entry, as the directory stores them.
     pub fn encode(&self) -> [u8; DIR_ENTRY_LEN] {
         let mut b = [0u8; DIR_ENTRY_LEN];
         b[0..4].copy_from_slice(&(self.kind as u32).to_le_bytes());
@@ -441,14 +456,14 @@ impl DirEntry {
 }
 
 /// Bytes from the start of the file to the end of the directory (its CRC included).
-pub fn directory_end(section_count: u32) -> u64 {
+pub(crate) fn directory_end(section_count: u32) -> u64 {
     HEADER_LEN as u64 + section_count as u64 * DIR_ENTRY_LEN as u64 + 4
 }
 
 /// Parses the directory and checks that the sections tile the file: each starts on a
 /// 64-byte boundary after the directory, none overlaps another, the last ends at the end
 /// of the file, and every byte between them is zero.
-pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
+pub(crate) fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
     let end = directory_end(h.section_count);
     if end > file.len() as u64 {
         fail!(truncated,

@@ -10,8 +10,7 @@
 //! they are in cache. A file that passes is safe to decode without further checks: every
 //! index is below n, every list strictly increasing, every value finite.
 //!
-//! A memory-mapped file must not be modified while it is open (this is true of any mmap);
-//! nasland itself only ever replaces files by rename.
+//! The contract of the memory map is stated on [`Table::open`].
 
 use super::bits;
 use super::format::{
@@ -40,7 +39,9 @@ pub enum Keys {
     Product(ProductSpace),
     /// A stored string table: `n + 1` offsets then the bytes (ranges in the file).
     Strings {
+        /// Byte range in the file of the `n + 1` little-endian u64 offsets.
         offsets: Range<usize>,
+        /// Byte range in the file of the concatenated UTF-8 keys.
         bytes: Range<usize>,
     },
 }
@@ -48,9 +49,12 @@ pub enum Keys {
 /// One metric column as the column index describes it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ColumnInfo {
+    /// The name `--metric` selects it by.
     pub name: String,
+    /// How values are stored (f32 only when that is lossless).
     #[serde(rename = "type")]
     pub ty: ColumnType,
+    /// Which way is better, if the packer was told.
     pub direction: Direction,
     /// Index of its section in the directory.
     #[serde(skip)]
@@ -60,11 +64,14 @@ pub struct ColumnInfo {
 /// A metric column's values, in place in the map.
 #[derive(Clone, Copy, Debug)]
 pub enum Values<'a> {
+    /// Stored as binary64.
     F64(&'a [f64]),
+    /// Stored as binary32 (every value was exactly representable).
     F32(&'a [f32]),
 }
 
 impl Values<'_> {
+    /// Number of values (the table's n).
     pub fn len(&self) -> usize {
         match self {
             Values::F64(v) => v.len(),
@@ -72,6 +79,7 @@ impl Values<'_> {
         }
     }
 
+    /// Whether there are no values (never, for a verified table).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -129,6 +137,39 @@ impl std::fmt::Debug for Table {
 impl Table {
     /// Opens a `.nasl` file, or a zstd-compressed one (recognised by its first bytes,
     /// whatever its name), which is decompressed into anonymous memory.
+    ///
+    /// # The memory-map contract
+    ///
+    /// An uncompressed table is not read: it is memory-mapped, and the [`Table`], every
+    /// [`PackedGraph`] and every [`Values`] slice taken from it read the file's pages in
+    /// place, for as long as any of them is alive. That is what makes opening a
+    /// gigabyte table instant and lets several processes share one copy in the page
+    /// cache, and it comes with a condition the caller must keep: **no process may
+    /// truncate or rewrite the file in place while it is open.** The operating system
+    /// does not enforce this, and Rust cannot check it:
+    ///
+    /// - if the file is truncated, touching a page past the new end raises `SIGBUS` and
+    ///   the process dies (on Linux and macOS; other systems differ);
+    /// - if bytes are rewritten in place, the checks already passed no longer describe
+    ///   the bytes read: results are garbage, a decoder may panic on an index that is no
+    ///   longer valid, and, since the program was promised immutable memory, the
+    ///   behaviour is formally undefined.
+    ///
+    /// Replacing the file by rename is safe: the map keeps the old file's pages until
+    /// it is dropped. Every writer in nasland ([`write`](crate::write),
+    /// [`atomic`](crate::atomic)) replaces files that way, so nasland never breaks the
+    /// contract for another nasland process; a `cp` over the file or an editor saving in
+    /// place can. A compressed table is decompressed into private memory and has no such
+    /// condition.
+    ///
+    /// What the library does guarantee: every bound it reads by — the number of
+    /// vertices, bits per index, where each section starts and ends — comes from the
+    /// copy of the header and directory taken and verified at open, never re-read from
+    /// the map, and every index is checked against the map's length as it was when
+    /// mapped. A truncated or damaged file on disk at open time is reported as an
+    /// [`Error`] ([`ErrorKind::Truncated`], [`ErrorKind::ChecksumMismatch`], …), never a
+    /// crash; a file that cannot be opened or mapped is an [`ErrorKind::Io`] error naming
+    /// `path`.
     pub fn open(path: &Path) -> Result<Table> {
         let name = path.display().to_string();
         Self::open_inner(path, name.clone()).map_err(|e| e.context(format!("cannot open table {name}")))
@@ -149,7 +190,8 @@ impl Table {
             let map = decompress(path, len)?;
             return Self::from_map(map, name, Some(len));
         }
-        // SAFETY: the map is read-only and the file is not modified while open (module doc).
+        // SAFETY: the map is read-only; that the file is not truncated or rewritten while
+        // it is mapped is the caller's side of the contract documented above.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| {
             Error::io_msg(path, format!("cannot memory-map {}", path.display()), e)
         })?;
@@ -275,6 +317,7 @@ impl Table {
         &self.data.name
     }
 
+    /// The verified header: sizes, degrees, bit widths, flags.
     pub fn header(&self) -> &Header {
         &self.data.header
     }
@@ -289,10 +332,12 @@ impl Table {
         &self.data.meta
     }
 
+    /// How the vertices are named (what `nasland keys` prints).
     pub fn keys(&self) -> &Keys {
         &self.data.keys
     }
 
+    /// The metric columns, in stored order; their index is what [`Table::column`] takes.
     pub fn columns(&self) -> &[ColumnInfo] {
         &self.data.columns
     }

@@ -38,7 +38,9 @@ pub enum KeySource {
 /// A metric column to store.
 #[derive(Clone, Debug)]
 pub struct ColumnSource {
+    /// The name callers select the column by (1 to 65535 bytes, unique in the table).
     pub name: String,
+    /// Which way is better, if known; recorded so `analyze` need not be told.
     pub direction: Direction,
     /// One finite value per vertex, in the metric's own units.
     pub values: Vec<f64>,
@@ -46,8 +48,11 @@ pub struct ColumnSource {
 
 /// Everything a table holds.
 pub struct Contents<'a, N: Neighbourhood> {
+    /// The neighbour relation, streamed chunk by chunk (never materialised).
     pub graph: &'a N,
+    /// How the vertices are named.
     pub keys: KeySource,
+    /// The metric columns, in the order they will be stored.
     pub columns: Vec<ColumnSource>,
     /// Provenance, stored as the meta section (a JSON object).
     pub meta: serde_json::Map<String, serde_json::Value>,
@@ -67,7 +72,7 @@ const WINDOW: usize = 32;
 
 /// The type a column is stored as: f32 when every value survives the round trip through
 /// f32 exactly (DESIGN.md, "Precision"), else f64.
-pub fn column_type(values: &[f64]) -> ColumnType {
+pub(crate) fn column_type(values: &[f64]) -> ColumnType {
     if values.par_iter().all(|&x| (x as f32) as f64 == x) {
         ColumnType::F32
     } else {
