@@ -202,7 +202,12 @@ fn truncation_anywhere_says_truncated() {
     for b in [product_file(None), graph_file()] {
         for len in 1..b.len() {
             let e = err(&b[..len]);
-            assert_eq!(e.kind(), &ErrorKind::Truncated, "cut at {len}: {}", text(&e));
+            assert_eq!(
+                e.kind(),
+                &ErrorKind::Truncated,
+                "cut at {len}: {}",
+                text(&e)
+            );
         }
     }
 }
@@ -459,9 +464,14 @@ fn missing_file_is_an_io_error_naming_the_path() {
     let e = Table::open(&path).unwrap_err();
     assert_eq!(e.kind(), &ErrorKind::Io { path: path.clone() });
     let cause = std::error::Error::source(&e).expect("the io::Error");
-    let io = cause.downcast_ref::<std::io::Error>().expect("an io::Error");
+    let io = cause
+        .downcast_ref::<std::io::Error>()
+        .expect("an io::Error");
     assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
-    assert_eq!(e.to_string(), format!("cannot open table {}", path.display()));
+    assert_eq!(
+        e.to_string(),
+        format!("cannot open table {}", path.display())
+    );
 }
 
 /// Context keeps the kind: a damaged file opened by path is still a checksum mismatch,
@@ -529,7 +539,10 @@ fn invalid_contents_are_invalid_input_and_write_nothing() {
     let cases = [
         (vec![column("short", vec![1.0; 11])], KeySource::Ids),
         (
-            vec![column("nan", (0..12).map(|v| v as f64 / 0.0 - 1.0).collect())],
+            vec![column(
+                "nan",
+                (0..12).map(|v| v as f64 / 0.0 - 1.0).collect(),
+            )],
             KeySource::Ids,
         ),
         (vec![column("", vec![1.0; 12])], KeySource::Ids),

@@ -2,7 +2,6 @@
 //! inputs side by side, figures, and the commands that reproduce every number.
 
 use crate::input::{default_key, Input};
-use nasland_table::atomic::write_atomic;
 use crate::report::html::{self, Meta};
 use crate::report::profile::{profile, quote, ProfileOptions};
 use crate::report::sha256_file;
@@ -10,6 +9,7 @@ use crate::space::ProductSpace;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use nasland_table::atomic::write_atomic;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 

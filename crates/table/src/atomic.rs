@@ -154,7 +154,10 @@ mod tests {
             1,
             "temp file removed"
         );
-        write_atomic(&path, |w| -> Result<(), BoxError> { Ok(w.write_all(b"new")?) }).unwrap();
+        write_atomic(&path, |w| -> Result<(), BoxError> {
+            Ok(w.write_all(b"new")?)
+        })
+        .unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
@@ -185,7 +188,10 @@ mod tests {
         for f in [&a, &b] {
             assert_eq!(f.path().parent(), Some(dir.path()));
             let name = f.path().file_name().unwrap().to_string_lossy().into_owned();
-            assert!(name.starts_with(".t.nasl.") && name.ends_with(".tmp"), "{name}");
+            assert!(
+                name.starts_with(".t.nasl.") && name.ends_with(".tmp"),
+                "{name}"
+            );
         }
         drop(a);
         (&*b.file()).write_all(b"x").unwrap();

@@ -71,7 +71,11 @@ pub(crate) fn mask(w: u32) -> u64 {
 /// Packs `values` (each `< 2^w`) into bytes as if they started at bit `phase` (< 8) of
 /// the first byte; bits below `phase` are zero. Returns the bytes and the number of bits
 /// used, `phase + values.len()·w`.
-pub(crate) fn pack(values: impl ExactSizeIterator<Item = u64>, w: u32, phase: u32) -> (Vec<u8>, u64) {
+pub(crate) fn pack(
+    values: impl ExactSizeIterator<Item = u64>,
+    w: u32,
+    phase: u32,
+) -> (Vec<u8>, u64) {
     debug_assert!(phase < 8 && w <= 64);
     let nbits = phase as usize + values.len() * w as usize;
     let mut bits: BitVec<u8, Lsb0> = BitVec::repeat(false, nbits);

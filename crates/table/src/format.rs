@@ -271,7 +271,8 @@ impl Header {
             )));
         }
         if file.len() < 12 {
-            fail!(truncated,
+            fail!(
+                truncated,
                 "truncated: the file is {} bytes, too short for the format version field; \
                  the file was cut short — copy or pack it again",
                 file.len()
@@ -291,10 +292,14 @@ impl Header {
             ));
         }
         if version == 0 {
-            fail!(structure, "format version 0 does not exist; the header is corrupt");
+            fail!(
+                structure,
+                "format version 0 does not exist; the header is corrupt"
+            );
         }
         if file.len() < HEADER_LEN {
-            fail!(truncated,
+            fail!(
+                truncated,
                 "truncated: the header needs {HEADER_LEN} bytes but the file has {}; \
                  the file was cut short — copy or pack it again",
                 file.len()
@@ -316,14 +321,16 @@ impl Header {
         let h = Header::decode_unchecked(file);
         if h.file_size != file.len() as u64 {
             if h.file_size > file.len() as u64 {
-                fail!(truncated,
+                fail!(
+                    truncated,
                     "truncated: the header says the file has {} bytes but it has {}; \
                      the file was cut short — copy or pack it again",
                     h.file_size,
                     file.len()
                 );
             }
-            fail!(structure,
+            fail!(
+                structure,
                 "the header says the file has {} bytes but it has {}: bytes were appended; \
                  copy or pack the file again",
                 h.file_size,
@@ -345,14 +352,16 @@ impl Header {
             );
         }
         if h.n == 0 || h.n > u32::MAX as u64 {
-            fail!(structure,
+            fail!(
+                structure,
                 "header: n = {} vertices; a table holds 1 to {} vertices",
                 h.n,
                 u32::MAX
             );
         }
         if h.index_bits != ceil_log2(h.n) {
-            fail!(structure,
+            fail!(
+                structure,
                 "header: {} bits per index, but n = {} needs exactly {}",
                 h.index_bits,
                 h.n,
@@ -360,7 +369,8 @@ impl Header {
             );
         }
         if h.degree_min > h.degree_max || h.degree_max as u64 >= h.n {
-            fail!(structure,
+            fail!(
+                structure,
                 "header: degrees {}..{} are impossible on {} vertices (no self-loops, no repeats)",
                 h.degree_min,
                 h.degree_max,
@@ -370,7 +380,8 @@ impl Header {
         let lo = h.n * h.degree_min as u64;
         let hi = h.n * h.degree_max as u64;
         if h.entries < lo || h.entries > hi {
-            fail!(structure,
+            fail!(
+                structure,
                 "header: {} neighbour entries, but {} vertices of degree {}..{} have {lo}..{hi}",
                 h.entries,
                 h.n,
@@ -388,7 +399,8 @@ impl Header {
                 );
             }
         } else if h.offset_bits != ceil_log2(h.entries + 1) {
-            fail!(structure,
+            fail!(
+                structure,
                 "header: {} bits per offset, but {} entries need exactly {}",
                 h.offset_bits,
                 h.entries,
@@ -396,7 +408,8 @@ impl Header {
             );
         }
         if h.section_count == 0 || h.section_count > MAX_SECTIONS {
-            fail!(structure,
+            fail!(
+                structure,
                 "header: {} sections; a table has 1 to {MAX_SECTIONS}",
                 h.section_count
             );
@@ -466,7 +479,8 @@ pub(crate) fn directory_end(section_count: u32) -> u64 {
 pub(crate) fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
     let end = directory_end(h.section_count);
     if end > file.len() as u64 {
-        fail!(truncated,
+        fail!(
+            truncated,
             "truncated: the directory of {} sections needs bytes up to {end} but the file has {}",
             h.section_count,
             file.len()
@@ -505,7 +519,8 @@ pub(crate) fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>>
             crc: u32_at(e, 24),
         };
         if entry.kind != SectionKind::Column && entry.index != 0 {
-            fail!(structure,
+            fail!(
+                structure,
                 "directory entry {i} ({}): index {} where only column sections have one",
                 entry.label(),
                 entry.index
@@ -520,7 +535,8 @@ pub(crate) fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>>
         let e = &entries[i];
         let stop = e.offset.checked_add(e.length).filter(|&s| s <= h.file_size);
         let Some(stop) = stop else {
-            fail!(truncated,
+            fail!(
+                truncated,
                 "truncated: section {} claims bytes {}..{} but the file has {} bytes; \
                  the file was cut short — copy or pack it again",
                 e.label(),
@@ -530,7 +546,8 @@ pub(crate) fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>>
             );
         };
         if e.offset % ALIGN != 0 {
-            fail!(structure,
+            fail!(
+                structure,
                 "section {} starts at byte {}, not a multiple of {ALIGN}",
                 e.label(),
                 e.offset
@@ -547,7 +564,8 @@ pub(crate) fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>>
             .iter()
             .position(|&b| b != 0)
         {
-            fail!(structure,
+            fail!(
+                structure,
                 "byte {} (padding before section {}) is {:#04x}, not zero: the file is corrupt",
                 pos as usize + b,
                 e.label(),

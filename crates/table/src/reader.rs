@@ -172,7 +172,8 @@ impl Table {
     /// `path`.
     pub fn open(path: &Path) -> Result<Table> {
         let name = path.display().to_string();
-        Self::open_inner(path, name.clone()).map_err(|e| e.context(format!("cannot open table {name}")))
+        Self::open_inner(path, name.clone())
+            .map_err(|e| e.context(format!("cannot open table {name}")))
     }
 
     fn open_inner(path: &Path, name: String) -> Result<Table> {
@@ -192,9 +193,8 @@ impl Table {
         }
         // SAFETY: the map is read-only; that the file is not truncated or rewritten while
         // it is mapped is the caller's side of the contract documented above.
-        let map = unsafe { Mmap::map(&file) }.map_err(|e| {
-            Error::io_msg(path, format!("cannot memory-map {}", path.display()), e)
-        })?;
+        let map = unsafe { Mmap::map(&file) }
+            .map_err(|e| Error::io_msg(path, format!("cannot memory-map {}", path.display()), e))?;
         Self::from_map(map, name, None)
     }
 
@@ -232,7 +232,11 @@ impl Table {
                 .map(|(i, _)| i);
             let first = it.next();
             if it.next().is_some() {
-                fail!(structure, "the directory lists the {} section twice", kind.name());
+                fail!(
+                    structure,
+                    "the directory lists the {} section twice",
+                    kind.name()
+                );
             }
             Ok(first)
         };
@@ -267,7 +271,8 @@ impl Table {
             let e = &sections[c.section];
             let want = n * c.ty.width();
             if e.length != want {
-                fail!(structure,
+                fail!(
+                    structure,
                     "metric column {:?} has {} bytes, but {n} {:?} values need {want}; \
                      the column has the wrong length",
                     c.name,
@@ -284,7 +289,10 @@ impl Table {
         let offsets = find(SectionKind::Offsets)?;
         match (header.fixed_degree(), offsets) {
             (true, Some(_)) => fail!(structure, "fixed-degree table with an offsets section"),
-            (false, None) => fail!(structure, "the degree varies but the directory has no offsets section"),
+            (false, None) => fail!(
+                structure,
+                "the degree varies but the directory has no offsets section"
+            ),
             (false, Some(i)) => {
                 let want = format::packed_len(n + 1, header.offset_bits)
                     .ok_or_else(|| Error::structure("header: offsets section size overflows"))?;
@@ -465,7 +473,8 @@ fn read_prefix(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 
 fn expect_len(e: &DirEntry, want: u64, what: &str) -> Result<()> {
     if e.length != want {
-        fail!(structure,
+        fail!(
+            structure,
             "the {} section has {} bytes, but the header's sizes need {want} for its {what}",
             e.label(),
             e.length
@@ -483,14 +492,19 @@ fn verified<'a>(file: &'a [u8], e: &DirEntry) -> Result<&'a [u8]> {
 
 fn check_crc(e: &DirEntry, computed: u32) -> Result<()> {
     if computed != e.crc {
-        return Err(Error::checksum(e.region(), e.crc, computed, format!(
+        return Err(Error::checksum(
+            e.region(),
+            e.crc,
+            computed,
+            format!(
             "section {} (bytes {}..{}) checksum mismatch (stored {:08x}, computed {computed:08x}): \
              the file is corrupt; copy or pack it again",
             e.label(),
             e.offset,
             e.offset + e.length,
             e.crc
-        )));
+        ),
+        ));
     }
     Ok(())
 }
@@ -501,7 +515,10 @@ fn cast<T: Number>(bytes: &[u8]) -> Result<&[T]> {
     // host is little-endian (checked at open), so the bytes read as the stored numbers.
     let (pre, mid, post) = unsafe { bytes.align_to::<T>() };
     if !pre.is_empty() || !post.is_empty() {
-        fail!(internal, "a metric column is not aligned in memory; this is a bug in nasland");
+        fail!(
+            internal,
+            "a metric column is not aligned in memory; this is a bug in nasland"
+        );
     }
     Ok(mid)
 }
@@ -512,7 +529,8 @@ impl Number for f32 {}
 
 fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> Result<Keys> {
     if p.len() < 8 {
-        fail!(structure,
+        fail!(
+            structure,
             "the keys section has {} bytes; it needs at least 8",
             p.len()
         );
@@ -520,7 +538,8 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
     let encoding = u32::from_le_bytes(p[0..4].try_into().unwrap());
     let param = u32::from_le_bytes(p[4..8].try_into().unwrap()) as usize;
     if p.len() != 8 + param {
-        fail!(structure,
+        fail!(
+            structure,
             "the keys section has {} bytes, but its parameter length says {}",
             p.len(),
             8 + param
@@ -528,7 +547,8 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
     }
     let want_strings = encoding == KeyEncoding::Strings as u32;
     if want_strings != strings.is_some() {
-        fail!(structure,
+        fail!(
+            structure,
             "key encoding {encoding} {} a key-strings section, but the directory {} one",
             if want_strings {
                 "needs"
@@ -541,14 +561,16 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
     match encoding {
         e if e == KeyEncoding::Ids as u32 && param == 0 => Ok(Keys::Ids),
         e if e == KeyEncoding::Product as u32 => {
-            let spec = std::str::from_utf8(&p[8..])
-                .map_err(|_| Error::structure("the product-space spec in the keys section is not UTF-8"))?;
+            let spec = std::str::from_utf8(&p[8..]).map_err(|_| {
+                Error::structure("the product-space spec in the keys section is not UTF-8")
+            })?;
             let space = ProductSpace::parse(spec).map_err(|e| {
                 Error::structure(format!("keys section: product space {spec:?}")).with_source(e)
             })?;
             let size = nasland_core::space::Neighbourhood::len(&space) as u64;
             if size != h.n {
-                fail!(structure,
+                fail!(
+                    structure,
                     "keys section: product space {spec} has {size} vertices but the table has {}",
                     h.n
                 );
@@ -582,7 +604,8 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
                 bytes: start + off_len as usize..start + e.length as usize,
             })
         }
-        _ => fail!(structure,
+        _ => fail!(
+            structure,
             "unknown key encoding {encoding} (with {param} parameter bytes); \
              the file was written by a newer nasland or is corrupt"
         ),
@@ -591,26 +614,36 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
 
 fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
     if p.len() < 8 {
-        fail!(structure,
+        fail!(
+            structure,
             "the columns section has {} bytes; it needs at least 8",
             p.len()
         );
     }
     let count = u32::from_le_bytes(p[0..4].try_into().unwrap()) as usize;
     if p[4..8] != [0; 4] {
-        fail!(structure, "the columns section's reserved field is not zero");
+        fail!(
+            structure,
+            "the columns section's reserved field is not zero"
+        );
     }
     let mut at = 8;
     let mut columns = Vec::new();
     let mut names = HashSet::new();
     for i in 0..count {
         if p.len() < at + 4 {
-            fail!(structure, "the columns section ends inside the description of column {i}");
+            fail!(
+                structure,
+                "the columns section ends inside the description of column {i}"
+            );
         }
         let ty = match p[at] {
             1 => ColumnType::F64,
             2 => ColumnType::F32,
-            t => fail!(structure, "column {i}: unknown value type {t} (1 = f64, 2 = f32)"),
+            t => fail!(
+                structure,
+                "column {i}: unknown value type {t} (1 = f64, 2 = f32)"
+            ),
         };
         let direction = Direction::from_u8(p[at + 1]).ok_or_else(|| {
             Error::structure(format!(
@@ -624,7 +657,11 @@ fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
             .get(at..at + len)
             .and_then(|b| std::str::from_utf8(b).ok())
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::structure(format!("column {i}: its name is missing, empty or not UTF-8")))?
+            .ok_or_else(|| {
+                Error::structure(format!(
+                    "column {i}: its name is missing, empty or not UTF-8"
+                ))
+            })?
             .to_string();
         at += len;
         if !names.insert(name.clone()) {
@@ -634,7 +671,9 @@ fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
             .iter()
             .position(|e| e.kind == SectionKind::Column && e.index as usize == i)
             .ok_or_else(|| {
-                Error::structure(format!("metric column {name:?} (number {i}) has no section"))
+                Error::structure(format!(
+                    "metric column {name:?} (number {i}) has no section"
+                ))
             })?;
         if sections
             .iter()
@@ -642,7 +681,10 @@ fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
             .count()
             > 1
         {
-            fail!(structure, "metric column {name:?} (number {i}) has two sections");
+            fail!(
+                structure,
+                "metric column {name:?} (number {i}) has two sections"
+            );
         }
         columns.push(ColumnInfo {
             name,
@@ -652,7 +694,8 @@ fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
         });
     }
     if at != p.len() {
-        fail!(structure,
+        fail!(
+            structure,
             "the columns section has {} bytes after its {count} column descriptions",
             p.len() - at
         );
@@ -662,7 +705,10 @@ fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
         .filter(|e| e.kind == SectionKind::Column && e.index as usize >= count)
         .count();
     if stray > 0 {
-        fail!(structure, "{stray} column sections have numbers beyond the {count} columns described");
+        fail!(
+            structure,
+            "{stray} column sections have numbers beyond the {count} columns described"
+        );
     }
     Ok(columns)
 }
@@ -711,7 +757,8 @@ fn item_chunks(count: u64, bits_per_item: u64) -> Vec<u64> {
 fn check_tail(e: &DirEntry, data: &[u8], used_bits: u64) -> Result<()> {
     let bits = data.view_bits_lsb0();
     if let Some(i) = bits[used_bits as usize..].first_one() {
-        fail!(structure,
+        fail!(
+            structure,
             "section {}: bit {} after the last packed value is set; padding and slack must be zero",
             e.label(),
             used_bits + i as u64
@@ -874,8 +921,9 @@ fn verify_keys(d: &TableData) -> Result<()> {
                 text.len()
             )));
         }
-        let key = std::str::from_utf8(&text[a as usize..b as usize])
-            .map_err(|_| Error::structure(format!("key strings: the key of vertex {v} is not UTF-8")))?;
+        let key = std::str::from_utf8(&text[a as usize..b as usize]).map_err(|_| {
+            Error::structure(format!("key strings: the key of vertex {v} is not UTF-8"))
+        })?;
         if !seen.insert(key) {
             return Err(Error::structure(format!(
                 "key strings: the key {key:?} names two vertices (the second is {v})"
@@ -902,7 +950,9 @@ fn verify_column(map: &[u8], e: &DirEntry, info: &ColumnInfo) -> Result<()> {
         for v in items[j]..items[j + 1] {
             let x = value(v);
             if !x.is_finite() {
-                return Err(Error::structure(format!("vertex {v}: value {x} is not finite")));
+                return Err(Error::structure(format!(
+                    "vertex {v}: value {x} is not finite"
+                )));
             }
         }
         Ok(())
@@ -934,16 +984,23 @@ fn decompress_stream<R: std::io::BufRead>(
 ) -> Result<Mmap> {
     let mut head = [0u8; 18]; // the largest zstd frame header
     let got = prefix(&mut head).at(name)?;
-    let size = match zstd::zstd_safe::get_frame_content_size(&head[..got]) {
-        Ok(Some(size)) => size,
-        Ok(None) => fail!(zstd,
+    let size =
+        match zstd::zstd_safe::get_frame_content_size(&head[..got]) {
+            Ok(Some(size)) => size,
+            Ok(None) => fail!(zstd,
             "the zstd frame does not record its decompressed size; decompress it with `zstd -d` \
              and open the .nasl, or re-compress it with `nasland pack --zstd`"
         ),
-        Err(_) => fail!(zstd, "corrupt zstd stream: the frame header is unreadable; copy the file again"),
-    };
+            Err(_) => fail!(
+                zstd,
+                "corrupt zstd stream: the frame header is unreadable; copy the file again"
+            ),
+        };
     if size < format::HEADER_LEN as u64 || size > isize::MAX as u64 {
-        fail!(zstd, "corrupt zstd stream: it declares {size} decompressed bytes, which no table has");
+        fail!(
+            zstd,
+            "corrupt zstd stream: it declares {size} decompressed bytes, which no table has"
+        );
     }
     let mut out = MmapMut::map_anon(size as usize).map_err(|e| {
         Error::io_msg(
@@ -957,15 +1014,19 @@ fn decompress_stream<R: std::io::BufRead>(
     let mut filled = 0usize;
     while filled < out.len() {
         match dec.read(&mut out[filled..]) {
-            Ok(0) => fail!(truncated,
+            Ok(0) => {
+                fail!(truncated,
                 "truncated zstd stream: it ended after {filled} of its {size} decompressed bytes \
                  ({compressed} compressed bytes); copy the file again"
-            ),
+            )
+            }
             Ok(k) => filled += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => fail!(zstd,
+            Err(e) => {
+                fail!(zstd,
                 "corrupt zstd stream after {filled} decompressed bytes: {e}; copy the file again"
-            ),
+            )
+            }
         }
     }
     // Reading past the declared size makes zstd finish the frame and check its checksum.
@@ -973,11 +1034,16 @@ fn decompress_stream<R: std::io::BufRead>(
     loop {
         match dec.read(&mut extra) {
             Ok(0) => break,
-            Ok(_) => fail!(zstd,
+            Ok(_) => {
+                fail!(zstd,
                 "corrupt zstd stream: it decompresses to more than the {size} bytes it declares"
-            ),
+            )
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => fail!(zstd, "corrupt zstd stream at its end: {e}; copy the file again"),
+            Err(e) => fail!(
+                zstd,
+                "corrupt zstd stream at its end: {e}; copy the file again"
+            ),
         }
     }
     out.make_read_only().at(name)

@@ -1,9 +1,9 @@
 //! Writing a `.nasl` file from any [`Neighbourhood`], atomically.
 //!
-//! The file is written to a temporary file in the destination's directory, reopened and
+//! The file is written to a temporary [`AtomicFile`] beside the destination, reopened and
 //! verified by the reader (so a writer bug cannot leave an unreadable file), checked for
-//! symmetry, synced, and only then renamed over the destination. With zstd, the verified
-//! temporary is compressed into a second temporary, which is renamed instead.
+//! symmetry, and only then committed (fsync, rename, directory fsync). With zstd, the
+//! verified temporary is compressed into a second temporary, which is committed instead.
 //!
 //! Neighbour lists are packed in parallel, chunk by chunk, in bounded memory: the space
 //! is never materialised as a list of `u32`s, so a product space of 10^7 vertices packs
@@ -82,19 +82,29 @@ pub(crate) fn column_type(values: &[f64]) -> ColumnType {
 
 /// Writes `contents` to `path` atomically: on success `path` holds the complete, verified
 /// table; on error it is untouched and no temporary file is left behind.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the contents cannot be
+/// stored (a self-loop, a repeated neighbour, a column of the wrong length or with a
+/// non-finite value, keys that do not match the vertices), found before the destination is
+/// touched; [`ErrorKind::Io`](crate::ErrorKind::Io) when the file system refuses. Every
+/// message starts with "cannot write" and the path.
 pub fn write<N: Neighbourhood>(
     path: &Path,
     contents: &Contents<N>,
     opts: WriteOptions,
 ) -> Result<()> {
-    write_inner(path, contents, opts).map_err(|e| e.context(format!("cannot write {}", path.display())))
+    write_inner(path, contents, opts)
+        .map_err(|e| e.context(format!("cannot write {}", path.display())))
 }
 
 fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOptions) -> Result<()> {
     let graph = c.graph;
     let n = graph.len();
     if n == 0 || n as u64 > u32::MAX as u64 {
-        fail!(invalid_input,
+        fail!(
+            invalid_input,
             "a table holds 1 to {} vertices; this space has {n}",
             u32::MAX
         );
@@ -126,7 +136,10 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     let degree_min = chunk_stats.iter().map(|s| s.1).min().unwrap();
     let degree_max = chunk_stats.iter().map(|s| s.2).max().unwrap();
     if degree_max >= n64 {
-        fail!(invalid_input, "a vertex has {degree_max} neighbours among {n} vertices: a self-loop or a repeat");
+        fail!(
+            invalid_input,
+            "a vertex has {degree_max} neighbours among {n} vertices: a self-loop or a repeat"
+        );
     }
     let fixed = degree_min == degree_max;
     let w = format::ceil_log2(n64);
@@ -157,21 +170,27 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     let mut types = Vec::new();
     for col in &c.columns {
         if col.values.len() != n {
-            fail!(invalid_input,
+            fail!(
+                invalid_input,
                 "column {:?} has {} values for {n} vertices",
                 col.name,
                 col.values.len()
             );
         }
         if let Some(v) = col.values.iter().position(|x| !x.is_finite()) {
-            fail!(invalid_input,
+            fail!(
+                invalid_input,
                 "column {:?}: vertex {v} has the non-finite value {}",
                 col.name,
                 col.values[v]
             );
         }
         if col.name.is_empty() || col.name.len() > u16::MAX as usize {
-            fail!(invalid_input, "column name {:?} must have 1 to 65535 bytes", col.name);
+            fail!(
+                invalid_input,
+                "column name {:?} must have 1 to 65535 bytes",
+                col.name
+            );
         }
         types.push(column_type(&col.values));
     }
@@ -237,10 +256,12 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     let tmp = AtomicFile::create(path)?;
     let io = |e: std::io::Error| Error::io(path, e);
     let mut out = std::io::BufWriter::with_capacity(1 << 22, tmp.file());
-    out.write_all(&vec![0u8; dir[0].offset as usize]).map_err(io)?;
+    out.write_all(&vec![0u8; dir[0].offset as usize])
+        .map_err(io)?;
     let mut written = dir[0].offset;
     for (i, e) in dir.clone().iter().enumerate() {
-        out.write_all(&vec![0u8; (e.offset - written) as usize]).map_err(io)?;
+        out.write_all(&vec![0u8; (e.offset - written) as usize])
+            .map_err(io)?;
         let mut sink = CrcWriter {
             out: &mut out,
             crc: crc32fast::Hasher::new(),
@@ -318,7 +339,8 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
             }
         }
         if sink.bytes != e.length {
-            fail!(internal,
+            fail!(
+                internal,
                 "internal error: section {} came out {} bytes long, planned {}",
                 e.label(),
                 sink.bytes,
@@ -410,7 +432,8 @@ fn pack_lists<N: Neighbourhood>(
         graph.for_each_neighbour(v as VertexId, |u| list.push(u));
         list.sort_unstable();
         if list.len() != graph.degree(v as VertexId) {
-            fail!(invalid_input,
+            fail!(
+                invalid_input,
                 "vertex {v}: degree {} but {} neighbours listed",
                 graph.degree(v as VertexId),
                 list.len()
@@ -418,7 +441,10 @@ fn pack_lists<N: Neighbourhood>(
         }
         for (j, &u) in list.iter().enumerate() {
             if u as u64 >= n {
-                fail!(invalid_input, "vertex {v} has neighbour {u}, but there are only {n} vertices");
+                fail!(
+                    invalid_input,
+                    "vertex {v} has neighbour {u}, but there are only {n} vertices"
+                );
             }
             if u as usize == v {
                 fail!(invalid_input, "vertex {v} lists itself as a neighbour");
