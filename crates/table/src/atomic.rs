@@ -194,7 +194,7 @@ mod tests {
             );
         }
         drop(a);
-        (&*b.file()).write_all(b"x").unwrap();
+        b.file().write_all(b"x").unwrap();
         b.commit().unwrap();
         assert_eq!(fs::read(&target).unwrap(), b"x");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
