@@ -217,11 +217,11 @@ pub fn edges(
     let csr = Csr::from_undirected_edges(n, &edges)?;
     let isolated = (0..n as VertexId).filter(|&v| csr.degree(v) == 0).count();
 
-    let decode = |s: &str| -> Result<VertexId> {
+    let decode = |s: &str| -> Result<VertexId, table_csv::KeyError> {
         id_of
             .get(s)
             .copied()
-            .with_context(|| format!("key {s:?} is not in the table"))
+            .ok_or_else(|| format!("key {s:?} is not in the table").into())
     };
     let encode = |v: VertexId| keys[v as usize].clone();
     let codec = table_csv::KeyCodec {
@@ -298,11 +298,11 @@ pub fn nb101_with(
                 .key
                 .clone()
                 .unwrap_or_else(|| default_key("nb101").to_string());
-            let decode = |s: &str| -> Result<VertexId> {
-                space.id_of_hash(s).with_context(|| {
+            let decode = |s: &str| -> Result<VertexId, table_csv::KeyError> {
+                space.id_of_hash(s).ok_or_else(|| {
                     "not the module hash of a NAS-Bench-101 cell (32 lower-case hex digits, as \
                      nasbench.hash_iterator() yields)"
-                        .to_string()
+                        .into()
                 })
             };
             let encode = |v: VertexId| space.keys()[v as usize].clone();
