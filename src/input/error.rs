@@ -81,8 +81,21 @@ pub enum ErrorKind {
     },
     /// A file that could not be opened or read; [`Error::path`] names it.
     Io,
-    /// A table with no data row, or with no numeric column to store.
+    /// A table with no data row.
     NoData,
+    /// A table with more rows than a `u32` vertex id can name.
+    TooManyRows,
+    /// A table with no numeric column to store besides its key.
+    NoMetric,
+    /// An edge list was given without the table column holding the keys it names.
+    KeyNeeded,
+    /// A column to be maximised that is not among the columns being packed.
+    MaximizeUnknown {
+        /// The column named.
+        column: String,
+        /// The columns being packed.
+        available: Vec<String>,
+    },
     /// An edge list whose header does not have two columns.
     EdgeHeader {
         /// Number of header columns.
