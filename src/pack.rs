@@ -223,10 +223,11 @@ pub fn read_keys(
         keys.push(k.to_string());
     }
     if keys.is_empty() {
-        return Err(
-            Error::new(ErrorKind::NoData, format!("{} has no data rows", path.display()))
-                .with_path(path),
-        );
+        return Err(Error::new(
+            ErrorKind::NoData,
+            format!("{} has no data rows", path.display()),
+        )
+        .with_path(path));
     }
     Ok((keys, id_of))
 }

@@ -180,7 +180,11 @@ impl Error {
 
     /// A CSV error: an I/O failure becomes [`ErrorKind::Io`], anything else
     /// [`ErrorKind::Csv`] with the record's line.
-    pub(crate) fn csv(path: &Path, what: impl FnOnce(Option<u64>) -> String, e: csv::Error) -> Self {
+    pub(crate) fn csv(
+        path: &Path,
+        what: impl FnOnce(Option<u64>) -> String,
+        e: csv::Error,
+    ) -> Self {
         let line = e.position().map(|p| p.line());
         let kind = if e.is_io_error() {
             ErrorKind::Io

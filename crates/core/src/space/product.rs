@@ -350,11 +350,9 @@ fn decode_nb201(arch: &str) -> Result<Vec<u32>> {
 }
 
 fn decode_tnb101(arch: &str) -> Result<Vec<u32>> {
-    let cell = arch
-        .strip_prefix("64-41414-")
-        .ok_or_else(|| {
-            ParseError::malformed("TransNAS-Bench-101 micro strings start with 64-41414-")
-        })?;
+    let cell = arch.strip_prefix("64-41414-").ok_or_else(|| {
+        ParseError::malformed("TransNAS-Bench-101 micro strings start with 64-41414-")
+    })?;
     let groups: Vec<&str> = cell.split('_').collect();
     if groups.iter().map(|g| g.len()).collect::<Vec<_>>() != [1, 2, 3] {
         return Err(ParseError::malformed("the cell must read a_bc_def"));
