@@ -12,7 +12,11 @@ use std::path::{Path, PathBuf};
 /// Match on [`Error::kind`]; the `Display` text is for people. Rows are 0-based data rows
 /// (the first line after the header is row 0, which the message calls line 2).
 #[derive(Debug)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+/// Boxed so that a `Result` carrying an [`Error`] stays one pointer wide.
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     path: Option<PathBuf>,
@@ -146,17 +150,17 @@ pub enum ErrorKind {
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(Inner {
             kind,
             message: message.into(),
             path: None,
             source: None,
             transparent: false,
-        }
+        }))
     }
 
     pub(crate) fn with_path(mut self, path: &Path) -> Self {
-        self.path = Some(path.to_path_buf());
+        self.0.path = Some(path.to_path_buf());
         self
     }
 
@@ -164,7 +168,7 @@ impl Error {
         mut self,
         source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
     ) -> Self {
-        self.source = Some(source.into());
+        self.0.source = Some(source.into());
         self
     }
 
@@ -174,7 +178,7 @@ impl Error {
         source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
     ) -> Self {
         let mut e = Self::new(kind, String::new()).with_source(source);
-        e.transparent = true;
+        e.0.transparent = true;
         e
     }
 
@@ -196,33 +200,33 @@ impl Error {
 
     /// The error this one wraps, taken out (to re-wrap it under another kind).
     pub(crate) fn into_source(self) -> Option<Box<dyn std::error::Error + Send + Sync + 'static>> {
-        self.source
+        self.0.source
     }
 
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// The file the error is about, if it is about one.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.0.path.as_deref()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.source, self.transparent) {
+        match (&self.0.source, self.0.transparent) {
             (Some(source), true) => source.fmt(f),
-            _ => f.write_str(&self.message),
+            _ => f.write_str(&self.0.message),
         }
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        let source = self.source.as_deref()?;
-        if self.transparent {
+        let source = self.0.source.as_deref()?;
+        if self.0.transparent {
             source.source()
         } else {
             Some(source)
