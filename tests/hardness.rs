@@ -178,8 +178,8 @@ fn check<N: Neighbourhood>(
     // Largest plateau by flood fill from every vertex in id order, arcs followed both
     // ways (weak components).
     let mut both: Vec<Vec<usize>> = lists.to_vec();
-    for v in 0..n {
-        for &u in &lists[v] {
+    for (v, out) in lists.iter().enumerate() {
+        for &u in out {
             both[u].push(v);
         }
     }
