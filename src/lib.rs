@@ -18,6 +18,7 @@ pub use nasland_table as table;
 
 pub mod analysis;
 pub mod cli;
+pub mod fit;
 pub mod input;
 pub mod io;
 pub mod pack;
