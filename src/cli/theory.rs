@@ -1,8 +1,9 @@
 //! `nasland theory`: what the paper's model predicts beside the exact landscape.
 
 use super::args::{parse_list, InputArgs};
-use super::format::{percent, thousands, value};
+use super::output;
 use crate::fit::{self, Subject, Theory};
+use crate::format::{percent, thousands, value};
 use crate::landscape::Landscape;
 use crate::report::eps_plot::{self, Series};
 use crate::space::{random_regular, Neighbourhood, VertexId};
@@ -191,11 +192,7 @@ fn report<N: Neighbourhood>(
     if let Some(path) = &args.plot {
         plot(path, subject, &fitted, opts)?;
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-    } else {
-        print_human(&doc);
-    }
+    output::print(&doc, args.json, print_human)?;
     eprintln!(
         "nasland: theory in {:.1} ms",
         start.elapsed().as_secs_f64() * 1e3
@@ -253,7 +250,7 @@ fn plot<N: Neighbourhood>(
 }
 
 fn print_human(doc: &Theory) {
-    let degree = super::format::degree(&doc.degree_stats);
+    let degree = crate::format::degree(&doc.degree_stats);
     println!(
         "nasland theory · {} · {} architectures · {degree}",
         doc.space,

@@ -4,6 +4,7 @@
 use super::{figures, tree};
 use crate::fit::{self, Fit, PdfEKind};
 use crate::input::{Input, Source};
+use crate::range::min_max;
 use crate::search::noise::{self, NoiseOptions};
 use crate::search::{dp, Variant};
 use crate::space::Neighbourhood;
@@ -111,11 +112,6 @@ fn round4(x: f64) -> f64 {
     format!("{x:.3e}").parse().unwrap_or(x)
 }
 
-/// Formats a metric value for people (the CLI's format).
-pub fn fmt_value(x: f64) -> String {
-    crate::cli::format::value(x)
-}
-
 /// The theory's two fits shown for one input (docs/THEORY.md): pdf_n by the
 /// Freedman–Diaconis histogram of the normalised losses, pdf_e `empirical` with the
 /// tree-exact recursion and `paper` with the paper's recursion. None for a landscape the
@@ -145,11 +141,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
     let loss = &input.loss;
     let n = input.space.len();
     let land = input.space.landscape(loss);
-    let (lo, hi) = loss
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
+    let (lo, hi) = min_max(loss.iter().copied());
     let range = hi - lo;
     let summary = summarize(
         loss,
@@ -215,11 +207,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         theory = theory_fits(input);
 
         let pdf_curve: Option<Vec<(f64, f64)>> = theory.as_ref().map(|[t, _]| {
-            let (vlo, vhi) = values
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                    (a.min(x), b.max(x))
-                });
+            let (vlo, vhi) = min_max(values.iter().copied());
             (0..=400)
                 .map(|k| {
                     let v = vlo + (vhi - vlo) * k as f64 / 400.0;
@@ -361,7 +349,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         let mut permuted = loss.clone();
         permuted.shuffle(&mut rng);
         let land_p = input.space.landscape(&permuted);
-        let value = |l: f64| fmt_value(sign * l + 0.0);
+        let value = |l: f64| crate::format::value(sign * l + 0.0);
         let svg = tree::basin_trees(&[
             tree::TreePanel {
                 title: "real values".into(),
