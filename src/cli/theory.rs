@@ -5,9 +5,10 @@ use super::format::{percent, thousands, value};
 use crate::input::Source;
 use crate::landscape::Landscape;
 use crate::report::eps_plot::{self, Series};
-use crate::space::{random_regular, DegreeStats, Neighbourhood, VertexId};
+use crate::space::{random_regular, DegreeStats, Neighbourhood, Space, VertexId};
 use crate::stats::{summarize, Summary, SummaryOptions};
 use crate::synth::Model as Synth;
+use crate::theory::cactus::Cliques;
 use crate::theory::density::{freedman_diaconis_bins, PdfN, PdfNInfo};
 use crate::theory::edge::{self, PdfE, PdfEInfo};
 use crate::theory::normalise::Normalised;
@@ -51,7 +52,8 @@ pub struct TheoryArgs {
     #[arg(long, value_enum, default_value_t = PdfEKind::Paper)]
     pub pdf_e: PdfEKind,
 
-    /// Preimage recursion: the paper's, or tree-exact (exact on an infinite s-regular tree).
+    /// Preimage recursion: the paper's, tree-exact (exact on an infinite s-regular tree), or
+    /// cactus (exact on the clique cactus of a Hamming space K^D; product spaces only).
     #[arg(long, default_value = "tree-exact", value_parser = recursion_parser())]
     pub recursion: Recursion,
 
@@ -95,6 +97,8 @@ struct Study<'a, N: Neighbourhood> {
     source: serde_json::Value,
     seed: Option<u64>,
     arch: Box<dyn Fn(VertexId) -> String + 'a>,
+    /// The clique structure for `--recursion cactus`, or why there is none.
+    cliques: std::result::Result<Cliques, String>,
 }
 
 #[derive(Serialize)]
@@ -204,6 +208,7 @@ pub fn run(args: TheoryArgs) -> Result<()> {
                 }),
                 seed: Some(args.input.seed),
                 arch: Box::new(|v| v.to_string()),
+                cliques: Err("a random regular graph has no clique structure".into()),
             };
             report(&args, &eps_norm, study, start)
         }
@@ -225,6 +230,10 @@ pub fn run(args: TheoryArgs) -> Result<()> {
                 source: serde_json::to_value(&input.source)?,
                 seed,
                 arch: Box::new(|v| input.space.arch(v)),
+                cliques: match &input.space {
+                    Space::Product(p) => Cliques::of_radices(p.radices()).map_err(|e| e.to_string()),
+                    Space::Graph(_) => Err("it is a graph, not a product space".into()),
+                },
             };
             report(&args, &eps_norm, study, start)
         }
@@ -311,8 +320,18 @@ fn report<N: Neighbourhood>(
         s,
         n: norm.x.len(),
     };
+    let cliques = match (&study.cliques, args.recursion) {
+        (Ok(c), Recursion::Cactus) => Some(*c),
+        (Err(why), Recursion::Cactus) => bail!(
+            "--recursion cactus needs a Hamming space K^D (every position with the same \
+             number of choices, e.g. nb201, 4^8) and {}: {why}; use --recursion tree-exact",
+            study.name
+        ),
+        _ => None,
+    };
     let opts = Options {
         recursion: args.recursion,
+        cliques,
         eps_norm: eps_norm.to_vec(),
         ..Options::default()
     };
@@ -537,10 +556,7 @@ fn print_human(doc: &TheoryJson) {
     println!("pdf_e         {pdf_e}");
     println!(
         "recursion     {}; s = {}{}",
-        match m.recursion {
-            Recursion::Paper => "paper",
-            Recursion::TreeExact => "tree-exact",
-        },
+        m.recursion.name(),
         m.s,
         m.s_note
             .as_deref()
