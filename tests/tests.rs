@@ -4,6 +4,7 @@
 mod util;
 
 mod bad_input;
+mod cactus;
 mod cli_analyze;
 mod graph_inputs;
 mod hardness;

@@ -231,7 +231,9 @@ pub fn run(args: TheoryArgs) -> Result<()> {
                 seed,
                 arch: Box::new(|v| input.space.arch(v)),
                 cliques: match &input.space {
-                    Space::Product(p) => Cliques::of_radices(p.radices()).map_err(|e| e.to_string()),
+                    Space::Product(p) => {
+                        Cliques::of_radices(p.radices()).map_err(|e| e.to_string())
+                    }
                     Space::Graph(_) => Err("it is a graph, not a product space".into()),
                 },
             };

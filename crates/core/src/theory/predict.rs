@@ -147,7 +147,11 @@ pub fn predict(model: Model, opts: &Options) -> Prediction {
         let c = opts
             .cliques
             .expect("the cactus recursion needs the space's cliques");
-        assert_eq!(c.degree(), model.s, "cliques {c:?} do not give s neighbours");
+        assert_eq!(
+            c.degree(),
+            model.s,
+            "cliques {c:?} do not give s neighbours"
+        );
     }
     let mut breaks = model.pdf_n.breakpoints();
     breaks.extend(model.pdf_e.breakpoints());
