@@ -20,6 +20,7 @@ pub mod analysis;
 pub mod cli;
 pub mod input;
 pub mod io;
+pub mod labelled;
 pub mod pack;
 pub mod report;
 pub mod space;

@@ -11,6 +11,7 @@ mod hardness;
 mod iid_uniform;
 mod nb101;
 mod nb101_canonical;
+mod nb101_labelled;
 mod nb101_pack;
 mod random_spaces;
 mod real_tables;
