@@ -99,7 +99,7 @@ pub fn analyse(spec: &InputSpec, eps: Option<&[f64]>) -> Result<Report> {
         Some(e) => e.to_vec(),
         None => [0.001, 0.01, 0.1].iter().map(|f| f * (hi - lo)).collect(),
     };
-    if let Some(e) = eps.iter().find(|e| !(**e >= 0.0)) {
+    if let Some(e) = eps.iter().find(|e| e.is_nan() || **e < 0.0) {
         bail!("--eps {e}: ε must be a non-negative number in the metric's units");
     }
     let mut analysis = landscape::analyse(&space, &table, &loss, &eps, &crate::progress::Silent);
