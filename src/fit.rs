@@ -24,8 +24,10 @@
 
 use crate::input::{Input, Source};
 use crate::landscape::Landscape;
+use crate::space::Space;
 use crate::space::{degree_histogram, DegreeStats, Neighbourhood, VertexId};
 use crate::stats::{summarize, SummaryOptions};
+use crate::theory::cactus::Cliques;
 use crate::theory::density::{freedman_diaconis_bins, PdfN, PdfNInfo};
 use crate::theory::edge::{self, PdfE, PdfEInfo};
 use crate::theory::normalise::Normalised;
@@ -78,6 +80,9 @@ pub struct Options {
     pub bins: Option<usize>,
     pub pdf_e: PdfEKind,
     pub recursion: Recursion,
+    /// The clique structure of a Hamming space K^D, which `Recursion::Cactus` needs
+    /// ([`cliques_of`] finds it); `Err` says why the space has none.
+    pub cliques: std::result::Result<Cliques, String>,
     /// ε values in normalised units, each in (0, 1].
     pub eps_norm: Vec<f64>,
 }
@@ -89,6 +94,7 @@ impl Default for Options {
             bins: None,
             pdf_e: PdfEKind::Paper,
             recursion: Recursion::TreeExact,
+            cliques: Err("no clique structure was given".into()),
             eps_norm: DEFAULT_EPS_NORM.to_vec(),
         }
     }
@@ -127,6 +133,20 @@ pub fn fit<N: Neighbourhood>(space: &N, loss: &[f64], opts: &Options) -> Result<
     if s == 0 {
         bail!("the space has no edges: local search never moves, there is nothing to predict");
     }
+    let cliques = match (opts.recursion, &opts.cliques) {
+        (Recursion::Cactus, Ok(c)) if c.d * (c.k - 1) == s => Some(*c),
+        (Recursion::Cactus, Ok(c)) => bail!(
+            "the cactus recursion needs cliques that give every vertex its s = {s} neighbours; \
+             {} cliques of {} do not",
+            c.d,
+            c.k
+        ),
+        (Recursion::Cactus, Err(why)) => bail!(
+            "the cactus recursion needs a Hamming space K^D (every position with the same \
+             number of choices, e.g. nb201, 4^8): {why}; use the tree-exact recursion"
+        ),
+        _ => None,
+    };
     let bins = opts.bins.unwrap_or_else(|| freedman_diaconis_bins(&norm.x));
     let pdf_n = match opts.pdf_n {
         PdfNKind::Hist => PdfN::histogram(&norm.x, Some(bins)),
@@ -149,6 +169,7 @@ pub fn fit<N: Neighbourhood>(space: &N, loss: &[f64], opts: &Options) -> Result<
         },
         &predict::Options {
             recursion: opts.recursion,
+            cliques,
             eps_norm: opts.eps_norm.clone(),
             ..predict::Options::default()
         },
@@ -287,10 +308,22 @@ pub struct Difference {
     pub eps_curve: Vec<EpsPoint>,
 }
 
+/// The clique structure of `space` for the cactus recursion, or why it has none.
+pub fn cliques_of(space: &Space) -> std::result::Result<Cliques, String> {
+    match space {
+        Space::Product(p) => Cliques::of_radices(p.radices()).map_err(|e| e.to_string()),
+        Space::Graph(_) => Err(format!("{} is a graph, not a product space", space.name())),
+    }
+}
+
 /// Fits the model to `input` and sets its prediction beside the exact landscape.
 pub fn predict(input: &Input, opts: &Options) -> Result<Theory> {
     let landscape = input.space.landscape(&input.loss);
-    let fitted = fit(&input.space, &input.loss, opts)?;
+    let opts = Options {
+        cliques: cliques_of(&input.space),
+        ..opts.clone()
+    };
+    let fitted = fit(&input.space, &input.loss, &opts)?;
     let arch = |v| input.space.arch(v);
     Ok(document(&subject(input, &landscape, &arch)?, &fitted))
 }

@@ -22,6 +22,7 @@ pub mod fit;
 pub mod format;
 pub mod input;
 pub mod io;
+pub mod labelled;
 pub mod pack;
 pub mod report;
 pub mod space;

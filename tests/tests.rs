@@ -4,6 +4,7 @@
 mod util;
 
 mod bad_input;
+mod cactus;
 mod cli_analyze;
 mod graph_inputs;
 mod hardness;
@@ -11,6 +12,7 @@ mod iid_uniform;
 mod input_errors;
 mod nb101;
 mod nb101_canonical;
+mod nb101_labelled;
 mod nb101_pack;
 mod random_spaces;
 mod real_tables;

@@ -5,13 +5,18 @@ Runs `nasland theory --json` (the release binary of this checkout) on
   A. iid uniform losses on random simple 24-regular graphs (several sizes and seeds),
   B. iid uniform losses on the NB201 graph (several seeds),
   C. every metric column of the shared NB201, NB201-latency and TNB101 tables,
+  D. iid uniform losses on the Hamming spaces 5^6 (NB201), 4^8, 8^5 and 3^10, where the
+     cactus recursion is set beside tree-exact and the paper's,
+  E. the real columns again with the `empirical` pdf_e: tree-exact against cactus,
 and rewrites the parts of docs/THEORY.md between `<!-- study:NAME -->` and
 `<!-- /study:NAME -->` markers, and the figures in docs/theory/.
 
-Usage: python3 tools/theory_study.py [--data DIR] [--quick]
+Usage: python3 tools/theory_study.py [--data DIR] [--quick] [--only NAME,...]
   --data   the shared benchmark tables (default: ../shared/data beside the checkout)
   --quick  fewer seeds and smaller graphs, to try the script (numbers are then not the
            documented ones)
+  --only   regenerate only these parts: random-regular, nb201-uniform, real, hamming,
+           real-cactus, figures (default: all)
 Only the standard library is needed. Takes about ten minutes on 2 cores.
 """
 
@@ -91,6 +96,87 @@ def iid_uniform_study(label, base_args, seeds, eps, cmd_note):
                     f"{pct(p, 3)} | {(p - m) / se:+.1f} |")
     acc = max(pred[r][2] for r in RECURSIONS)
     rows += ["", f"Stated integration accuracy of the predictions: |ΔP| ≤ {acc:.0e}."]
+    return "\n".join(rows)
+
+
+HAMMING = [("NB201", "nb201"), ("4^8", "4^8"), ("8^5", "8^5"), ("3^10", "3^10")]
+HAMMING_RECURSIONS = ["cactus", "tree-exact", "paper"]
+
+
+def hamming_study(seeds, eps):
+    """Exact P(ε) and minima over seeds on each Hamming space beside all three recursions."""
+    rows = ["| space | n | s | quantity | exact: mean ± s.e. | cactus | z | tree-exact | z | paper | z |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    worst = 0.0
+    for label, space in HAMMING:
+        exact = {e: [] for e in eps}
+        minima = []
+        pred = {}
+        for r in HAMMING_RECURSIONS:
+            for i, seed in enumerate(seeds):
+                if r != "cactus" and i > 0:
+                    break  # the prediction does not depend on the seed
+                doc = theory("--space", space, "--seed", seed, "--pdf-n", "uniform", "--pdf-e",
+                             "iid", "--recursion", r, "--eps-norm", ",".join(map(str, eps)))
+                pred[r] = (doc["predicted"]["local_minima"], curve(doc, "predicted"),
+                           doc["model"]["s"], doc["n"])
+                if r == "cactus":
+                    c = curve(doc, "exact")
+                    for e in eps:
+                        exact[e].append(c[e])
+                    minima.append(doc["exact"]["local_minima"])
+        _, _, s, n = pred["cactus"]
+        quantities = [("local minima", minima, {r: pred[r][0] for r in pred}, False)]
+        quantities += [(f"P(ε = {e})", exact[e], {r: pred[r][1][e] for r in pred}, True)
+                       for e in eps]
+        for name, xs, p, is_p in quantities:
+            m, se = mean_se(xs)
+            fmt = (lambda v: pct(v, 3)) if is_p else (lambda v: f"{v:,.1f}")
+            cells = []
+            for r in HAMMING_RECURSIONS:
+                z = (p[r] - m) / se
+                if r == "cactus":
+                    worst = max(worst, abs(z))
+                cells += [fmt(p[r]), f"{z:+.1f}"]
+            rows.append(f"| {label} | {n:,} | {s} | {name} | {fmt(m)} ± {fmt(se)} | " + " | ".join(cells) + " |")
+    note = (f"{len(seeds)} seeds per space (`nasland theory --space SPACE --seed K --pdf-n uniform "
+            f"--pdf-e iid --recursion R`); z = (pred − exact)/s.e. Largest |z| of the cactus "
+            f"recursion: {worst:.1f}.")
+    return "\n".join(rows) + "\n\n" + note
+
+
+def real_cactus(data):
+    """Tree-exact and cactus side by side on every real column, empirical pdf_e."""
+    tables = [
+        ("NB201", "nb201", os.path.join(data, "nb201.csv"), {"index"}, True),
+        ("NB201 latency", "nb201", os.path.join(data, "nb201_latency_ms.csv"), {"nb201_index"}, False),
+        ("TNB101 micro", "tnb101", os.path.join(data, "tnb101_micro.csv"), set(), True),
+    ]
+    rows = ["| table | columns | median pred/exact LM (both) | mean \\|ΔP\\| tree-exact | mean \\|ΔP\\| cactus | "
+            "share of the gap closed | columns where cactus is closer | mean ΔP tree-exact | mean ΔP cactus |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for label, space, path, skip, maximize in tables:
+        per = []
+        for col in numeric_columns(path, skip):
+            docs = {}
+            for r in ["tree-exact", "cactus"]:
+                args = ["--space", space, "--table", path, "--metric", col,
+                        "--pdf-e", "empirical", "--recursion", r]
+                if maximize:
+                    args.append("--maximize")
+                docs[r] = theory(*args)
+            per.append(docs)
+        t = [mean_abs_dp(d["tree-exact"]) for d in per]
+        c = [mean_abs_dp(d["cactus"]) for d in per]
+        signed = lambda d: sum(curve(d, "predicted")[k] - curve(d, "exact")[k]
+                               for k in curve(d, "exact")) / len(curve(d, "exact"))
+        st = sum(signed(d["tree-exact"]) for d in per) / len(per)
+        sc = sum(signed(d["cactus"]) for d in per) / len(per)
+        ratios = sorted(lm_ratio(d["cactus"]) for d in per)
+        mt, mc = sum(t) / len(t), sum(c) / len(c)
+        closer = sum(1 for a, b in zip(t, c) if b < a)
+        rows.append(f"| {label} | {len(per)} | {ratios[len(ratios) // 2]:.2f} | {pct(mt)} | {pct(mc)} | "
+                    f"{100 * (mt - mc) / mt:.1f}% | {closer} | {100 * st:+.2f}pp | {100 * sc:+.2f}pp |")
     return "\n".join(rows)
 
 
@@ -198,37 +284,42 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=os.path.join(os.path.dirname(ROOT), "shared", "data"))
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--no-build", action="store_true",
+                    help="use target/release/nasland as it is")
+    ap.add_argument("--only", default="random-regular,nb201-uniform,real,hamming,real-cactus,figures")
     a = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    only = set(a.only.split(","))
+    if not a.no_build:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     os.makedirs(FIGS, exist_ok=True)
 
     sections = {}
     rr = [(100_000, 3)] if a.quick else [(1_000_000, 10), (4_000_000, 3)]
-    parts = []
-    for n, seeds in rr:
-        parts.append(iid_uniform_study(
-            f"random 24-regular graph", ["--random-regular", f"{n},24"], list(range(1, seeds + 1)),
-            EPS_CHECK, f"`nasland theory --random-regular {n},24 --seed K --pdf-n uniform --pdf-e iid`"))
-    sections["random-regular"] = "\n\n".join(parts)
+    if "random-regular" in only:
+        parts = []
+        for n, seeds in rr:
+            parts.append(iid_uniform_study(
+                f"random 24-regular graph", ["--random-regular", f"{n},24"], list(range(1, seeds + 1)),
+                EPS_CHECK, f"`nasland theory --random-regular {n},24 --seed K --pdf-n uniform --pdf-e iid`"))
+        sections["random-regular"] = "\n\n".join(parts)
     nb_seeds = 5 if a.quick else 40
-    sections["nb201-uniform"] = iid_uniform_study(
-        "NB201 graph", ["--space", "nb201"], list(range(1, nb_seeds + 1)), EPS_CHECK,
-        "`nasland theory --space nb201 --seed K --pdf-n uniform --pdf-e iid`")
-    results = real_tables(a.data)
-    table, verdict = summary_table(results)
-    sections["real-summary"] = table + "\n\n" + verdict
-    for key, label in [("real-nb201", "NB201"), ("real-latency", "NB201 latency"),
-                       ("real-tnb101", "TNB101 micro")]:
-        sections[key] = column_table(results, label)
-
-    figure(os.path.join(FIGS, "random_regular_iid.svg"), "--random-regular",
-           f"{rr[0][0]},24", "--seed", 1, "--pdf-n", "uniform", "--pdf-e", "iid")
-    figure(os.path.join(FIGS, "nb201_c100_paper.svg"), "--space", "nb201", "--table",
-           os.path.join(a.data, "nb201.csv"), "--metric", "c100_test_200_mean", "--maximize",
-           "--pdf-e", "paper")
-    figure(os.path.join(FIGS, "nb201_c100_empirical.svg"), "--space", "nb201", "--table",
-           os.path.join(a.data, "nb201.csv"), "--metric", "c100_test_200_mean", "--maximize",
-           "--pdf-e", "empirical")
+    if "nb201-uniform" in only:
+        sections["nb201-uniform"] = iid_uniform_study(
+            "NB201 graph", ["--space", "nb201"], list(range(1, nb_seeds + 1)), EPS_CHECK,
+            "`nasland theory --space nb201 --seed K --pdf-n uniform --pdf-e iid`")
+    if "hamming" in only:
+        sections["hamming-uniform"] = hamming_study(list(range(1, nb_seeds + 1)), EPS_CHECK)
+    if "real-cactus" in only:
+        sections["real-cactus"] = real_cactus(a.data)
+    if "real" in only:
+        results = real_tables(a.data)
+        table, verdict = summary_table(results)
+        sections["real-summary"] = table + "\n\n" + verdict
+        for key, label in [("real-nb201", "NB201"), ("real-latency", "NB201 latency"),
+                           ("real-tnb101", "TNB101 micro")]:
+            sections[key] = column_table(results, label)
+    if "figures" in only:
+        figures(a, rr)
 
     with open(DOC) as f:
         text = f.read()
@@ -238,6 +329,17 @@ def main():
         f.write(text)
     os.replace(f.name, DOC)
     print(f"rewrote {len(sections)} sections of {DOC}")
+
+
+def figures(a, rr):
+    figure(os.path.join(FIGS, "random_regular_iid.svg"), "--random-regular",
+           f"{rr[0][0]},24", "--seed", 1, "--pdf-n", "uniform", "--pdf-e", "iid")
+    figure(os.path.join(FIGS, "nb201_c100_paper.svg"), "--space", "nb201", "--table",
+           os.path.join(a.data, "nb201.csv"), "--metric", "c100_test_200_mean", "--maximize",
+           "--pdf-e", "paper")
+    figure(os.path.join(FIGS, "nb201_c100_empirical.svg"), "--space", "nb201", "--table",
+           os.path.join(a.data, "nb201.csv"), "--metric", "c100_test_200_mean", "--maximize",
+           "--pdf-e", "empirical")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,19 @@ pub struct AnalyzeArgs {
 
 pub fn run(args: AnalyzeArgs) -> Result<()> {
     let start = Instant::now();
+    if args.input.space == crate::labelled::SPACE {
+        let report = crate::labelled::analyse(&args.input.spec(), args.eps.as_deref())?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            crate::labelled::print(&report);
+        }
+        eprintln!(
+            "nasland: analysed in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let input = args.input.spec().load()?;
     let loaded = start.elapsed();
     let Analysis { report, .. } = analyze(

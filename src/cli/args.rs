@@ -7,7 +7,9 @@ use std::path::PathBuf;
 /// What to analyse: a space and either a table column or synthetic losses.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Search space: nb201, tnb101, nats-sss, K^D (e.g. 5^9) or K0xK1x… (e.g. 3x4x5).
+    /// Search space: nb201, tnb101, nats-sss, K^D (e.g. 5^9) or K0xK1x… (e.g. 3x4x5); for
+    /// `analyze` also nb101-labelled (every valid labelled NAS-Bench-101 cell, loss per
+    /// module hash; docs/NB101.md).
     #[arg(long, default_value = "nb201")]
     pub space: String,
 

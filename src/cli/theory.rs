@@ -47,7 +47,8 @@ pub struct TheoryArgs {
     #[arg(long, value_enum, default_value_t = PdfEKind::Paper)]
     pub pdf_e: PdfEKind,
 
-    /// Preimage recursion: the paper's, or tree-exact (exact on an infinite s-regular tree).
+    /// Preimage recursion: the paper's, tree-exact (exact on an infinite s-regular tree), or
+    /// cactus (exact on the clique cactus of a Hamming space K^D; product spaces only).
     #[arg(long, default_value = "tree-exact", value_parser = recursion_parser())]
     pub recursion: Recursion,
 
@@ -110,11 +111,12 @@ pub fn run(args: TheoryArgs) -> Result<()> {
     if eps_norm.is_empty() {
         bail!("--eps-norm needs at least one value");
     }
-    let opts = fit::Options {
+    let mut opts = fit::Options {
         pdf_n: args.pdf_n.into(),
         bins: args.bins.map(|b| b as usize),
         pdf_e: args.pdf_e.into(),
         recursion: args.recursion,
+        cliques: Err("a random regular graph has no clique structure".into()),
         eps_norm,
     };
     let start = Instant::now();
@@ -157,6 +159,7 @@ pub fn run(args: TheoryArgs) -> Result<()> {
             let landscape = input.space.landscape(&input.loss);
             let arch = |v| input.space.arch(v);
             let subject = fit::subject(&input, &landscape, &arch)?;
+            opts.cliques = fit::cliques_of(&input.space);
             report(&args, &opts, &subject, start)
         }
     }
@@ -290,10 +293,7 @@ fn print_human(doc: &Theory) {
     println!("pdf_e         {pdf_e}");
     println!(
         "recursion     {}; s = {}{}",
-        match m.recursion {
-            Recursion::Paper => "paper",
-            Recursion::TreeExact => "tree-exact",
-        },
+        m.recursion.name(),
         m.s,
         m.s_note
             .as_deref()

@@ -12,6 +12,9 @@
 //!   d_k = d_{k−1} · (s−1)/((k−1)(s−1) + 2);
 //! - the P(ε) weight w(x) = q^s (1 + Σ a_k q^{ks}) (`paper`) or
 //!   q^s + Σ d_k q^{(k+1)(s−1)+1} (`tree-exact`), integrated term by term.
+//!
+//! Knowing only s, `cactus` here is the cactus of single edges, which is the tree; the
+//! closed forms for cliques of K are [`super::cactus::uniform_p_eps`] and its siblings.
 
 use super::recursion::Recursion;
 use crate::space::{degree_histogram, Neighbourhood};
@@ -66,12 +69,12 @@ fn uniform_level(recursion: Recursion, s: usize, k: usize) -> (f64, f64) {
     for j in 1..k {
         c *= match recursion {
             Recursion::Paper => s / (j as f64 * s + 1.0),
-            Recursion::TreeExact => (s - 1.0) / (j as f64 * (s - 1.0) + 2.0),
+            Recursion::TreeExact | Recursion::Cactus => (s - 1.0) / (j as f64 * (s - 1.0) + 2.0),
         };
     }
     let m = match recursion {
         Recursion::Paper => k as f64 * s,
-        Recursion::TreeExact => k as f64 * (s - 1.0) + 1.0,
+        Recursion::TreeExact | Recursion::Cactus => k as f64 * (s - 1.0) + 1.0,
     };
     (c, m)
 }
@@ -106,7 +109,7 @@ pub fn uniform_eps_mass(recursion: Recursion, s: usize, eps: f64) -> f64 {
         + uniform_terms(recursion, s)
             .map(|(c, m)| match recursion {
                 Recursion::Paper => c * int(sf + m),
-                Recursion::TreeExact => c * int(sf - 1.0 + m),
+                Recursion::TreeExact | Recursion::Cactus => c * int(sf - 1.0 + m),
             })
             .sum::<f64>()
 }

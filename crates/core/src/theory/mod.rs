@@ -10,6 +10,7 @@
 //! - [`quad`]: composite Gauss–Legendre integration on [0, 1];
 //! - [`recursion`]: preimage sizes E|LS^{-k}(v)| by the paper's recursion or the
 //!   tree-exact one;
+//! - [`cactus`]: the tree-exact recursion on the clique cactus of a Hamming space K^D;
 //! - [`predict`]: E[#local minima] and P(ε), with an integration-error estimate;
 //! - [`iid`]: closed forms for iid losses (any graph; uniform in detail);
 //! - [`iid_directed`]: a sound bound on the variance of the local-minima count under iid
@@ -17,6 +18,7 @@
 //!
 //! docs/THEORY.md derives both recursions and compares them with ground truth.
 
+pub mod cactus;
 pub mod density;
 pub mod edge;
 pub mod iid;

@@ -9,6 +9,7 @@
 //! `order` and `order + 4` Gauss–Legendre nodes per panel, and the larger-order values are
 //! reported together with their difference from the smaller-order ones.
 
+use super::cactus::{self, Cliques};
 use super::density::PdfN;
 use super::edge::PdfE;
 use super::quad::Grid;
@@ -42,6 +43,8 @@ pub struct Options {
     pub profile_x: Vec<f64>,
     /// Gauss–Legendre nodes per panel (the check uses order + 4).
     pub order: usize,
+    /// The space's clique structure, which `Recursion::Cactus` needs (D(K − 1) = s).
+    pub cliques: Option<Cliques>,
 }
 
 impl Default for Options {
@@ -51,6 +54,7 @@ impl Default for Options {
             eps_norm: vec![0.001, 0.003, 0.01, 0.03, 0.1, 0.3],
             profile_x: vec![0.0, 0.001, 0.01, 0.1, 0.3],
             order: 10,
+            cliques: None,
         }
     }
 }
@@ -73,7 +77,7 @@ pub struct ProfilePoint {
     /// E|LS*^{-1}(v)| = 1 + Σ_k E|LS^{-k}(v)|.
     pub basin: f64,
     /// The basin a minimum at x gets in P(ε): E[basin | x, v is a minimum] for
-    /// `tree-exact`, the unconditional basin for `paper`.
+    /// `tree-exact` and `cactus`, the unconditional basin for `paper`.
     pub basin_of_minimum: f64,
 }
 
@@ -132,7 +136,23 @@ impl Curve {
 }
 
 /// Predicts E[#local minima] and P(ε) for `model`.
+///
+/// # Panics
+///
+/// With `Recursion::Cactus` and no `opts.cliques`, or cliques whose degree D(K − 1) is not
+/// `model.s`: the caller decides what the space's cliques are (and refuses spaces that
+/// have none).
 pub fn predict(model: Model, opts: &Options) -> Prediction {
+    if opts.recursion == Recursion::Cactus {
+        let c = opts
+            .cliques
+            .expect("the cactus recursion needs the space's cliques");
+        assert_eq!(
+            c.degree(),
+            model.s,
+            "cliques {c:?} do not give s neighbours"
+        );
+    }
     let mut breaks = model.pdf_n.breakpoints();
     breaks.extend(model.pdf_e.breakpoints());
     breaks.extend(&opts.eps_norm);
@@ -183,7 +203,10 @@ struct Evaluated {
 fn evaluate(model: Model, opts: &Options, breaks: &[f64], width: f64, order: usize) -> Evaluated {
     let grid = Grid::new(breaks, width, order);
     let tables = model.pdf_e.tables(model.pdf_n, &grid.nodes);
-    let sol: Solution = solve(&grid, &tables, model.s, opts.recursion);
+    let sol: Solution = match (opts.recursion, opts.cliques) {
+        (Recursion::Cactus, Some(c)) => cactus::solve(&grid, &tables, c),
+        (recursion, _) => solve(&grid, &tables, model.s, recursion),
+    };
     let pdf_n: Vec<f64> = grid.nodes.iter().map(|&x| model.pdf_n.density(x)).collect();
     let lm: Vec<f64> = pdf_n.iter().zip(&sol.p_min).map(|(a, b)| a * b).collect();
     let weight: Vec<f64> = pdf_n

@@ -35,17 +35,21 @@ pub enum Recursion {
     Paper,
     /// Exact on an infinite s-regular tree (docs/THEORY.md §3).
     TreeExact,
+    /// Exact on the Husimi cactus of a Hamming space K^D: D cliques of K per vertex
+    /// (docs/THEORY.md §3a; [`super::cactus`]). Needs the clique structure.
+    Cactus,
 }
 
 impl Recursion {
     /// Every recursion, in the order the docs list them.
-    pub const ALL: [Recursion; 2] = [Recursion::Paper, Recursion::TreeExact];
+    pub const ALL: [Recursion; 3] = [Recursion::Paper, Recursion::TreeExact, Recursion::Cactus];
 
     /// The name the command line and the JSON use.
     pub fn name(self) -> &'static str {
         match self {
             Recursion::Paper => "paper",
             Recursion::TreeExact => "tree-exact",
+            Recursion::Cactus => "cactus",
         }
     }
 
@@ -71,9 +75,14 @@ pub struct Solution {
     pub converged: bool,
 }
 
-/// Solves `recursion` for an s-neighbour model on `grid`.
+/// Solves `recursion` for an s-neighbour model on `grid`. Knowing only s, `Cactus` is
+/// the cactus whose cliques are single edges, the tree; [`super::cactus::solve`] takes
+/// the clique structure.
 pub fn solve(grid: &Grid, t: &NodeTables, s: usize, recursion: Recursion) -> Solution {
     assert!(s >= 1, "the theory needs at least one neighbour");
+    if recursion == Recursion::Cactus {
+        return super::cactus::solve(grid, t, super::cactus::Cliques::edges(s));
+    }
     let n = grid.len();
     let sf = s as f64;
     let worse: Vec<f64> = (0..n).map(|i| t.tail(i, i).clamp(0.0, 1.0)).collect();
@@ -98,7 +107,7 @@ pub fn solve(grid: &Grid, t: &NodeTables, s: usize, recursion: Recursion) -> Sol
                     match recursion {
                         Recursion::Paper => q,
                         Recursion::TreeExact if s >= 2 => (sf - 1.0) * q * tail.powi(s as i32 - 2),
-                        Recursion::TreeExact => 0.0,
+                        _ => 0.0,
                     }
                 })
                 .collect();
@@ -147,7 +156,7 @@ pub fn solve(grid: &Grid, t: &NodeTables, s: usize, recursion: Recursion) -> Sol
                     })
                     .collect()
             }
-            Recursion::TreeExact => {
+            _ => {
                 h = apply(&h);
                 h.iter().map(|v| (v / scale).max(0.0)).collect()
             }
@@ -172,7 +181,7 @@ pub fn solve(grid: &Grid, t: &NodeTables, s: usize, recursion: Recursion) -> Sol
     let min_times_basin: Vec<f64> = (0..n)
         .map(|i| match recursion {
             Recursion::Paper => p_min[i] * (1.0 + total[i]),
-            Recursion::TreeExact => {
+            _ => {
                 let deeper = total[i] - e1[i];
                 p_min[i] + worse[i].powi(s as i32 - 1) * (e1[i] + deeper)
             }
