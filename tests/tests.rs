@@ -11,6 +11,7 @@ mod iid_uniform;
 mod nb101;
 mod nb101_canonical;
 mod nb101_pack;
+mod nbgraph;
 mod random_spaces;
 mod real_tables;
 mod report_cli;

@@ -7,6 +7,7 @@
 
 pub mod graph;
 pub mod nb101;
+pub mod nbgraph;
 pub mod product;
 pub mod random_regular;
 
