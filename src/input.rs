@@ -6,7 +6,7 @@
 //! turns it back into the metric's own units.
 
 use crate::io::table_csv::{self, KeyCodec};
-use crate::space::{ProductSpace, Space, VertexId};
+use crate::space::{Explicit, ProductSpace, Space, VertexId};
 use crate::synth::Model;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
@@ -132,6 +132,45 @@ impl Input {
             })
             .collect())
     }
+
+    /// Several metric columns of one CSV table over an explicit space, joined on the
+    /// space's keys.
+    pub fn from_explicit_table_columns(
+        space: Explicit,
+        path: &Path,
+        key: &str,
+        metrics: &[String],
+        maximize: bool,
+    ) -> Result<Vec<Self>> {
+        let decode = |s: &str| {
+            space
+                .id_of(s)
+                .with_context(|| format!("no vertex of {} has this key", space.name()))
+        };
+        let encode = |v: VertexId| space.keys()[v as usize].clone();
+        let codec = KeyCodec {
+            n: space.keys().len(),
+            decode: &decode,
+            encode: &encode,
+        };
+        let cols = table_csv::read_columns(path, key, metrics, &codec)?;
+        let sign = if maximize { -1.0 } else { 1.0 };
+        Ok(metrics
+            .iter()
+            .zip(cols.values)
+            .map(|(metric, values)| Input {
+                space: Space::Explicit(space.clone()),
+                loss: values.into_iter().map(|x| sign * x).collect(),
+                metric: metric.clone(),
+                maximize,
+                source: Source::Table {
+                    path: path.to_path_buf(),
+                    key: key.to_string(),
+                    row_of: cols.row_of.clone(),
+                },
+            })
+            .collect())
+    }
 }
 
 /// The key column a benchmark's tables use for its architecture strings.
@@ -139,7 +178,7 @@ pub fn default_key(space: &str) -> &'static str {
     match space {
         "nb201" => "arch_str",
         "tnb101" => "tnb_arch_str",
-        "nb101" => "hash",
+        "nb101" | "nbgraph" | "nbgraph-proteins" => "hash",
         _ => "arch",
     }
 }
@@ -164,6 +203,9 @@ impl InputSpec {
     pub fn load(&self) -> Result<Input> {
         if let Some(path) = &self.graph {
             return self.load_graph(path);
+        }
+        if let Some(space) = Explicit::builtin(&self.space) {
+            return self.load_explicit(space);
         }
         let space = ProductSpace::parse(&self.space)?;
         match (&self.table, &self.synthetic) {
@@ -191,6 +233,42 @@ impl InputSpec {
 }
 
 impl InputSpec {
+    /// A built-in explicit space (NAS-Bench-Graph): a table column joined on its keys, or
+    /// synthetic losses.
+    fn load_explicit(&self, space: Explicit) -> Result<Input> {
+        match (&self.table, &self.synthetic) {
+            (Some(_), Some(_)) => bail!("give either --table or --synthetic, not both"),
+            (Some(path), None) => {
+                let metric = self
+                    .metric
+                    .as_deref()
+                    .context("--table needs --metric COLUMN (the column to analyse)")?;
+                let key = self.key.as_deref().unwrap_or(default_key(&self.space));
+                let mut inputs = Input::from_explicit_table_columns(
+                    space,
+                    path,
+                    key,
+                    &[metric.to_string()],
+                    self.maximize,
+                )?;
+                Ok(inputs.pop().expect("one column requested"))
+            }
+            (None, synthetic) => {
+                if self.metric.is_some() || self.key.is_some() {
+                    bail!("--metric and --key name columns of a --table; none was given");
+                }
+                if synthetic.as_deref() == Some("smooth") {
+                    bail!(
+                        "--synthetic smooth needs a product space; {} is not one",
+                        space.name()
+                    );
+                }
+                let model = Model::parse(synthetic.as_deref().unwrap_or("uniform"))?;
+                Ok(Input::synthetic(Space::Explicit(space), model, self.seed))
+            }
+        }
+    }
+
     /// A `.nasl` table: a stored metric column, or synthetic losses on its graph.
     fn load_graph(&self, path: &Path) -> Result<Input> {
         if self.table.is_some() || self.key.is_some() {

@@ -152,9 +152,18 @@ fn keys_and_labelled_forms_that_are_not_in_the_space_are_errors() {
         );
     }
     let err = |l: &str, o: &str| Labelled::parse(l, o).unwrap_err().kind().clone();
-    assert!(matches!(err("0-2-0-0", "gcn-gcn-gcn-gcn"), ErrorKind::Link(_)));
-    assert!(matches!(err("0-0-0", "gcn-gcn-gcn-gcn"), ErrorKind::Link(_)));
-    assert!(matches!(err("0-0-0-0", "gcn-gcn-gcn-conv"), ErrorKind::Op(_)));
+    assert!(matches!(
+        err("0-2-0-0", "gcn-gcn-gcn-gcn"),
+        ErrorKind::Link(_)
+    ));
+    assert!(matches!(
+        err("0-0-0", "gcn-gcn-gcn-gcn"),
+        ErrorKind::Link(_)
+    ));
+    assert!(matches!(
+        err("0-0-0-0", "gcn-gcn-gcn-conv"),
+        ErrorKind::Op(_)
+    ));
     assert!(matches!(err("0-0-0-0", "gcn-gcn-gcn"), ErrorKind::Op(_)));
     assert_eq!(err("0-1-2-3", "skip-skip-skip-skip"), ErrorKind::AllSkip);
     // A labelled form with an op outside the proteins list is no proteins vertex.
@@ -244,4 +253,126 @@ fn class_graph_equals_a_brute_force_over_the_reference_hashes() {
         assert_eq!(ours.len(), theirs.len(), "{list:?}: edge counts");
         assert!(ours == theirs, "{list:?}: edge sets differ");
     }
+}
+
+/// `analyze` on the shared cora table: its local minima are exactly the distinct ends of
+/// a per-start hill climb over the brute-force class graph (ids = ranks of the hashes).
+#[test]
+fn cli_analyze_on_cora_matches_a_per_start_hill_climb() {
+    let table = shared_data("nbgraph_cora.csv");
+    let doc = crate::util::json(&[
+        "analyze",
+        "--space",
+        "nbgraph",
+        "--table",
+        table.to_str().unwrap(),
+        "--metric",
+        "valid_perf",
+        "--maximize",
+        "--json",
+        "--no-hardness",
+    ]);
+    assert_eq!(doc["n"], 26_206);
+    assert_eq!(doc["source"]["key"], "hash");
+
+    let mut rows: Vec<(u32, f64)> = csv::Reader::from_path(&table)
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].parse().unwrap(), r[3].parse().unwrap())
+        })
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    let id: HashMap<u32, usize> = rows.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
+    let loss: Vec<f64> = rows.iter().map(|r| -r.1).collect();
+    let mut lists = vec![Vec::new(); rows.len()];
+    for (a, b) in brute_force_edges(OpList::Full) {
+        lists[id[&a]].push(id[&b]);
+        lists[id[&b]].push(id[&a]);
+    }
+    let climb = crate::util::oracle::climb_lists(&loss, &lists);
+    let ends: BTreeSet<usize> = climb.end.iter().copied().collect();
+    assert_eq!(ends.len(), climb.local_minima);
+    assert_eq!(doc["local_minima"], climb.local_minima as u64);
+    assert_eq!(doc["strict_local_minima"], climb.strict_local_minima as u64);
+    let best = (0..loss.len())
+        .min_by(|&a, &b| loss[a].total_cmp(&loss[b]))
+        .unwrap();
+    assert_eq!(doc["global_optimum"]["archs"][0], rows[best].0.to_string());
+    let basin = climb.end.iter().filter(|&&e| e == best).count();
+    assert_eq!(doc["global_optimum"]["basin"], basin as u64);
+}
+
+/// `pack --space nbgraph` stores the same graph and keys: `analyze --graph` agrees with
+/// `analyze --space`; the proteins space runs on synthetic losses.
+#[test]
+fn cli_pack_and_proteins() {
+    let table = shared_data("nbgraph_citeseer.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("citeseer.nasl");
+    crate::util::nasland()
+        .args(["pack", "--space", "nbgraph", "--table"])
+        .arg(&table)
+        .args(["--metrics", "test_perf", "--maximize", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let packed = crate::util::json(&[
+        "analyze",
+        "--graph",
+        out.to_str().unwrap(),
+        "--metric",
+        "test_perf",
+        "--json",
+        "--no-hardness",
+    ]);
+    let direct = crate::util::json(&[
+        "analyze",
+        "--space",
+        "nbgraph",
+        "--table",
+        table.to_str().unwrap(),
+        "--metric",
+        "test_perf",
+        "--maximize",
+        "--json",
+        "--no-hardness",
+    ]);
+    for field in ["n", "local_minima", "strict_local_minima", "degree_stats"] {
+        assert_eq!(packed[field], direct[field], "{field}");
+    }
+    assert_eq!(
+        packed["global_optimum"]["archs"],
+        direct["global_optimum"]["archs"]
+    );
+
+    let p = crate::util::json(&[
+        "analyze",
+        "--space",
+        "nbgraph-proteins",
+        "--json",
+        "--no-hardness",
+    ]);
+    assert_eq!(p["n"], 2_021);
+    assert_eq!(p["degree_stats"]["min"], 5);
+}
+
+/// A table row whose hash is no architecture is an error naming the line.
+#[test]
+fn cli_rejects_a_table_with_a_foreign_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    let text = std::fs::read_to_string(shared_data("nbgraph_pubmed.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[5] = "89999,0-1-2-3,skip-skip-skip-skip,0.5,0.5,0.1,1.0";
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let out = crate::util::nasland()
+        .args(["analyze", "--space", "nbgraph", "--table"])
+        .arg(&path)
+        .args(["--metric", "valid_perf", "--maximize"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 6"));
 }

@@ -57,7 +57,11 @@ impl NbGraph {
         hashes.sort_unstable();
         hashes.dedup();
         let (edges, labelled_forms) = neighbours::class_edges(list, key_of);
-        let id = |h: u32| hashes.binary_search(&h).expect("every class was enumerated") as u32;
+        let id = |h: u32| {
+            hashes
+                .binary_search(&h)
+                .expect("every class was enumerated") as u32
+        };
         let edges: Vec<(VertexId, VertexId)> = edges.iter().map(|&(a, b)| (id(a), id(b))).collect();
         let csr = Csr::from_undirected_edges(hashes.len(), &edges)
             .expect("class edges join distinct enumerated classes, once each");
