@@ -150,7 +150,8 @@ pub fn product(
             meta: base_meta(source),
         },
         opts,
-    )
+    )?;
+    Ok(())
 }
 
 /// The key column of a CSV table in row order, with a map back to the row; duplicate

@@ -5,8 +5,8 @@
 //! the numeric columns only — text columns (architecture strings) are left out, since
 //! the `id` column names the vertex. Both are written atomically.
 
-use super::atomic::write_atomic;
 use anyhow::{bail, Result};
+use nasland_table::atomic::write_atomic;
 use std::io::Write;
 use std::path::Path;
 
