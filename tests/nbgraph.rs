@@ -376,3 +376,59 @@ fn cli_rejects_a_table_with_a_foreign_hash() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 6"));
 }
+
+/// `report` takes a space per table: NB201 and NAS-Bench-Graph side by side, the
+/// NAS-Bench-Graph row equal to `analyze` on the same column.
+#[test]
+fn cli_report_takes_a_space_per_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.html");
+    let nb201 = shared_data("nb201.csv");
+    let cora = shared_data("nbgraph_cora.csv");
+    crate::util::nasland()
+        .args(["report", "--space", "nb201", "--table"])
+        .arg(&nb201)
+        .args([
+            "--metrics",
+            "c10_test_200_mean:max",
+            "--space",
+            "nbgraph",
+            "--table",
+        ])
+        .arg(&cora)
+        .args([
+            "--metrics",
+            "test_perf:max",
+            "--figures",
+            "0",
+            "--quiet",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&out).unwrap();
+    let analyze = crate::util::json(&[
+        "analyze",
+        "--space",
+        "nbgraph",
+        "--table",
+        cora.to_str().unwrap(),
+        "--metric",
+        "test_perf",
+        "--maximize",
+        "--json",
+        "--no-hardness",
+    ]);
+    let minima = analyze["local_minima"].as_u64().unwrap();
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains("nbgraph · test_perf (max)"))
+        .expect("a hardness row for the nbgraph input");
+    assert!(
+        row.contains(&format!(">{minima}<")),
+        "row {row:?} lacks the local minima count {minima}"
+    );
+    assert!(page.contains("nb201 · c10_test_200_mean (max)"));
+    assert!(page.contains("--space nbgraph --table"));
+}
