@@ -122,8 +122,7 @@ fn hoist(x: &Labelled, k: usize) -> Labelled {
         link: [0; LAYERS],
         ops: [x.ops[k]; LAYERS],
     };
-    let mut p = 1;
-    for i in (0..LAYERS).filter(|&i| i != k) {
+    for (p, i) in (1..).zip((0..LAYERS).filter(|&i| i != k)) {
         let r = x.link[i];
         out.link[p] = if r as usize == k + 1 {
             moved(x.link[k])
@@ -131,7 +130,6 @@ fn hoist(x: &Labelled, k: usize) -> Labelled {
             moved(r)
         };
         out.ops[p] = x.ops[i];
-        p += 1;
     }
     out
 }
