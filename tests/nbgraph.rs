@@ -423,7 +423,7 @@ fn cli_report_takes_a_space_per_table() {
     let minima = analyze["local_minima"].as_u64().unwrap();
     let row = page
         .split("<tr>")
-        .find(|r| r.contains("nbgraph · test_perf (max)"))
+        .find(|r| r.contains("nbgraph · test_perf (max)</td>"))
         .expect("a hardness row for the nbgraph input");
     assert!(
         row.contains(&format!(">{minima}<")),
