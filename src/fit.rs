@@ -312,7 +312,9 @@ pub struct Difference {
 pub fn cliques_of(space: &Space) -> std::result::Result<Cliques, String> {
     match space {
         Space::Product(p) => Cliques::of_radices(p.radices()).map_err(|e| e.to_string()),
-        Space::Graph(_) => Err(format!("{} is a graph, not a product space", space.name())),
+        Space::Graph(_) | Space::Explicit(_) => {
+            Err(format!("{} is a graph, not a product space", space.name()))
+        }
     }
 }
 

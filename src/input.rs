@@ -10,7 +10,7 @@ mod error;
 pub use error::{Error, ErrorKind};
 
 use crate::io::table_csv::{self, KeyCodec};
-use crate::space::{ProductSpace, Space, VertexId};
+use crate::space::{Explicit, ProductSpace, Space, VertexId};
 use crate::synth::Model;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -144,6 +144,45 @@ impl Input {
             })
             .collect())
     }
+
+    /// Several metric columns of one CSV table over an explicit space, joined on the
+    /// space's keys.
+    pub fn from_explicit_table_columns(
+        space: Explicit,
+        path: &Path,
+        key: &str,
+        metrics: &[String],
+        maximize: bool,
+    ) -> Result<Vec<Self>> {
+        let decode = |s: &str| -> std::result::Result<VertexId, table_csv::KeyError> {
+            space
+                .id_of(s)
+                .ok_or_else(|| format!("no vertex of {} has this key", space.name()).into())
+        };
+        let encode = |v: VertexId| space.keys()[v as usize].clone();
+        let codec = KeyCodec {
+            n: space.keys().len(),
+            decode: &decode,
+            encode: &encode,
+        };
+        let cols = table_csv::read_columns(path, key, metrics, &codec)?;
+        let sign = if maximize { -1.0 } else { 1.0 };
+        Ok(metrics
+            .iter()
+            .zip(cols.values)
+            .map(|(metric, values)| Input {
+                space: Space::Explicit(space.clone()),
+                loss: values.into_iter().map(|x| sign * x).collect(),
+                metric: metric.clone(),
+                maximize,
+                source: Source::Table {
+                    path: path.to_path_buf(),
+                    key: key.to_string(),
+                    row_of: cols.row_of.clone(),
+                },
+            })
+            .collect())
+    }
 }
 
 /// Turns a refused first key that is an architecture of another benchmark space into
@@ -183,7 +222,7 @@ pub fn default_key(space: &str) -> &'static str {
     match space {
         "nb201" => "arch_str",
         "tnb101" => "tnb_arch_str",
-        "nb101" => "hash",
+        "nb101" | "nbgraph" | "nbgraph-proteins" => "hash",
         _ => "arch",
     }
 }
@@ -208,6 +247,9 @@ impl InputSpec {
     pub fn load(&self) -> Result<Input> {
         if let Some(path) = &self.graph {
             return self.load_graph(path);
+        }
+        if let Some(space) = Explicit::builtin(&self.space) {
+            return self.load_explicit(space);
         }
         let space =
             ProductSpace::parse(&self.space).map_err(|e| Error::wrap(ErrorKind::Space, e))?;
@@ -244,6 +286,53 @@ impl InputSpec {
 }
 
 impl InputSpec {
+    /// A built-in explicit space (NAS-Bench-Graph): a table column joined on its keys, or
+    /// synthetic losses.
+    fn load_explicit(&self, space: Explicit) -> Result<Input> {
+        match (&self.table, &self.synthetic) {
+            (Some(_), Some(_)) => Err(Error::new(
+                ErrorKind::TableAndSynthetic,
+                "give either a table or a synthetic model, not both",
+            )),
+            (Some(path), None) => {
+                let metric = self.metric.as_deref().ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::MetricNeeded,
+                        "a table needs a metric column (the column to analyse)",
+                    )
+                })?;
+                let key = self.key.as_deref().unwrap_or(default_key(&self.space));
+                let mut inputs = Input::from_explicit_table_columns(
+                    space,
+                    path,
+                    key,
+                    &[metric.to_string()],
+                    self.maximize,
+                )?;
+                Ok(inputs.pop().expect("one column requested"))
+            }
+            (None, synthetic) => {
+                if self.metric.is_some() || self.key.is_some() {
+                    return Err(Error::new(
+                        ErrorKind::ColumnWithoutTable,
+                        "a metric or key column names a column of a table; no table was given",
+                    ));
+                }
+                if synthetic.as_deref() == Some("smooth") {
+                    return Err(Error::new(
+                        ErrorKind::Model,
+                        format!(
+                            "the smooth synthetic model needs a product space; {} is not one",
+                            space.name()
+                        ),
+                    ));
+                }
+                let model = parse_model(synthetic.as_deref())?;
+                Ok(Input::synthetic(Space::Explicit(space), model, self.seed))
+            }
+        }
+    }
+
     /// A `.nasl` table: a stored metric column, or synthetic losses on its graph.
     fn load_graph(&self, path: &Path) -> Result<Input> {
         if self.table.is_some() || self.key.is_some() {

@@ -378,3 +378,75 @@ pub fn nb101_with(
     )?;
     Ok(Nb101Report { stats, shape })
 }
+
+/// What packing NAS-Bench-Graph built.
+#[derive(Clone, Copy, Debug)]
+pub struct NbGraphReport {
+    pub classes: usize,
+    pub labelled_forms: u64,
+    pub edges: usize,
+}
+
+/// Packs NAS-Bench-Graph (`nbgraph`: 9 ops, `nbgraph-proteins`: 5 ops; keys = the
+/// benchmark's hashes, vertex ids in ascending hash order; docs/NBGRAPH.md) with the
+/// columns of `table`, keyed by hash (column `hash` unless --key says otherwise), into `out`.
+pub fn nbgraph(
+    name: &str,
+    table: Option<&TableColumns>,
+    out: &Path,
+    opts: WriteOptions,
+) -> Result<NbGraphReport> {
+    use crate::space::nbgraph::{NbGraph, OpList};
+    let list = match name {
+        "nbgraph" => OpList::Full,
+        "nbgraph-proteins" => OpList::Proteins,
+        _ => anyhow::bail!("{name:?} is not nbgraph or nbgraph-proteins"),
+    };
+    let space = NbGraph::build(list);
+    let (columns, source) = match table {
+        None => (vec![], json!({"kind": name})),
+        Some(t) => {
+            let key = t
+                .key
+                .clone()
+                .unwrap_or_else(|| default_key(name).to_string());
+            let decode =
+                |s: &str| -> Result<VertexId, table_csv::KeyError> { Ok(space.id_of_key(s)?) };
+            let encode = |v: VertexId| space.hashes()[v as usize].to_string();
+            let codec = table_csv::KeyCodec {
+                n: space.len(),
+                decode: &decode,
+                encode: &encode,
+            };
+            let columns = column_sources(t, &key, &codec)?;
+            (columns, json!({"kind": name, "table": t.path, "key": key}))
+        }
+    };
+    let report = NbGraphReport {
+        classes: space.len(),
+        labelled_forms: space.labelled_forms(),
+        edges: space.csr().targets().len() / 2,
+    };
+    let mut meta = base_meta(source);
+    meta.insert(
+        "nbgraph".into(),
+        json!({
+            "op_list": match list { OpList::Full => "gat,gcn,gin,cheb,sage,arma,graph,fc,skip", OpList::Proteins => "gcn,sage,arma,fc,skip" },
+            "vertex_order": "ascending benchmark hash (Arch.valid_hash())",
+            "neighbourhood": "classes joined when a labelled member of one is one move (one op changed, or one link l[i] changed within 0..=i) from a labelled member of the other; symmetric (docs/NBGRAPH.md)",
+            "labelled_forms": report.labelled_forms,
+        }),
+    );
+    let (keys, csr) = space.into_parts();
+    writer::write(
+        out,
+        &Contents {
+            graph: &csr,
+            keys: KeySource::Strings(keys),
+            columns,
+            meta,
+        },
+        opts,
+    )?;
+    Ok(report)
+}

@@ -1,6 +1,7 @@
-//! The spaces the application analyses: a product space computed on the fly, or an
-//! explicit graph read in place from a `.nasl` table. The core crate knows each kind on
-//! its own; this enum is where the command line picks one.
+//! The spaces the application analyses: a product space computed on the fly, an
+//! explicit graph read in place from a `.nasl` table, or one built in memory
+//! (NAS-Bench-Graph). The core crate knows each kind on its own; this enum is where the
+//! command line picks one.
 
 pub use nasland_core::space::*;
 use nasland_table::PackedGraph;
@@ -13,6 +14,66 @@ pub enum Space {
     Product(ProductSpace),
     /// An explicit graph read in place from a `.nasl` table (any space).
     Graph(PackedGraph),
+    /// An explicit graph built in memory, with a key per vertex (NAS-Bench-Graph).
+    Explicit(Explicit),
+}
+
+/// A named graph held in memory: neighbour lists and the key of every vertex.
+#[derive(Clone, Debug)]
+pub struct Explicit {
+    name: String,
+    keys: Vec<String>,
+    csr: Csr,
+    /// Key → vertex id, for joining a table on its key column.
+    id_of: std::collections::HashMap<String, VertexId>,
+}
+
+impl Explicit {
+    /// A space called `name` whose vertex `v` has key `keys[v]` (keys distinct).
+    pub fn new(name: impl Into<String>, keys: Vec<String>, csr: Csr) -> Self {
+        debug_assert_eq!(keys.len(), csr.len());
+        let id_of = keys
+            .iter()
+            .enumerate()
+            .map(|(v, k)| (k.clone(), v as VertexId))
+            .collect();
+        Explicit {
+            name: name.into(),
+            keys,
+            csr,
+            id_of,
+        }
+    }
+
+    /// The built-in space called `name`, if there is one: `nbgraph` (NAS-Bench-Graph,
+    /// 9 ops) or `nbgraph-proteins` (5 ops); keys are the benchmark's hashes.
+    pub fn builtin(name: &str) -> Option<Self> {
+        let list = match name {
+            "nbgraph" => nbgraph::OpList::Full,
+            "nbgraph-proteins" => nbgraph::OpList::Proteins,
+            _ => return None,
+        };
+        let (keys, csr) = nbgraph::NbGraph::build(list).into_parts();
+        Some(Explicit::new(name, keys, csr))
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The key of every vertex, by id.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// The vertex with key `key`.
+    pub fn id_of(&self, key: &str) -> Option<VertexId> {
+        self.id_of.get(key).copied()
+    }
+
+    pub fn csr(&self) -> &Csr {
+        &self.csr
+    }
 }
 
 impl Space {
@@ -21,6 +82,7 @@ impl Space {
         match self {
             Space::Product(p) => p.name().to_string(),
             Space::Graph(g) => g.name().to_string(),
+            Space::Explicit(e) => e.name.clone(),
         }
     }
 
@@ -29,6 +91,7 @@ impl Space {
         match self {
             Space::Product(p) => p.encode(v),
             Space::Graph(g) => g.key(v),
+            Space::Explicit(e) => e.keys[v as usize].clone(),
         }
     }
 
@@ -37,6 +100,7 @@ impl Space {
         match self {
             Space::Product(p) => nasland_core::landscape::Landscape::of_product(p, loss),
             Space::Graph(g) => nasland_core::landscape::Landscape::of_graph(g, loss),
+            Space::Explicit(e) => nasland_core::landscape::Landscape::of_graph(&e.csr, loss),
         }
     }
 
@@ -52,6 +116,14 @@ impl Space {
                 }
             }
             Space::Graph(g) => g.degree_stats(),
+            Space::Explicit(e) => {
+                let h = degree_histogram(&e.csr);
+                DegreeStats {
+                    min: h.iter().position(|&c| c > 0).unwrap_or(0),
+                    max: h.len().saturating_sub(1),
+                    mean: e.csr.targets().len() as f64 / e.csr.len().max(1) as f64,
+                }
+            }
         }
     }
 
@@ -61,6 +133,7 @@ impl Space {
         match self {
             Space::Product(p) => p.len() as f64 / (p.uniform_degree() as f64 + 1.0),
             Space::Graph(g) => nasland_core::theory::iid::expected_local_minima(g),
+            Space::Explicit(e) => nasland_core::theory::iid::expected_local_minima(&e.csr),
         }
     }
 
@@ -74,6 +147,10 @@ impl Space {
             Space::Graph(g) => {
                 nasland_core::theory::iid_graph::local_minima_variance_if_cheap(g).map(f64::sqrt)
             }
+            Space::Explicit(e) => {
+                nasland_core::theory::iid_graph::local_minima_variance_if_cheap(&e.csr)
+                    .map(f64::sqrt)
+            }
         }
     }
 
@@ -85,6 +162,9 @@ impl Space {
             Space::Graph(g) if exact_sd.is_none() => {
                 Some(nasland_core::theory::iid_directed::local_minima_variance_bound_of(g).sqrt())
             }
+            Space::Explicit(e) if exact_sd.is_none() => Some(
+                nasland_core::theory::iid_directed::local_minima_variance_bound_of(&e.csr).sqrt(),
+            ),
             _ => None,
         }
     }
@@ -95,6 +175,7 @@ impl Neighbourhood for Space {
         match self {
             Space::Product(p) => p.len(),
             Space::Graph(g) => g.len(),
+            Space::Explicit(e) => e.csr.len(),
         }
     }
 
@@ -102,6 +183,7 @@ impl Neighbourhood for Space {
         match self {
             Space::Product(p) => p.degree(v),
             Space::Graph(g) => g.degree(v),
+            Space::Explicit(e) => e.csr.degree(v),
         }
     }
 
@@ -109,6 +191,7 @@ impl Neighbourhood for Space {
         match self {
             Space::Product(p) => p.is_symmetric(),
             Space::Graph(g) => g.is_symmetric(),
+            Space::Explicit(e) => e.csr.is_symmetric(),
         }
     }
 
@@ -116,6 +199,7 @@ impl Neighbourhood for Space {
         match self {
             Space::Product(p) => p.for_each_neighbour(v, f),
             Space::Graph(g) => g.for_each_neighbour(v, f),
+            Space::Explicit(e) => e.csr.for_each_neighbour(v, f),
         }
     }
 }

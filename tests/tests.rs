@@ -14,6 +14,7 @@ mod nb101;
 mod nb101_canonical;
 mod nb101_labelled;
 mod nb101_pack;
+mod nbgraph;
 mod random_spaces;
 mod real_tables;
 mod report_cli;

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 /// What to analyse: a space and either a table column or synthetic losses.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Search space: nb201, tnb101, nats-sss, K^D (e.g. 5^9) or K0xK1x… (e.g. 3x4x5); for
-    /// `analyze` also nb101-labelled (every valid labelled NAS-Bench-101 cell, loss per
-    /// module hash; docs/NB101.md).
+    /// Search space: nb201, tnb101, nats-sss, nbgraph, nbgraph-proteins, K^D (e.g. 5^9) or
+    /// K0xK1x… (e.g. 3x4x5); for `analyze` also nb101-labelled (every valid labelled
+    /// NAS-Bench-101 cell, loss per module hash; docs/NB101.md).
     #[arg(long, default_value = "nb201")]
     pub space: String,
 
@@ -18,7 +18,7 @@ pub struct InputArgs {
     pub table: Option<PathBuf>,
 
     /// Column of --table holding architecture strings [default: arch_str for nb201,
-    /// tnb_arch_str for tnb101, arch otherwise].
+    /// tnb_arch_str for tnb101, hash for nbgraph, arch otherwise].
     #[arg(long, value_name = "COLUMN")]
     pub key: Option<String>,
 

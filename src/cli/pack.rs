@@ -27,7 +27,9 @@ use std::time::Instant;
 pub struct PackArgs {
     /// Product space to make explicit: nb201, tnb101, nats-sss, K^D or K0xK1x…
     /// (vertex ids and keys as in `analyze --space`); or nb101: NAS-Bench-101's 423,624
-    /// cells keyed by module hash (--key defaults to `hash`; docs/NB101.md).
+    /// cells keyed by module hash (--key defaults to `hash`; docs/NB101.md); or nbgraph /
+    /// nbgraph-proteins: NAS-Bench-Graph's 26,206 / 2,021 architectures keyed by the
+    /// benchmark's hash (--key defaults to `hash`; docs/NBGRAPH.md).
     #[arg(long)]
     pub space: Option<String>,
 
@@ -47,7 +49,7 @@ pub struct PackArgs {
     pub table: Option<PathBuf>,
 
     /// Column of --table holding the architecture keys [default with --space: arch_str
-    /// for nb201, tnb_arch_str for tnb101, hash for nb101, arch otherwise; required with
+    /// for nb201, tnb_arch_str for tnb101, hash for nb101 and nbgraph, arch otherwise; required with
     /// --edges].
     #[arg(long, value_name = "COLUMN")]
     pub key: Option<String>,
@@ -128,6 +130,14 @@ pub fn run(args: PackArgs) -> Result<()> {
                 thousands(r.shape.arcs as u64),
                 thousands(r.shape.one_way_arcs as u64),
                 r.stats.enumerate_seconds + r.stats.hash_seconds + r.stats.neighbours_seconds
+            );
+        } else if spec == "nbgraph" || spec == "nbgraph-proteins" {
+            let r = pack::nbgraph(spec, columns.as_ref(), &args.output, opts)?;
+            eprintln!(
+                "nasland: NAS-Bench-Graph ({spec}), {} architectures ({} labelled forms merged by the benchmark's hash), {} undirected edges",
+                thousands(r.classes as u64),
+                thousands(r.labelled_forms),
+                thousands(r.edges as u64)
             );
         } else {
             pack::product(spec, columns.as_ref(), &args.output, opts)?;

@@ -5,7 +5,7 @@ use crate::input::{default_key, Input};
 use crate::report::html::{self, Meta};
 use crate::report::profile::{profile, quote, ProfileOptions};
 use crate::report::sha256_file;
-use crate::space::ProductSpace;
+use crate::space::{Explicit, ProductSpace};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -139,6 +139,12 @@ fn command_line(a: &ReportArgs) -> String {
     c
 }
 
+/// The space of one table: a product space, or a built-in explicit one (NAS-Bench-Graph).
+enum TableSpace {
+    Product(ProductSpace),
+    Explicit(Explicit),
+}
+
 /// Resolves the inputs, each with the checksum of its table.
 fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
     let mut out = Vec::new();
@@ -161,7 +167,10 @@ fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
     let t = a.table.len();
     for (i, path) in a.table.iter().enumerate() {
         let space_name = pick(&a.space, i, "space", t)?.unwrap_or("nb201");
-        let space = ProductSpace::parse(space_name)?;
+        let space = match Explicit::builtin(space_name) {
+            Some(e) => TableSpace::Explicit(e),
+            None => TableSpace::Product(ProductSpace::parse(space_name)?),
+        };
         let key = pick(&a.key, i, "key", t)?.unwrap_or(default_key(space_name));
         let list = pick(&a.metrics, i, "metrics", t)?;
         let all_dir = match list.map(str::trim) {
@@ -206,7 +215,14 @@ fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
             if names.is_empty() {
                 continue;
             }
-            let read = Input::from_table_columns(space.clone(), path, key, &names, dir)?;
+            let read = match &space {
+                TableSpace::Product(p) => {
+                    Input::from_table_columns(p.clone(), path, key, &names, dir)?
+                }
+                TableSpace::Explicit(e) => {
+                    Input::from_explicit_table_columns(e.clone(), path, key, &names, dir)?
+                }
+            };
             for inp in read {
                 out.push((inp, Some(checksum.clone())));
             }

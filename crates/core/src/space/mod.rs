@@ -8,6 +8,7 @@
 pub mod graph;
 pub mod nb101;
 pub mod nb101_labelled;
+pub mod nbgraph;
 pub mod product;
 pub mod random_regular;
 
