@@ -21,6 +21,7 @@
 //! [`progress`] (how long builds report how far they are).
 
 pub mod landscape;
+pub mod lon;
 pub mod progress;
 pub mod search;
 pub mod space;
