@@ -266,7 +266,10 @@ proptest! {
         let t_max = chain.perturbations.iter().cloned().fold(0.0, f64::max);
         let steps = (60.0 * t_max) as usize + 200;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let five_se = |p: f64, runs: usize| 5.0 * (p * (1.0 - p) / runs as f64).sqrt() + 1e-9;
+        let five_se = |p: f64, runs: usize| {
+            let p = p.clamp(0.0, 1.0);
+            5.0 * (p * (1.0 - p) / runs as f64).sqrt() + 1e-9
+        };
 
         let runs = 3000;
         let mut hits = 0;

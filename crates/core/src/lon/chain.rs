@@ -162,18 +162,47 @@ impl<'a> Solver<'a> {
             groups: self.groups.len(),
             ..SolverStats::default()
         };
-        let mut systems: Vec<Option<System>> = Vec::with_capacity(self.groups.len());
+        // Per group: closed or not; per node: its accepted leaving weight a_m; the
+        // systems of groups of two or more, kept for the forward sweep.
+        let mut closed = vec![false; self.groups.len()];
+        let mut leave = vec![0.0; k];
+        let mut systems: Vec<Option<System>> = vec![None; self.groups.len()];
         // Backward: each group from the groups below it.
         for (g, members) in self.groups.iter().enumerate() {
             stats.largest_group = stats.largest_group.max(members.len());
-            let (system, closed) = self.system(g);
-            if closed {
+            if let [i] = members[..] {
+                // A singleton: every accepted move leaves it.
+                let (mut a, mut h, mut t) = (0.0, 0.0, 1.0);
+                for e in self.edges.range(i) {
+                    if self.accepted(i, e) {
+                        let (j, w) = (self.edges.dst[e] as usize, self.edges.weight[e]);
+                        a += w;
+                        h += w * success[j];
+                        t += w * perturbations[j];
+                    }
+                }
+                leave[i as usize] = a;
+                if a == 0.0 {
+                    closed[g] = true;
+                    stats.closed_groups += 1;
+                    success[i as usize] = (self.nodes.loss[i as usize] == self.best) as u8 as f64;
+                } else {
+                    success[i as usize] = h / a;
+                    perturbations[i as usize] = t / a;
+                }
+                continue;
+            }
+            let (system, is_closed) = self.system(g);
+            for (local, &i) in members.iter().enumerate() {
+                leave[i as usize] = system.diag[local];
+            }
+            if is_closed {
+                closed[g] = true;
                 stats.closed_groups += 1;
                 let hit = (self.nodes.loss[members[0] as usize] == self.best) as u8 as f64;
                 for &i in members {
                     success[i as usize] = hit;
                 }
-                systems.push(None);
                 continue;
             }
             let mut exit_h = vec![0.0; members.len()];
@@ -187,39 +216,38 @@ impl<'a> Solver<'a> {
                     }
                 }
             }
-            if members.len() == 1 {
-                success[members[0] as usize] = exit_h[0] / system.diag[0];
-                perturbations[members[0] as usize] = exit_t[0] / system.diag[0];
-            } else {
-                let (x, method, r) = system.solve(&[exit_h, exit_t], false);
-                self.count(&mut stats, method, r);
-                for (local, &i) in members.iter().enumerate() {
-                    success[i as usize] = x[0][local];
-                    perturbations[i as usize] = x[1][local];
-                }
+            let (x, method, r) = system.solve(&[exit_h, exit_t], false);
+            self.count(&mut stats, method, r);
+            for (local, &i) in members.iter().enumerate() {
+                success[i as usize] = x[0][local];
+                perturbations[i as usize] = x[1][local];
             }
-            systems.push(Some(system));
+            systems[g] = Some(system);
         }
         // Forward: the starts' mass flows down from the top groups.
         let mut mass: Vec<f64> = self.nodes.basin.iter().map(|&b| b as f64 / n).collect();
         let mut absorbed = vec![0.0; k];
         for (g, members) in self.groups.iter().enumerate().rev() {
-            let Some(system) = &systems[g] else {
+            if closed[g] {
                 for &i in members {
                     absorbed[i as usize] = mass[i as usize];
                 }
                 continue;
-            };
+            }
             // y_m = expected visits to m divided by a_m; the flow along m → j is y_m · w.
-            let y = if members.len() == 1 {
-                vec![mass[members[0] as usize] / system.diag[0]]
-            } else {
-                let mu: Vec<f64> = members.iter().map(|&i| mass[i as usize]).collect();
-                let (mut x, method, r) = system.solve(&[mu], true);
-                self.count(&mut stats, method, r);
-                x.swap_remove(0)
+            let y = match &systems[g] {
+                None => vec![mass[members[0] as usize] / leave[members[0] as usize]],
+                Some(system) => {
+                    let mu: Vec<f64> = members.iter().map(|&i| mass[i as usize]).collect();
+                    let (mut x, _, r) = system.solve(&[mu], true);
+                    stats.max_residual = stats.max_residual.max(r);
+                    x.swap_remove(0)
+                }
             };
             for (local, &i) in members.iter().enumerate() {
+                if y[local] == 0.0 {
+                    continue;
+                }
                 for e in self.edges.range(i) {
                     let j = self.edges.dst[e] as usize;
                     if self.accepted(i, e) && self.group_of[j] as usize != g {

@@ -49,9 +49,11 @@ impl Cmlon {
     pub fn new(nodes: &Nodes, edges: &Edges) -> Self {
         let k = nodes.len();
         let mut parent: Vec<u32> = (0..k as u32).collect();
+        let mut merges = 0usize;
         edges.for_each(|i, e| {
             if edges.kind(nodes, i, e) == EdgeKind::Equal {
                 union(&mut parent, i, edges.dst[e]);
+                merges += 1;
             }
         });
         let mut group_of = vec![u32::MAX; k];
@@ -69,17 +71,40 @@ impl Cmlon {
             size[label[root] as usize] += 1;
         }
         let groups = size.len();
-        let mut members: Vec<Vec<u32>> = vec![Vec::new(); groups];
+        // Members grouped by CMLON node (a counting sort, not a vector per node).
+        let mut start = vec![0usize; groups + 1];
+        for &g in &group_of {
+            start[g as usize + 1] += 1;
+        }
+        for g in 0..groups {
+            start[g + 1] += start[g];
+        }
+        let mut fill = start.clone();
+        let mut members = vec![0u32; k];
         for (i, &g) in group_of.iter().enumerate() {
-            members[g as usize].push(i as u32);
+            members[fill[g as usize]] = i as u32;
+            fill[g as usize] += 1;
         }
         let mut out = Edges {
             offsets: vec![0],
             ..Edges::default()
         };
+        if merges == 0 {
+            // Nothing merges (no ties, as under continuous losses): the CMLON is the MLON,
+            // already sorted by target.
+            for i in 0..k as u32 {
+                for e in edges.range(i) {
+                    if edges.kind(nodes, i, e).non_deteriorating() {
+                        out.dst.push(edges.dst[e]);
+                        out.weight.push(edges.weight[e]);
+                    }
+                }
+                out.offsets.push(out.dst.len() as u64);
+            }
+        }
         let mut tally = Tally::<f64>::new(groups);
-        for list in &members {
-            for &i in list {
+        for g in (0..groups).filter(|_| merges > 0) {
+            for &i in &members[start[g]..start[g + 1]] {
                 for e in edges.range(i) {
                     if edges.kind(nodes, i, e).non_deteriorating() {
                         tally.add(group_of[edges.dst[e] as usize], edges.weight[e]);

@@ -113,22 +113,41 @@ impl Edges {
 
     /// Concatenates per-chunk CSR pieces (lengths per source, targets, weights), in order.
     pub(crate) fn concat(pieces: Vec<Piece>) -> Self {
-        let total: usize = pieces.iter().map(|p| p.dst.len()).sum();
-        let sources: usize = pieces.iter().map(|p| p.len.len()).sum();
-        let mut out = Edges {
-            offsets: Vec::with_capacity(sources + 1),
-            dst: Vec::with_capacity(total),
-            weight: Vec::with_capacity(total),
-        };
-        out.offsets.push(0);
-        for p in pieces {
-            for l in p.len {
-                out.offsets.push(out.offsets.last().unwrap() + l as u64);
+        use rayon::prelude::*;
+        let mut offsets = Vec::with_capacity(pieces.iter().map(|p| p.len.len()).sum::<usize>() + 1);
+        offsets.push(0u64);
+        for p in &pieces {
+            for &l in &p.len {
+                offsets.push(offsets.last().unwrap() + l as u64);
             }
-            out.dst.extend(p.dst);
-            out.weight.extend(p.weight);
         }
-        out
+        let total = *offsets.last().unwrap() as usize;
+        let mut dst = vec![0u32; total];
+        let mut weight = vec![0f64; total];
+        // Each piece copies into its own disjoint range, in parallel.
+        let mut dst_parts = Vec::with_capacity(pieces.len());
+        let mut weight_parts = Vec::with_capacity(pieces.len());
+        let (mut d_rest, mut w_rest) = (&mut dst[..], &mut weight[..]);
+        for p in &pieces {
+            let (d, dr) = d_rest.split_at_mut(p.dst.len());
+            let (w, wr) = w_rest.split_at_mut(p.weight.len());
+            dst_parts.push(d);
+            weight_parts.push(w);
+            d_rest = dr;
+            w_rest = wr;
+        }
+        pieces
+            .into_par_iter()
+            .zip(dst_parts.into_par_iter().zip(weight_parts))
+            .for_each(|(p, (d, w))| {
+                d.copy_from_slice(&p.dst);
+                w.copy_from_slice(&p.weight);
+            });
+        Edges {
+            offsets,
+            dst,
+            weight,
+        }
     }
 }
 

@@ -26,11 +26,18 @@ pub fn product(space: &ProductSpace, nodes: &Nodes, strength: usize) -> Result<E
         }));
     }
     let total = perturb::product_count(space, strength) as f64;
-    let pieces = build(nodes, |tally, m| {
+    let pieces = build(nodes, total as usize, |tally, buffer, m| {
+        // Ids first, then their nodes: independent loads the CPU can overlap, where
+        // tallying as we go would wait on each miss in turn.
+        buffer.clear();
+        perturb::for_each_product(space, m, strength, &mut |u| buffer.push(u));
         let node_of = &nodes.node_of;
-        perturb::for_each_product(space, m, strength, &mut |u| {
-            tally.add(node_of[u as usize], 1u32)
-        });
+        for u in buffer.iter_mut() {
+            *u = node_of[*u as usize];
+        }
+        for &j in buffer.iter() {
+            tally.add(j, 1u32);
+        }
         total
     });
     Ok(Edges::concat(pieces))
@@ -74,21 +81,22 @@ fn check(strength: usize) -> Result<(), Error> {
     }
 }
 
-/// Runs `perturb(tally, minimum vertex)` for every node in parallel chunks; it returns
-/// the number of perturbations it made.
-fn build<F>(nodes: &Nodes, perturb: F) -> Vec<Piece>
+/// Runs `perturb(tally, buffer, minimum vertex)` for every node in parallel chunks; it
+/// returns the number of perturbations it made. `per_node` sizes the buffers.
+fn build<F>(nodes: &Nodes, per_node: usize, perturb: F) -> Vec<Piece>
 where
-    F: Fn(&mut Tally<u32>, u32) -> f64 + Sync,
+    F: Fn(&mut Tally<u32>, &mut Vec<u32>, u32) -> f64 + Sync,
 {
     (0..nodes.len())
         .into_par_iter()
         .step_by(CHUNK)
         .map_init(
-            || Tally::<u32>::new(nodes.len()),
-            |tally, start| {
+            || (Tally::<u32>::new(nodes.len()), Vec::with_capacity(per_node)),
+            |(tally, buffer), start| {
+                let end = (start + CHUNK).min(nodes.len());
                 let mut piece = Piece::default();
-                for i in start..(start + CHUNK).min(nodes.len()) {
-                    let total = perturb(tally, nodes.vertex[i]);
+                for i in start..end {
+                    let total = perturb(tally, buffer, nodes.vertex[i]);
                     push(&mut piece, tally, total);
                 }
                 piece

@@ -51,19 +51,35 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn recurse<F: FnMut(VertexId)>(&self, from: usize, left: usize, base: u64, f: &mut F) {
+        let d = self.radices.len();
+        if left == 1 {
+            // The last position changed: a tight loop, no call per vertex.
+            for i in from..d {
+                let zero = base - self.own[i];
+                let s = self.strides[i];
+                let mut u = zero;
+                for _ in 0..self.radices[i] {
+                    if u != base {
+                        f(u as VertexId);
+                    }
+                    u += s;
+                }
+            }
+            return;
+        }
         if left == 0 {
             f(base as VertexId);
             return;
         }
-        let d = self.radices.len();
         for i in from..=d - left {
             let zero = base - self.own[i];
             let s = self.strides[i];
-            for c in 0..self.radices[i] as u64 {
-                let u = zero + c * s;
+            let mut u = zero;
+            for _ in 0..self.radices[i] {
                 if u != base {
                     self.recurse(i + 1, left - 1, u, f);
                 }
+                u += s;
             }
         }
     }
