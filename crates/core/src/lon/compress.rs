@@ -56,20 +56,21 @@ impl Cmlon {
                 merges += 1;
             }
         });
-        let mut group_of = vec![u32::MAX; k];
         let mut label = vec![u32::MAX; k];
         let mut size = Vec::new();
         let mut loss = Vec::new();
-        for i in 0..k {
-            let root = find(&mut parent, i as u32) as usize;
-            if label[root] == u32::MAX {
-                label[root] = size.len() as u32;
-                size.push(0);
-                loss.push(nodes.loss[i]);
-            }
-            group_of[i] = label[root];
-            size[label[root] as usize] += 1;
-        }
+        let group_of: Vec<u32> = (0..k)
+            .map(|i| {
+                let root = find(&mut parent, i as u32) as usize;
+                if label[root] == u32::MAX {
+                    label[root] = size.len() as u32;
+                    size.push(0);
+                    loss.push(nodes.loss[i]);
+                }
+                size[label[root] as usize] += 1;
+                label[root]
+            })
+            .collect();
         let groups = size.len();
         // Members grouped by CMLON node (a counting sort, not a vector per node).
         let mut start = vec![0usize; groups + 1];
