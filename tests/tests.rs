@@ -10,6 +10,7 @@ mod graph_inputs;
 mod hardness;
 mod iid_uniform;
 mod input_errors;
+mod lon;
 mod nb101;
 mod nb101_canonical;
 mod nb101_labelled;

@@ -4,6 +4,7 @@ mod analyze;
 mod args;
 mod info;
 mod keys;
+mod lon;
 mod noise;
 mod output;
 mod pack;
@@ -54,6 +55,8 @@ enum Command {
     Keys(keys::KeysArgs),
     /// One self-contained HTML report: hardness side by side, figures, reproducing commands.
     Report(report::ReportArgs),
+    /// Exact local optima network: escape edges, funnels, exact ILS success.
+    Lon(lon::LonArgs),
 }
 
 /// Runs the command line; errors print with their context chain and exit with status 2.
@@ -69,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Info(a) => info::run(a),
         Command::Keys(a) => keys::run(a),
         Command::Report(a) => report::run(a),
+        Command::Lon(a) => lon::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,6 +22,7 @@
 //! the ε tolerance, below both stats and search).
 
 pub mod landscape;
+pub mod lon;
 pub mod progress;
 pub mod range;
 pub mod search;

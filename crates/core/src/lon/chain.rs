@@ -1,0 +1,359 @@
+//! Iterated local search on the LON as an absorbing Markov chain, solved exactly.
+//!
+//! ILS at minimum m draws a perturbation, runs local search to m' (probability w(m → m'),
+//! the escape edge) and moves there if the acceptance rule allows, else stays. With
+//! `better` an accepted move strictly lowers the loss, so the accepted moves form a DAG
+//! over values and one sweep in value order solves the chain. With `equal` moves between
+//! minima of equal loss are accepted too: they form strongly connected groups (found by
+//! Tarjan's algorithm on the equal edges), and each group is one small linear system
+//! ([`super::linear`]) whose right-hand side the groups below it have already fixed.
+//!
+//! A group with no accepted move out of it is closed: the chain stays there forever, so
+//! it is where ILS ends. Success means reaching a minimum of the best loss; that set is
+//! closed under accepted moves, so success is the probability of being absorbed into it.
+
+use super::edges::Edges;
+use super::linear::{Method, System};
+use super::nodes::Nodes;
+
+/// Which perturbed minima ILS moves to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Accept {
+    /// Strictly lower loss only.
+    Better,
+    /// Lower or equal loss (another minimum of the same loss too).
+    Equal,
+}
+
+/// How the groups of the chain were solved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct SolverStats {
+    /// Strongly connected groups of accepted moves (singletons included).
+    pub groups: usize,
+    /// Closed groups: where ILS ends.
+    pub closed_groups: usize,
+    /// Members of the largest group.
+    pub largest_group: usize,
+    /// Groups of two or more minima solved by dense elimination.
+    pub dense_groups: usize,
+    /// Groups above the dense limit solved by Gauss–Seidel.
+    pub iterative_groups: usize,
+    /// Largest residual |M x − b| of any group system (0 when none was needed).
+    pub max_residual: f64,
+}
+
+/// The exact ILS statistics of a LON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chain {
+    /// P(ILS from node i reaches a minimum of the best loss).
+    pub success: Vec<f64>,
+    /// Expected number of perturbations from node i until the chain is absorbed.
+    pub perturbations: Vec<f64>,
+    /// Share of all starts (a uniformly random vertex, then LS*) absorbed in the closed
+    /// group that contains node i, credited to the node where they entered it.
+    pub absorbed: Vec<f64>,
+    /// Success from a uniformly random start: Σ basin(i) · success(i) / n.
+    pub start_success: f64,
+    /// Expected perturbations from a uniformly random start.
+    pub start_perturbations: f64,
+    pub solver: SolverStats,
+}
+
+impl Chain {
+    /// Solves the chain of `nodes` with escape (or basin) `edges` under `accept`.
+    pub fn solve(nodes: &Nodes, edges: &Edges, accept: Accept) -> Self {
+        Solver::new(nodes, edges, accept).run()
+    }
+}
+
+struct Solver<'a> {
+    nodes: &'a Nodes,
+    edges: &'a Edges,
+    accept: Accept,
+    best: f64,
+    /// Groups in solving order (every accepted move out of a group goes to an earlier one).
+    groups: Vec<Vec<u32>>,
+    group_of: Vec<u32>,
+    /// Each node's position within its group.
+    local_of: Vec<u32>,
+}
+
+impl<'a> Solver<'a> {
+    fn new(nodes: &'a Nodes, edges: &'a Edges, accept: Accept) -> Self {
+        let groups = match accept {
+            Accept::Better => {
+                let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
+                order.sort_by(|&a, &b| nodes.loss[a as usize].total_cmp(&nodes.loss[b as usize]));
+                order.into_iter().map(|i| vec![i]).collect()
+            }
+            Accept::Equal => {
+                let mut groups = tarjan(nodes, edges);
+                // Tarjan emits sinks first; a stable sort by loss keeps that order among
+                // groups of one loss, the only ones equal moves join.
+                groups.sort_by(|a, b| {
+                    nodes.loss[a[0] as usize].total_cmp(&nodes.loss[b[0] as usize])
+                });
+                groups
+            }
+        };
+        let mut group_of = vec![0u32; nodes.len()];
+        let mut local_of = vec![0u32; nodes.len()];
+        for (g, members) in groups.iter().enumerate() {
+            for (local, &m) in members.iter().enumerate() {
+                group_of[m as usize] = g as u32;
+                local_of[m as usize] = local as u32;
+            }
+        }
+        Solver {
+            nodes,
+            edges,
+            accept,
+            best: nodes.best_loss(),
+            groups,
+            group_of,
+            local_of,
+        }
+    }
+
+    fn accepted(&self, i: u32, e: usize) -> bool {
+        let j = self.edges.dst[e];
+        if j == i {
+            return false;
+        }
+        let (from, to) = (self.nodes.loss[i as usize], self.nodes.loss[j as usize]);
+        match self.accept {
+            Accept::Better => to < from,
+            Accept::Equal => to <= from,
+        }
+    }
+
+    /// The accepted weight leaving each member, whether any accepted move leaves the
+    /// group, and the group's own system.
+    fn system(&self, g: usize) -> (System, bool) {
+        let members = &self.groups[g];
+        let mut system = System::default();
+        let mut open = false;
+        for (local, &i) in members.iter().enumerate() {
+            let mut a = 0.0;
+            for e in self.edges.range(i) {
+                if self.accepted(i, e) {
+                    a += self.edges.weight[e];
+                    let j = self.edges.dst[e];
+                    if self.group_of[j as usize] as usize == g {
+                        let col = self.local_of[j as usize];
+                        system.moves.push((local as u32, col, self.edges.weight[e]));
+                    } else {
+                        open = true;
+                    }
+                }
+            }
+            system.diag.push(a);
+        }
+        (system, !open)
+    }
+
+    fn run(self) -> Chain {
+        let k = self.nodes.len();
+        let n = self.nodes.vertices() as f64;
+        let mut success = vec![0.0; k];
+        let mut perturbations = vec![0.0; k];
+        let mut stats = SolverStats {
+            groups: self.groups.len(),
+            ..SolverStats::default()
+        };
+        // Per group: closed or not; per node: its accepted leaving weight a_m; the
+        // systems of groups of two or more, kept for the forward sweep.
+        let mut closed = vec![false; self.groups.len()];
+        let mut leave = vec![0.0; k];
+        let mut systems: Vec<Option<System>> = vec![None; self.groups.len()];
+        // Backward: each group from the groups below it.
+        for (g, members) in self.groups.iter().enumerate() {
+            stats.largest_group = stats.largest_group.max(members.len());
+            if let [i] = members[..] {
+                // A singleton: every accepted move leaves it.
+                let (mut a, mut h, mut t) = (0.0, 0.0, 1.0);
+                for e in self.edges.range(i) {
+                    if self.accepted(i, e) {
+                        let (j, w) = (self.edges.dst[e] as usize, self.edges.weight[e]);
+                        a += w;
+                        h += w * success[j];
+                        t += w * perturbations[j];
+                    }
+                }
+                leave[i as usize] = a;
+                if a == 0.0 {
+                    closed[g] = true;
+                    stats.closed_groups += 1;
+                    success[i as usize] = (self.nodes.loss[i as usize] == self.best) as u8 as f64;
+                } else {
+                    success[i as usize] = h / a;
+                    perturbations[i as usize] = t / a;
+                }
+                continue;
+            }
+            let (system, is_closed) = self.system(g);
+            for (local, &i) in members.iter().enumerate() {
+                leave[i as usize] = system.diag[local];
+            }
+            if is_closed {
+                closed[g] = true;
+                stats.closed_groups += 1;
+                let hit = (self.nodes.loss[members[0] as usize] == self.best) as u8 as f64;
+                for &i in members {
+                    success[i as usize] = hit;
+                }
+                continue;
+            }
+            let mut exit_h = vec![0.0; members.len()];
+            let mut exit_t = vec![1.0; members.len()];
+            for (local, &i) in members.iter().enumerate() {
+                for e in self.edges.range(i) {
+                    let j = self.edges.dst[e] as usize;
+                    if self.accepted(i, e) && self.group_of[j] as usize != g {
+                        exit_h[local] += self.edges.weight[e] * success[j];
+                        exit_t[local] += self.edges.weight[e] * perturbations[j];
+                    }
+                }
+            }
+            let (x, method, r) = system.solve(&[exit_h, exit_t], false);
+            self.count(&mut stats, method, r);
+            for (local, &i) in members.iter().enumerate() {
+                success[i as usize] = x[0][local];
+                perturbations[i as usize] = x[1][local];
+            }
+            systems[g] = Some(system);
+        }
+        // Forward: the starts' mass flows down from the top groups.
+        let mut mass: Vec<f64> = self.nodes.basin.iter().map(|&b| b as f64 / n).collect();
+        let mut absorbed = vec![0.0; k];
+        for (g, members) in self.groups.iter().enumerate().rev() {
+            if closed[g] {
+                for &i in members {
+                    absorbed[i as usize] = mass[i as usize];
+                }
+                continue;
+            }
+            // y_m = expected visits to m divided by a_m; the flow along m → j is y_m · w.
+            let y = match &systems[g] {
+                None => vec![mass[members[0] as usize] / leave[members[0] as usize]],
+                Some(system) => {
+                    let mu: Vec<f64> = members.iter().map(|&i| mass[i as usize]).collect();
+                    let (mut x, _, r) = system.solve(&[mu], true);
+                    stats.max_residual = stats.max_residual.max(r);
+                    x.swap_remove(0)
+                }
+            };
+            for (local, &i) in members.iter().enumerate() {
+                if y[local] == 0.0 {
+                    continue;
+                }
+                for e in self.edges.range(i) {
+                    let j = self.edges.dst[e] as usize;
+                    if self.accepted(i, e) && self.group_of[j] as usize != g {
+                        mass[j] += y[local] * self.edges.weight[e];
+                    }
+                }
+            }
+        }
+        let weighted = |x: &[f64]| {
+            x.iter()
+                .zip(&self.nodes.basin)
+                .map(|(x, &b)| x * b as f64)
+                .sum::<f64>()
+                / n
+        };
+        Chain {
+            start_success: weighted(&success),
+            start_perturbations: weighted(&perturbations),
+            success,
+            perturbations,
+            absorbed,
+            solver: stats,
+        }
+    }
+
+    fn count(&self, stats: &mut SolverStats, method: Method, residual: f64) {
+        match method {
+            Method::Dense => stats.dense_groups += 1,
+            Method::Iterative => stats.iterative_groups += 1,
+        }
+        stats.max_residual = stats.max_residual.max(residual);
+    }
+}
+
+/// Strongly connected components of the equal edges (another node, the same loss), in
+/// Tarjan's order: every component after all components it has an edge to. Iterative,
+/// so a long plateau cannot overflow the stack.
+fn tarjan(nodes: &Nodes, edges: &Edges) -> Vec<Vec<u32>> {
+    const UNSEEN: u32 = u32::MAX;
+    let k = nodes.len();
+    let mut index = vec![UNSEEN; k];
+    let mut low = vec![0u32; k];
+    let mut on_stack = vec![false; k];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut out: Vec<Vec<u32>> = Vec::new();
+    let mut next = 0u32;
+    let equal = |i: u32, e: usize| {
+        let j = edges.dst[e];
+        j != i && nodes.loss[j as usize] == nodes.loss[i as usize]
+    };
+    // Call frames: (node, next edge to look at).
+    let mut frames: Vec<(u32, usize)> = Vec::new();
+    for root in 0..k as u32 {
+        if index[root as usize] != UNSEEN {
+            continue;
+        }
+        frames.push((root, edges.range(root).start));
+        index[root as usize] = next;
+        low[root as usize] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root as usize] = true;
+        while let Some(&mut (v, ref mut e)) = frames.last_mut() {
+            let end = edges.range(v).end;
+            let mut descended = false;
+            while *e < end {
+                let edge = *e;
+                *e += 1;
+                if !equal(v, edge) {
+                    continue;
+                }
+                let w = edges.dst[edge];
+                if index[w as usize] == UNSEEN {
+                    index[w as usize] = next;
+                    low[w as usize] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w as usize] = true;
+                    frames.push((w, edges.range(w).start));
+                    descended = true;
+                    break;
+                } else if on_stack[w as usize] {
+                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                }
+            }
+            if descended {
+                continue;
+            }
+            frames.pop();
+            if let Some(&(parent, _)) = frames.last() {
+                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+            }
+            if low[v as usize] == index[v as usize] {
+                let mut group = Vec::new();
+                loop {
+                    let w = stack.pop().unwrap_or(v);
+                    on_stack[w as usize] = false;
+                    group.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                group.sort_unstable();
+                out.push(group);
+            }
+        }
+    }
+    out
+}

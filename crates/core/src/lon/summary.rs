@@ -1,0 +1,74 @@
+//! Counts that describe a LON, MLON or CMLON: nodes, edges by type, self-loop share.
+
+use super::edges::{EdgeKind, Edges};
+
+/// The census of one network.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Census {
+    pub nodes: usize,
+    pub edges: usize,
+    pub improving: usize,
+    pub equal: usize,
+    pub worsening: usize,
+    #[serde(rename = "self")]
+    pub self_loops: usize,
+    /// Self-loop weight over all edge weight: for the LON, the mean probability that a
+    /// perturbation of a minimum falls back into its own basin.
+    pub self_loop_share: f64,
+}
+
+impl Census {
+    /// Counts the edges of `edges` whose type `keep` accepts; `loss` is per node. Fixed
+    /// chunks of sources are counted in parallel and added in order, so the share does
+    /// not depend on the thread count.
+    pub fn of(loss: &[f64], edges: &Edges, keep: impl Fn(EdgeKind) -> bool + Sync) -> Self {
+        use rayon::prelude::*;
+        const CHUNK: usize = 4096;
+        let k = edges.nodes();
+        let parts: Vec<(Census, f64, f64)> = (0..k)
+            .into_par_iter()
+            .step_by(CHUNK)
+            .map(|start| {
+                let mut c = Census::default();
+                let (mut own, mut all) = (0.0, 0.0);
+                for i in start as u32..(start + CHUNK).min(k) as u32 {
+                    for e in edges.range(i) {
+                        let j = edges.dst[e];
+                        let kind = EdgeKind::of(i == j, loss[i as usize], loss[j as usize]);
+                        if !keep(kind) {
+                            continue;
+                        }
+                        c.edges += 1;
+                        all += edges.weight[e];
+                        match kind {
+                            EdgeKind::Improving => c.improving += 1,
+                            EdgeKind::Equal => c.equal += 1,
+                            EdgeKind::Worsening => c.worsening += 1,
+                            EdgeKind::SelfLoop => {
+                                c.self_loops += 1;
+                                own += edges.weight[e];
+                            }
+                        }
+                    }
+                }
+                (c, own, all)
+            })
+            .collect();
+        let mut c = Census {
+            nodes: loss.len(),
+            ..Census::default()
+        };
+        let (mut own, mut all) = (0.0, 0.0);
+        for (p, o, a) in parts {
+            c.edges += p.edges;
+            c.improving += p.improving;
+            c.equal += p.equal;
+            c.worsening += p.worsening;
+            c.self_loops += p.self_loops;
+            own += o;
+            all += a;
+        }
+        c.self_loop_share = if all > 0.0 { own / all } else { 0.0 };
+        c
+    }
+}
