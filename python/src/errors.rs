@@ -9,25 +9,25 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
 create_exception!(
-    _nasland,
+    nasland,
     Error,
     PyException,
     "Base class of every nasland error; `.kind` names the Rust error kind."
 );
 create_exception!(
-    _nasland,
+    nasland,
     InputError,
     Error,
     "An input was refused: unknown architecture, duplicate, missing rows, a value that is not a finite number, an unknown column, a contradictory combination of arguments."
 );
 create_exception!(
-    _nasland,
+    nasland,
     TableError,
     Error,
     "A packed .nasl table could not be read: truncated, not a table, newer version, checksum mismatch, bad structure."
 );
 create_exception!(
-    _nasland,
+    nasland,
     SpaceError,
     Error,
     "A search-space name was refused (`nb201`, `5^9` and `3x4x5` are spaces)."
@@ -88,7 +88,11 @@ pub fn to_py_rewritten(err: anyhow::Error, site: Class, (from, to): (&str, &str)
         message = message.replace(from, to);
     }
     for cause in err.chain() {
-        if let Some(e) = cause.downcast_ref::<std::io::Error>() {
+        let io = match cause.downcast_ref::<csv::Error>().map(csv::Error::kind) {
+            Some(csv::ErrorKind::Io(e)) => Some(e),
+            _ => cause.downcast_ref::<std::io::Error>(),
+        };
+        if let Some(e) = io {
             let kind = match e.kind() {
                 std::io::ErrorKind::NotFound => "not_found",
                 std::io::ErrorKind::PermissionDenied => "permission_denied",

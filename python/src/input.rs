@@ -181,11 +181,8 @@ fn write_rows(
 
 /// Extracts the float64 values of a 1-D numpy array (the wrapper converts other dtypes).
 pub fn values(array: Option<numpy::PyReadonlyArray1<'_, f64>>) -> PyResult<Option<Vec<f64>>> {
-    Ok(match array {
-        None => None,
-        Some(a) => Some(match a.as_slice() {
-            Ok(s) => s.to_vec(),
-            Err(_) => a.as_array().iter().copied().collect(),
-        }),
-    })
+    Ok(array.map(|a| match a.as_slice() {
+        Ok(s) => s.to_vec(),
+        Err(_) => a.as_array().iter().copied().collect(),
+    }))
 }
