@@ -13,11 +13,13 @@
 //! assert!(land.local_minima > 500 && land.local_minima < 750); // E = 625
 //! ```
 
-pub use nasland_core::{landscape, progress, search, stats, synth, theory};
+pub use nasland_core::{landscape, progress, range, search, stats, synth, theory};
 pub use nasland_table as table;
 
 pub mod analysis;
 pub mod cli;
+pub mod fit;
+pub mod format;
 pub mod input;
 pub mod io;
 pub mod pack;

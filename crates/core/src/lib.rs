@@ -18,10 +18,12 @@
 //! Modules, one job each: [`space`] (neighbours and architecture strings), [`landscape`]
 //! (LS, LS*), [`stats`] (summaries), [`synth`] (synthetic losses), [`theory`]
 //! (predictions), [`search`] (local-search variants per start, search cost, noise),
-//! [`progress`] (how long builds report how far they are).
+//! [`progress`] (how long builds report how far they are), [`range`] (value ranges and
+//! the ε tolerance, below both stats and search).
 
 pub mod landscape;
 pub mod progress;
+pub mod range;
 pub mod search;
 pub mod space;
 pub mod stats;
