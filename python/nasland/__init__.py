@@ -243,10 +243,45 @@ def pack(
         seed=seed, zstd=zstd, zstd_level=zstd_level)
 
 
-def theory(*args: Any, **kwargs: Any) -> dict:
-    """The paper's model (Theorem 5.1) fitted to a landscape, beside the exact values,
-    as ``nasland theory --json``. See docs/PYTHON.md."""
-    return _nasland.theory(*args, **kwargs)
+def theory(
+    space: Optional[str] = None,
+    values: Any = None,
+    *,
+    key: Optional[str] = None,
+    metric: Optional[str] = None,
+    maximize: Optional[bool] = None,
+    graph: Optional[Union[str, "os.PathLike[str]"]] = None,
+    table: Optional[Union[str, "os.PathLike[str]"]] = None,
+    synthetic: Optional[str] = None,
+    seed: int = 1,
+    pdf_n: str = "hist",
+    bins: Optional[int] = None,
+    pdf_e: str = "paper",
+    recursion: str = "tree-exact",
+    eps_norm: Optional[Sequence[float]] = None,
+) -> dict:
+    """The paper's model (Theorem 5.1) fitted to a landscape, beside the exact values.
+
+    The input is given as for :func:`analyze`. Losses are normalised to
+    x = (loss - best) / (worst - best) in [0, 1]. ``pdf_n`` is the global density:
+    ``"hist"`` (Freedman-Diaconis bins unless ``bins``), ``"kde"`` or ``"uniform"``;
+    ``pdf_e`` the neighbour density: ``"paper"``, ``"empirical"`` or ``"iid"``;
+    ``recursion`` ``"tree-exact"`` or ``"paper"``; ``eps_norm`` the ε values in
+    normalised units, each in (0, 1] (default 0.001, 0.003, 0.01, 0.03, 0.1, 0.3).
+
+    Returns the dict ``nasland theory --json`` prints: ``normalisation``, ``model``,
+    ``predicted`` (local minima, P(ε)), ``exact`` and ``difference``. It is computed by
+    the application layer's single fit pipeline (``nasland::fit``), the one the report
+    uses too. (The CLI's ``--random-regular`` shortcut is not offered: pack the graph
+    with :func:`pack` and pass ``graph=``.)
+    """
+    v = _values(values, key, metric, maximize)
+    return _nasland.theory(
+        space, v["values"], v["keys"], key=v["key"], metric=v["metric"],
+        maximize=v["maximize"], graph=graph, table=table, synthetic=synthetic,
+        seed=seed, pdf_n=pdf_n, bins=bins, pdf_e=pdf_e, recursion=recursion,
+        eps_norm=None if eps_norm is None else [float(e) for e in eps_norm],
+        label=v["label"])
 
 
 def report(

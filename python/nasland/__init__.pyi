@@ -73,7 +73,23 @@ def pack(
 ) -> Table:
     """Pack a space into a ``.nasl`` table and open it."""
 
-def theory(*args: Any, **kwargs: Any) -> Dict[str, Any]:
+def theory(
+    space: Optional[str] = None,
+    values: _Values = None,
+    *,
+    key: Optional[str] = None,
+    metric: Optional[str] = None,
+    maximize: Optional[bool] = None,
+    graph: Optional[_Path] = None,
+    table: Optional[_Path] = None,
+    synthetic: Optional[str] = None,
+    seed: int = 1,
+    pdf_n: str = "hist",
+    bins: Optional[int] = None,
+    pdf_e: str = "paper",
+    recursion: str = "tree-exact",
+    eps_norm: Optional[Sequence[float]] = None,
+) -> Dict[str, Any]:
     """The paper's model beside the exact landscape, as ``nasland theory --json``."""
 
 def report(

@@ -147,7 +147,25 @@ def pack(
     zstd: bool = False,
     zstd_level: int = 9,
 ) -> Table: ...
-def theory(*args: Any, **kwargs: Any) -> Dict[str, Any]: ...
+def theory(
+    space: Optional[str] = None,
+    values: Optional[npt.NDArray[np.float64]] = None,
+    keys: Optional[Sequence[str]] = None,
+    *,
+    key: Optional[str] = None,
+    metric: Optional[str] = None,
+    maximize: Optional[bool] = None,
+    graph: Optional[_Path] = None,
+    table: Optional[_Path] = None,
+    synthetic: Optional[str] = None,
+    seed: int = 1,
+    pdf_n: str = "hist",
+    bins: Optional[int] = None,
+    pdf_e: str = "paper",
+    recursion: str = "tree-exact",
+    eps_norm: Optional[Sequence[float]] = None,
+    label: Optional[str] = None,
+) -> Dict[str, Any]: ...
 def report(
     path: _Path = "nasland-report.html",
     *,

@@ -141,6 +141,7 @@ fn classify_text(m: &str) -> Option<(Class, &'static str)> {
         ("more than 2^32 - 1 vertices", Space, "too_large"),
         ("synthetic model", Input, "model"),
         ("levels:K", Input, "model"),
+        ("in normalised units", Input, "bad_eps"),
     ];
     RULES
         .iter()

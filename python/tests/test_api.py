@@ -88,3 +88,29 @@ def test_docstrings_and_html():
     html = a._repr_html_()
     assert html.startswith("<table") and "local minima" in html
     assert "3^4" in repr(a)
+
+
+@pytest.mark.parametrize("args,kw", [
+    (["--space", "tnb101", "--key", "tnb_arch_str", "--metric", "jigsaw", "--maximize"],
+     dict(space="tnb101", key="tnb_arch_str", metric="jigsaw", maximize=True)),
+    (["--space", "4^5", "--synthetic", "uniform", "--seed", "4", "--pdf-e", "empirical",
+      "--recursion", "paper", "--eps-norm", "0.01,0.1"],
+     dict(space="4^5", synthetic="uniform", seed=4, pdf_e="empirical", recursion="paper",
+          eps_norm=[0.01, 0.1])),
+])
+def test_theory_matches_cli(run_json, tnb101_csv, tnb101_df, args, kw):
+    if "--key" in args:
+        args = args + ["--table", str(tnb101_csv)]
+        kw = dict(kw, values=tnb101_df)
+    cli = run_json("theory", *args, "--json")
+    doc = nasland.theory(**kw)
+    if "values" in kw:
+        assert doc["source"]["path"] == "DataFrame"
+        doc["source"].pop("path"), cli["source"].pop("path")
+    assert doc == cli
+
+
+def test_theory_refuses_bad_options():
+    with pytest.raises(nasland.InputError) as e:
+        nasland.theory("3^4", pdf_e="magic")
+    assert e.value.kind == "pdf_e"
