@@ -5,12 +5,21 @@
 //! them into an [`Input`]; the loss is always "lower is better", and [`Input::value`]
 //! turns it back into the metric's own units.
 
+mod error;
+
+pub use error::{Error, ErrorKind};
+
 use crate::io::table_csv::{self, KeyCodec};
 use crate::space::{ProductSpace, Space, VertexId};
 use crate::synth::Model;
-use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+
+type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The benchmark spaces whose keys a table of another space is checked against, so that
+/// a table given for the wrong space is named as such rather than as one bad row.
+const BENCHMARK_SPACES: [&str; 3] = ["nb201", "tnb101", "nats-sss"];
 
 /// Where the losses came from.
 #[derive(Clone, Debug, Serialize)]
@@ -95,9 +104,11 @@ impl Input {
         metric: &str,
         maximize: bool,
     ) -> Result<Self> {
-        let mut inputs =
-            Self::from_table_columns(space, path, key, &[metric.to_string()], maximize)?;
-        Ok(inputs.pop().expect("one column requested"))
+        let inputs = Self::from_table_columns(space, path, key, &[metric.to_string()], maximize)?;
+        Ok(inputs
+            .into_iter()
+            .next()
+            .expect("one input per requested column"))
     }
 
     /// Several metric columns of one CSV table, read in one pass.
@@ -111,10 +122,11 @@ impl Input {
         use crate::space::Neighbourhood;
         let codec = KeyCodec {
             n: space.len(),
-            decode: &|s| space.decode(s),
+            decode: &|s| space.decode(s).map_err(Into::into),
             encode: &|v| space.encode(v),
         };
-        let cols = table_csv::read_columns(path, key, metrics, &codec)?;
+        let cols = table_csv::read_columns(path, key, metrics, &codec)
+            .map_err(|e| wrong_space(e, &space, path))?;
         let sign = if maximize { -1.0 } else { 1.0 };
         Ok(metrics
             .iter()
@@ -131,6 +143,38 @@ impl Input {
                 },
             })
             .collect())
+    }
+}
+
+/// Turns a refused first key that is an architecture of another benchmark space into
+/// [`ErrorKind::WrongSpace`]; any other error passes through.
+fn wrong_space(e: Error, space: &ProductSpace, path: &Path) -> Error {
+    let ErrorKind::UnknownArchitecture { row: 0, key } = e.kind() else {
+        return e;
+    };
+    let found = BENCHMARK_SPACES.iter().find(|&&name| {
+        name != space.name()
+            && ProductSpace::parse(name).is_ok_and(|other| other.decode(key).is_ok())
+    });
+    let Some(&found) = found else {
+        return e;
+    };
+    let message = format!(
+        "{} line 2: {key:?} is an architecture of {found}, not of {}; the table was made for another space: choose {found} or another table",
+        path.display(),
+        space.name()
+    );
+    let wrapped = Error::new(
+        ErrorKind::WrongSpace {
+            space: space.name().to_string(),
+            found: found.to_string(),
+        },
+        message,
+    )
+    .with_path(path);
+    match e.into_source() {
+        Some(cause) => wrapped.with_source(cause),
+        None => wrapped,
     }
 }
 
@@ -165,25 +209,34 @@ impl InputSpec {
         if let Some(path) = &self.graph {
             return self.load_graph(path);
         }
-        let space = ProductSpace::parse(&self.space)?;
+        let space =
+            ProductSpace::parse(&self.space).map_err(|e| Error::wrap(ErrorKind::Space, e))?;
         match (&self.table, &self.synthetic) {
-            (Some(_), Some(_)) => bail!("give either --table or --synthetic, not both"),
+            (Some(_), Some(_)) => Err(Error::new(
+                ErrorKind::TableAndSynthetic,
+                "give either a table or a synthetic model, not both",
+            )),
             (Some(path), None) => {
-                let metric = self
-                    .metric
-                    .as_deref()
-                    .context("--table needs --metric COLUMN (the column to analyse)")?;
+                let metric = self.metric.as_deref().ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::MetricNeeded,
+                        "a table needs a metric column (the column to analyse)",
+                    )
+                })?;
                 let key = self.key.as_deref().unwrap_or(default_key(&self.space));
                 Input::from_table(space, path, key, metric, self.maximize)
             }
             (None, synthetic) => {
                 if self.metric.is_some() || self.key.is_some() {
-                    bail!("--metric and --key name columns of a --table; none was given");
+                    return Err(Error::new(
+                        ErrorKind::ColumnWithoutTable,
+                        "a metric or key column names a column of a table; no table was given",
+                    ));
                 }
                 if synthetic.as_deref() == Some("smooth") {
                     return Ok(Input::smooth(space, self.seed));
                 }
-                let model = Model::parse(synthetic.as_deref().unwrap_or("uniform"))?;
+                let model = parse_model(synthetic.as_deref())?;
                 Ok(Input::synthetic(Space::Product(space), model, self.seed))
             }
         }
@@ -194,25 +247,40 @@ impl InputSpec {
     /// A `.nasl` table: a stored metric column, or synthetic losses on its graph.
     fn load_graph(&self, path: &Path) -> Result<Input> {
         if self.table.is_some() || self.key.is_some() {
-            bail!("--graph FILE brings its own metric columns; --table and --key do not apply");
+            return Err(Error::new(
+                ErrorKind::GraphAndTable,
+                "a packed graph brings its own metric columns; a CSV table and key column do not apply",
+            ));
         }
-        let table = crate::table::Table::open(path)?;
-        let graph = table.graph()?;
+        let table_error = |e| Error::wrap(ErrorKind::Table, e);
+        let table = crate::table::Table::open(path).map_err(table_error)?;
+        let graph = table.graph().map_err(table_error)?;
         match (&self.metric, &self.synthetic) {
-            (Some(_), Some(_)) => bail!("give either --metric or --synthetic, not both"),
+            (Some(_), Some(_)) => Err(Error::new(
+                ErrorKind::MetricAndSynthetic,
+                "give either a metric column or a synthetic model, not both",
+            )),
             (Some(metric), None) => {
-                let i = table.column_index(metric)?;
+                let i = table.column_index(metric).map_err(table_error)?;
                 let info = &table.columns()[i];
                 let maximize = match info.direction {
                     crate::table::format::Direction::Maximize => true,
-                    crate::table::format::Direction::Minimize if self.maximize => bail!(
-                        "{}: column {metric:?} was packed as lower-is-better; drop --maximize (or re-pack with --maximize {metric})",
-                        path.display()
-                    ),
+                    crate::table::format::Direction::Minimize if self.maximize => {
+                        return Err(Error::new(
+                            ErrorKind::DirectionConflict {
+                                column: metric.clone(),
+                            },
+                            format!(
+                                "{}: column {metric:?} was packed as lower-is-better; do not maximise it (or re-pack it as higher-is-better)",
+                                path.display()
+                            ),
+                        )
+                        .with_path(path))
+                    }
                     _ => self.maximize,
                 };
                 let sign = if maximize { -1.0 } else { 1.0 };
-                let loss = table.column(i)?.to_loss(sign);
+                let loss = table.column(i).map_err(table_error)?.to_loss(sign);
                 Ok(Input {
                     space: Space::Graph(graph),
                     loss,
@@ -225,9 +293,14 @@ impl InputSpec {
                 })
             }
             (None, synthetic) => {
-                let model = Model::parse(synthetic.as_deref().unwrap_or("uniform"))?;
+                let model = parse_model(synthetic.as_deref())?;
                 Ok(Input::synthetic(Space::Graph(graph), model, self.seed))
             }
         }
     }
+}
+
+/// The named synthetic model (iid uniform when none is named).
+fn parse_model(name: Option<&str>) -> Result<Model> {
+    Model::parse(name.unwrap_or("uniform")).map_err(|e| Error::wrap(ErrorKind::Model, e))
 }

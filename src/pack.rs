@@ -7,10 +7,10 @@
 //! - random regular graphs are packed by `nasland pack --random-regular` straight from
 //!   [`crate::space::random_regular::generate`] (keys are the ids).
 
-use crate::input::{default_key, Input};
+use crate::input::{default_key, Error, ErrorKind, Input};
 use crate::io::{edges_csv, table_csv};
 use crate::space::{Csr, Neighbourhood, ProductSpace, VertexId};
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use nasland_table::format::Direction;
 use nasland_table::writer::{self, ColumnSource, Contents, KeySource, WriteOptions};
 use serde_json::{json, Map, Value};
@@ -34,10 +34,17 @@ impl Directions {
         if let Directions::Maximize(names) = self {
             for name in names {
                 if !columns.contains(name) {
-                    bail!(
-                        "--maximize names {name:?}, which is not among the packed columns ({})",
-                        columns.join(", ")
-                    );
+                    return Err(Error::new(
+                        ErrorKind::MaximizeUnknown {
+                            column: name.clone(),
+                            available: columns.to_vec(),
+                        },
+                        format!(
+                            "column {name:?} is to be maximised, but it is not among the packed columns ({})",
+                            columns.join(", ")
+                        ),
+                    )
+                    .into());
                 }
             }
         }
@@ -80,10 +87,15 @@ fn metrics_of(t: &TableColumns, key: &str) -> Result<Vec<String>> {
         None => table_csv::numeric_columns(&t.path, key)?,
     };
     if metrics.is_empty() {
-        bail!(
-            "{} has no numeric column to store besides the key {key:?}; name them with --metrics",
-            t.path.display()
-        );
+        return Err(Error::new(
+            ErrorKind::NoMetric,
+            format!(
+                "{} has no numeric column to store besides the key {key:?}; name the columns to store",
+                t.path.display()
+            ),
+        )
+        .with_path(&t.path)
+        .into());
     }
     Ok(metrics)
 }
@@ -150,51 +162,73 @@ pub fn product(
             meta: base_meta(source),
         },
         opts,
-    )
+    )?;
+    Ok(())
 }
 
 /// The key column of a CSV table in row order, with a map back to the row; duplicate
 /// or empty keys are errors naming their lines.
-pub fn read_keys(path: &Path, key: &str) -> Result<(Vec<String>, HashMap<String, VertexId>)> {
+pub fn read_keys(
+    path: &Path,
+    key: &str,
+) -> Result<(Vec<String>, HashMap<String, VertexId>), Error> {
     let headers = table_csv::headers(path)?;
-    let col = headers.iter().position(|h| h == key).with_context(|| {
-        format!(
-            "{} has no key column {key:?}; its columns are: {}",
-            path.display(),
-            headers.join(", ")
-        )
-    })?;
+    let col = table_csv::column_index(&headers, key, "key", path)?;
     let mut r = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
-        .with_context(|| format!("cannot open table {}", path.display()))?;
+        .map_err(|e| Error::csv(path, |_| format!("cannot open table {}", path.display()), e))?;
     let mut keys = Vec::new();
     let mut id_of = HashMap::new();
     for (row, rec) in r.records().enumerate() {
         let line = row + 2;
-        let rec =
-            rec.with_context(|| format!("{} line {line}: malformed CSV record", path.display()))?;
-        let k = rec.get(col).filter(|k| !k.is_empty()).with_context(|| {
-            format!(
-                "{} line {line}: the key {key:?} is empty or missing",
-                path.display()
+        let rec = rec.map_err(|e| {
+            Error::csv(
+                path,
+                |_| format!("{} line {line}: malformed CSV record", path.display()),
+                e,
             )
         })?;
+        let k = rec.get(col).filter(|k| !k.is_empty()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::EmptyKey { row },
+                format!(
+                    "{} line {line}: the key {key:?} is empty or missing",
+                    path.display()
+                ),
+            )
+            .with_path(path)
+        })?;
         if keys.len() >= u32::MAX as usize {
-            bail!("{} has more than {} rows", path.display(), u32::MAX - 1);
+            return Err(Error::new(
+                ErrorKind::TooManyRows,
+                format!("{} has more than {} rows", path.display(), u32::MAX - 1),
+            )
+            .with_path(path));
         }
         if let Some(&first) = id_of.get(k) {
-            bail!(
-                "{} line {line}: key {k:?} appears twice (first on line {}); each vertex needs one row",
-                path.display(),
-                first as usize + 2
-            );
+            return Err(Error::new(
+                ErrorKind::Duplicate {
+                    key: k.to_string(),
+                    rows: [first as usize, row],
+                },
+                format!(
+                    "{} line {line}: key {k:?} appears twice (first on line {}); each vertex needs one row",
+                    path.display(),
+                    first as usize + 2
+                ),
+            )
+            .with_path(path));
         }
         id_of.insert(k.to_string(), keys.len() as VertexId);
         keys.push(k.to_string());
     }
     if keys.is_empty() {
-        bail!("{} has no data rows", path.display());
+        return Err(Error::new(
+            ErrorKind::NoData,
+            format!("{} has no data rows", path.display()),
+        )
+        .with_path(path));
     }
     Ok((keys, id_of))
 }
@@ -206,10 +240,12 @@ pub fn edges(
     out: &Path,
     opts: WriteOptions,
 ) -> Result<EdgeReport> {
-    let key = table
-        .key
-        .clone()
-        .context("--edges needs --key COLUMN: the table column holding the keys the edges name")?;
+    let key = table.key.clone().ok_or_else(|| {
+        Error::new(
+            ErrorKind::KeyNeeded,
+            "an edge list needs the key column: the table column holding the keys the edges name",
+        )
+    })?;
     let (keys, id_of) = read_keys(&table.path, &key)?;
     let table_name = format!("{} (column {key:?})", table.path.display());
     let edges = edges_csv::read_edges(edges_path, &id_of, &table_name)?;
@@ -217,11 +253,11 @@ pub fn edges(
     let csr = Csr::from_undirected_edges(n, &edges)?;
     let isolated = (0..n as VertexId).filter(|&v| csr.degree(v) == 0).count();
 
-    let decode = |s: &str| -> Result<VertexId> {
+    let decode = |s: &str| -> Result<VertexId, table_csv::KeyError> {
         id_of
             .get(s)
             .copied()
-            .with_context(|| format!("key {s:?} is not in the table"))
+            .ok_or_else(|| format!("key {s:?} is not in the table").into())
     };
     let encode = |v: VertexId| keys[v as usize].clone();
     let codec = table_csv::KeyCodec {
@@ -298,11 +334,11 @@ pub fn nb101_with(
                 .key
                 .clone()
                 .unwrap_or_else(|| default_key("nb101").to_string());
-            let decode = |s: &str| -> Result<VertexId> {
-                space.id_of_hash(s).with_context(|| {
+            let decode = |s: &str| -> Result<VertexId, table_csv::KeyError> {
+                space.id_of_hash(s).ok_or_else(|| {
                     "not the module hash of a NAS-Bench-101 cell (32 lower-case hex digits, as \
                      nasbench.hash_iterator() yields)"
-                        .to_string()
+                        .into()
                 })
             };
             let encode = |v: VertexId| space.keys()[v as usize].clone();

@@ -41,7 +41,8 @@ fn malformed_architecture_string() {
     analyze(&t, &METRIC).code(2).stderr(
         contains("line 6")
             .and(contains("is not an architecture"))
-            .and(contains("3 node groups")),
+            .and(contains("3 node groups"))
+            .and(contains("hint: --space names the space, --key the column")),
     );
 }
 
@@ -140,7 +141,12 @@ fn wrong_space_for_the_table() {
         .arg(shared_data("nb201.csv"))
         .assert()
         .code(2)
-        .stderr(contains("line 2").and(contains("64-41414-")));
+        .stderr(
+            contains("line 2")
+                .and(contains("is an architecture of nb201, not of tnb101"))
+                .and(contains("64-41414-"))
+                .and(contains("hint: pass --space nb201")),
+        );
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Hardness metrics against independent brute-force computations on small spaces
-//! (product spaces with heavy ties and random graphs, possibly disconnected), and on a
-//! real table for thread-count determinism.
+//! (product spaces with heavy ties, random undirected and directed graphs, possibly
+//! disconnected), and on a real table for thread-count determinism. The oracles walk
+//! local-search moves forward (v → u, u ∈ N(v)), so on a directed graph they check that
+//! the library walks arcs the right way.
 
 use crate::util::oracle;
 use nasland::landscape::Landscape;
@@ -83,7 +85,22 @@ fn close(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-/// Checks every metric of `hardness` against brute force on explicit neighbour lists.
+/// Fewest moves from every vertex to the nearest vertex of `targets`: a forward BFS from
+/// each vertex separately, stopped at the first target reached.
+fn forward_distances(lists: &[Vec<usize>], is_target: impl Fn(usize) -> bool) -> Vec<Option<u32>> {
+    (0..lists.len())
+        .map(|v| {
+            let d = bfs(lists, v);
+            (0..lists.len())
+                .filter(|&u| is_target(u))
+                .filter_map(|u| d[u])
+                .min()
+        })
+        .collect()
+}
+
+/// Checks every metric of `hardness` against brute force on explicit neighbour lists
+/// (out-neighbours; the relation may be directed).
 fn check<N: Neighbourhood>(
     space: &N,
     lists: &[Vec<usize>],
@@ -110,12 +127,8 @@ fn check<N: Neighbourhood>(
     prop_assert_eq!(h.path_length_mean, steps as f64 / n as f64);
     prop_assert_eq!(h.path_length_max, *c.steps.iter().max().unwrap());
 
-    // Distances: BFS from every optimum separately, minimum taken afterwards.
-    let optima: Vec<usize> = (0..n).filter(|&v| loss[v] == best).collect();
-    let per: Vec<Vec<Option<u32>>> = optima.iter().map(|&o| bfs(lists, o)).collect();
-    let dist: Vec<Option<u32>> = (0..n)
-        .map(|v| per.iter().filter_map(|d| d[v]).min())
-        .collect();
+    // Distances: forward BFS from every vertex, nearest optimum reached.
+    let dist = forward_distances(lists, |u| loss[u] == best);
     let reach: Vec<usize> = (0..n).filter(|&v| dist[v].is_some()).collect();
     prop_assert_eq!(h.unreachable, n - reach.len());
     let dx: Vec<f64> = reach.iter().map(|&v| dist[v].unwrap() as f64).collect();
@@ -132,20 +145,19 @@ fn check<N: Neighbourhood>(
         naive_pearson(&lx, &dx)
     );
 
-    // ρ(1): every undirected edge listed once, then both orientations.
+    // ρ(1) and neutrality: every arc v → u once (on an undirected graph, each edge both
+    // ways).
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
-    let (mut equal, mut edges) = (0u64, 0u64);
+    let (mut equal, mut arcs) = (0u64, 0u64);
     for v in 0..n {
         for &u in &lists[v] {
-            if u > v {
-                edges += 1;
-                equal += (loss[u] == loss[v]) as u64;
-                xs.extend([loss[v], loss[u]]);
-                ys.extend([loss[u], loss[v]]);
-            }
+            arcs += 1;
+            equal += (loss[u] == loss[v]) as u64;
+            xs.push(loss[v]);
+            ys.push(loss[u]);
         }
     }
-    let rho = if edges == 0 {
+    let rho = if arcs == 0 {
         None
     } else {
         naive_pearson(&xs, &ys)
@@ -156,14 +168,21 @@ fn check<N: Neighbourhood>(
     if let (Some(a), Some(b)) = (h.correlation_length, len) {
         prop_assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0));
     }
-    let neutral = if edges == 0 {
+    let neutral = if arcs == 0 {
         0.0
     } else {
-        equal as f64 / edges as f64
+        equal as f64 / arcs as f64
     };
     prop_assert_eq!(h.neutrality, neutral);
 
-    // Largest plateau by flood fill from every vertex in id order.
+    // Largest plateau by flood fill from every vertex in id order, arcs followed both
+    // ways (weak components).
+    let mut both: Vec<Vec<usize>> = lists.to_vec();
+    for (v, out) in lists.iter().enumerate() {
+        for &u in out {
+            both[u].push(v);
+        }
+    }
     let mut comp = vec![usize::MAX; n];
     let (mut big, mut big_id) = (0, 0);
     for s in 0..n {
@@ -175,7 +194,7 @@ fn check<N: Neighbourhood>(
         let mut size = 0;
         while let Some(v) = stack.pop() {
             size += 1;
-            for &u in &lists[v] {
+            for &u in &both[v] {
                 if comp[u] == usize::MAX && loss[u] == loss[v] {
                     comp[u] = s;
                     stack.push(u);
@@ -221,6 +240,18 @@ fn graph_and_loss() -> impl Strategy<Value = (usize, Vec<(u32, u32)>, Vec<f64>)>
     })
 }
 
+/// A random directed graph: `n` vertices, random arcs, some of them added both ways so
+/// that mutual and one-way arcs mix; the losses have heavy ties.
+fn digraph_and_loss() -> impl Strategy<Value = (usize, Vec<(u32, u32, bool)>, Vec<f64>)> {
+    (2usize..25).prop_flat_map(|n| {
+        (
+            Just(n),
+            prop::collection::vec((0..n as u32, 0..n as u32, any::<bool>()), 0..3 * n),
+            prop::collection::vec((0u32..6).prop_map(|x| x as f64), n),
+        )
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -242,6 +273,30 @@ proptest! {
         edges.dedup();
         let csr = Csr::from_undirected_edges(n, &edges).unwrap();
         let lists: Vec<Vec<usize>> = (0..n as VertexId).map(|v| csr.neighbours(v).iter().map(|&u| u as usize).collect()).collect();
+        check(&csr, &lists, &loss)?;
+    }
+
+    #[test]
+    fn random_directed_graphs_match_brute_force((n, raw, loss) in digraph_and_loss()) {
+        let mut lists: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (a, b, mutual) in raw {
+            if a != b {
+                lists[a as usize].push(b as usize);
+                if mutual {
+                    lists[b as usize].push(a as usize);
+                }
+            }
+        }
+        let (mut offsets, mut targets) = (vec![0u64], Vec::new());
+        for l in &mut lists {
+            l.sort_unstable();
+            l.dedup();
+            targets.extend(l.iter().map(|&u| u as VertexId));
+            offsets.push(targets.len() as u64);
+        }
+        let csr = Csr::new(offsets, targets).unwrap();
+        let symmetric = (0..n).all(|v| lists[v].iter().all(|&u| lists[u].contains(&v)));
+        prop_assert_eq!(csr.is_symmetric(), symmetric);
         check(&csr, &lists, &loss)?;
     }
 }

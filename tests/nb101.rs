@@ -190,6 +190,107 @@ fn iid_uniform_local_minima_are_within_a_sound_bound_of_the_expectation() {
     }
 }
 
+/// The distance to the nearest global optimum follows local-search moves v → u on this
+/// directed graph (17.8 % one-way arcs): with iid losses (seed 1), the library's distances
+/// equal a forward BFS from each of 100 sampled vertices, and agree everywhere with a
+/// Bellman–Ford sweep over forward arcs, which also counts the vertices that reach no
+/// optimum; the hardness block reports the same count, mean and max. The sample is small
+/// because with one optimum each forward BFS explores most of the graph before it meets
+/// it (2,000 of them took minutes); the sweep covers every vertex.
+#[test]
+fn distances_to_the_optimum_follow_the_arcs_forward() {
+    use nasland::stats::hardness;
+    use rayon::prelude::*;
+    let s = space();
+    let csr = s.csr();
+    assert!(!csr.is_symmetric());
+    let n = s.len();
+    let loss = Model::Uniform.draw(n, 1);
+    let best = loss.iter().copied().fold(f64::INFINITY, f64::min);
+    let is_opt = |v: usize| loss[v] == best;
+    let dist = hardness::distance_to_optima(csr, &loss, best);
+
+    // Forward BFS from one start, stopped at the first optimum discovered; `seen` holds
+    // the stamp of the last BFS that reached each vertex, so it is never cleared.
+    let forward = |start: VertexId, seen: &mut Vec<u32>, stamp: u32| -> Option<u32> {
+        if is_opt(start as usize) {
+            return Some(0);
+        }
+        let mut frontier = vec![start];
+        seen[start as usize] = stamp;
+        let mut d = 0;
+        while !frontier.is_empty() {
+            d += 1;
+            let mut next = Vec::new();
+            for &v in &frontier {
+                for &u in csr.neighbours(v) {
+                    if seen[u as usize] != stamp {
+                        if is_opt(u as usize) {
+                            return Some(d);
+                        }
+                        seen[u as usize] = stamp;
+                        next.push(u);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        None
+    };
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let sample: Vec<VertexId> = (0..100).map(|_| rng.gen_range(0..n) as VertexId).collect();
+    let got: Vec<(VertexId, Option<u32>)> = sample
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || vec![u32::MAX; n],
+            |seen, (i, &v)| (v, forward(v, seen, i as u32)),
+        )
+        .collect();
+    for (v, want) in got {
+        let lib = dist[v as usize];
+        assert_eq!((lib != u32::MAX).then_some(lib), want, "vertex {v}");
+    }
+
+    // Bellman–Ford over forward arcs: d(v) = 0 at an optimum, else 1 + min over N(v),
+    // swept until nothing changes.
+    let mut bf: Vec<u32> = (0..n)
+        .map(|v| if is_opt(v) { 0 } else { u32::MAX })
+        .collect();
+    loop {
+        let next: Vec<u32> = (0..n as VertexId)
+            .into_par_iter()
+            .map(|v| {
+                let via = csr
+                    .neighbours(v)
+                    .iter()
+                    .map(|&u| bf[u as usize].saturating_add(1))
+                    .min()
+                    .unwrap_or(u32::MAX);
+                bf[v as usize].min(via)
+            })
+            .collect();
+        if next == bf {
+            break;
+        }
+        bf = next;
+    }
+    assert_eq!(dist, bf);
+    let unreachable = bf.iter().filter(|&&d| d == u32::MAX).count();
+    let reached: Vec<u32> = bf.iter().copied().filter(|&d| d != u32::MAX).collect();
+
+    let land = Landscape::of_graph(csr, &loss);
+    let h = hardness::hardness(csr, &loss, &land, 1.0, &[0.01]);
+    assert_eq!(h.unreachable, unreachable);
+    assert_eq!(h.distance_max, *reached.iter().max().unwrap());
+    let mean = reached.iter().map(|&d| d as f64).sum::<f64>() / reached.len() as f64;
+    assert!(
+        (h.distance_mean - mean).abs() < 1e-9,
+        "{} vs {mean}",
+        h.distance_mean
+    );
+}
+
 type BruteKey = (usize, Vec<u8>, u64);
 
 /// An obviously-correct reference: matrices, all vertex orders, all permutations.

@@ -1,11 +1,13 @@
-//! Bad `.nasl` files: each class of damage gives a clear error naming what is wrong, never
-//! a wrong number and never a panic.
+//! Bad `.nasl` files: each class of damage gives an error of the right kind whose message
+//! names what is wrong, never a wrong number and never a panic.
 
 use crate::util::nasland;
 
 use nasland::space::{Csr, Neighbourhood, ProductSpace, VertexId};
 use nasland::table::format::{self, Direction, Header, DIR_ENTRY_LEN, HEADER_LEN};
-use nasland::table::{self, bits, ColumnSource, Contents, KeySource, Table, WriteOptions};
+use nasland::table::{
+    self, bits, ColumnSource, Contents, ErrorKind, KeySource, Region, Table, WriteOptions,
+};
 
 fn write_bytes<N: Neighbourhood>(
     graph: &N,
@@ -80,7 +82,7 @@ fn graph_file() -> Vec<u8> {
 }
 
 /// Opens and uses everything: verification, every key, every neighbour, every value.
-fn open_all(bytes: &[u8]) -> anyhow::Result<()> {
+fn open_all(bytes: &[u8]) -> Result<(), table::Error> {
     let t = Table::from_bytes(bytes, "test.nasl")?;
     t.verify_all()?;
     let g = t.graph()?;
@@ -99,8 +101,20 @@ fn open_all(bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn err(bytes: &[u8]) -> String {
-    format!("{:#}", open_all(bytes).expect_err("damaged table accepted"))
+fn err(bytes: &[u8]) -> table::Error {
+    open_all(bytes).expect_err("damaged table accepted")
+}
+
+/// The whole message as the CLI prints it, context and causes included.
+fn text(e: &table::Error) -> String {
+    format!("{:#}", anyhow::Error::from(e.clone()))
+}
+
+/// The error is a structural one whose message names `what` (the vertex, the column).
+fn assert_structure(e: &table::Error, what: &[&str]) {
+    assert_eq!(e.kind(), &ErrorKind::Structure, "{}", text(e));
+    let t = text(e);
+    assert!(what.iter().all(|w| t.contains(w)), "{t}");
 }
 
 /// Recomputes every checksum after a deliberate edit, so only the structural check can
@@ -161,25 +175,26 @@ fn valid_files_open() {
 fn wrong_magic() {
     let mut b = product_file(None);
     b[1] = b'X';
-    assert!(err(&b).contains("not a nasland table"), "{}", err(&b));
+    assert_eq!(err(&b).kind(), &ErrorKind::NotATable);
     let e = err(b"name,acc\nfoo,1\n");
-    assert!(
-        e.contains("not a nasland table") && e.contains("nasland pack"),
-        "{e}"
-    );
+    assert_eq!(e.kind(), &ErrorKind::NotATable);
+    // What to do: the message points at the command that makes tables.
+    assert!(text(&e).contains("nasland pack"), "{}", text(&e));
+    assert_eq!(err(b"").kind(), &ErrorKind::NotATable);
 }
 
 #[test]
 fn future_version() {
     let mut b = product_file(None);
     b[8..12].copy_from_slice(&2u32.to_le_bytes());
-    let e = err(&b);
-    assert!(
-        e.contains("format version 2 is newer") && e.contains("upgrade"),
-        "{e}"
-    );
+    let newer = ErrorKind::NewerVersion {
+        found: 2,
+        supported: format::VERSION,
+    };
+    assert_eq!(err(&b).kind(), &newer);
+    // The version is checked before the header checksum: a newer header may differ.
     resign(&mut b);
-    assert!(err(&b).contains("format version 2 is newer"));
+    assert_eq!(err(&b).kind(), &newer);
 }
 
 #[test]
@@ -187,7 +202,12 @@ fn truncation_anywhere_says_truncated() {
     for b in [product_file(None), graph_file()] {
         for len in 1..b.len() {
             let e = err(&b[..len]);
-            assert!(e.contains("truncated"), "cut at {len}: {e}");
+            assert_eq!(
+                e.kind(),
+                &ErrorKind::Truncated,
+                "cut at {len}: {}",
+                text(&e)
+            );
         }
     }
 }
@@ -198,12 +218,11 @@ fn truncation_inside_each_section_is_named() {
     let t = Table::from_bytes(&b, "t").unwrap();
     for e in t.sections() {
         let cut = (e.offset + e.length / 2) as usize;
-        let msg = err(&b[..cut]);
-        assert!(
-            msg.contains("truncated") && msg.contains(&format!("has {cut}")),
-            "{}: {msg}",
-            e.label()
-        );
+        let err = err(&b[..cut]);
+        assert_eq!(err.kind(), &ErrorKind::Truncated, "{}", e.label());
+        // Where: the message gives the length the file has.
+        let msg = text(&err);
+        assert!(msg.contains(&format!("has {cut}")), "{}: {msg}", e.label());
     }
 }
 
@@ -229,19 +248,31 @@ fn flipped_byte_in_each_section_names_it() {
     for e in t.sections() {
         let mut c = b.clone();
         c[(e.offset + e.length / 2) as usize] ^= 0x10;
-        let msg = err(&c);
-        assert!(
-            msg.contains(&format!("section {}", e.label())) && msg.contains("checksum mismatch"),
-            "{}: {msg}",
-            e.label()
-        );
+        let err = err(&c);
+        match err.kind() {
+            ErrorKind::ChecksumMismatch {
+                section,
+                stored,
+                computed,
+            } => {
+                assert_eq!(*section, e.region(), "{}", e.label());
+                assert_eq!(section.to_string(), e.label());
+                assert_eq!(*stored, e.crc);
+                assert_ne!(computed, stored);
+            }
+            k => panic!("{}: {k:?}: {}", e.label(), text(&err)),
+        }
     }
+    let checksum_of = |c: &[u8]| match err(c).kind() {
+        ErrorKind::ChecksumMismatch { section, .. } => *section,
+        k => panic!("{k:?}"),
+    };
     let mut c = b.clone();
     c[20] ^= 1;
-    assert!(err(&c).contains("header checksum mismatch"));
+    assert_eq!(checksum_of(&c), Region::Header);
     let mut c = b.clone();
     c[HEADER_LEN + 9] ^= 1;
-    assert!(err(&c).contains("directory checksum mismatch"));
+    assert_eq!(checksum_of(&c), Region::Directory);
 }
 
 #[test]
@@ -252,11 +283,7 @@ fn neighbour_index_out_of_range() {
     assert_eq!(bits::get(&b[off..off + len], 0, 6), 1);
     put(&mut b[off..off + len], 0, 6, 63);
     resign(&mut b);
-    let e = err(&b);
-    assert!(
-        e.contains("vertex 0: neighbour index 63 is not below n = 60"),
-        "{e}"
-    );
+    assert_structure(&err(&b), &["vertex 0", "63", "n = 60"]);
 }
 
 #[test]
@@ -265,7 +292,7 @@ fn neighbour_lists_must_be_simple_and_sorted() {
     let (off, len) = section(&b, "neighbours");
     put(&mut b[off..off + len], 0, 6, 0); // vertex 0 lists itself
     resign(&mut b);
-    assert!(err(&b).contains("vertex 0 lists itself"), "{}", err(&b));
+    assert_structure(&err(&b), &["vertex 0 lists itself"]);
 
     let mut b = product_file(None);
     let data = &mut b[off..off + len];
@@ -273,7 +300,7 @@ fn neighbour_lists_must_be_simple_and_sorted() {
     put(data, 0, 6, y);
     put(data, 1, 6, x);
     resign(&mut b);
-    assert!(err(&b).contains("not strictly increasing"), "{}", err(&b));
+    assert_structure(&err(&b), &["vertex 0", "not strictly increasing"]);
 }
 
 #[test]
@@ -289,8 +316,7 @@ fn csr_offsets_not_monotone() {
     put(data, 2, ob, y);
     put(data, 3, ob, x);
     resign(&mut b);
-    let e = err(&b);
-    assert!(e.contains("CSR offsets are not monotone"), "{e}");
+    assert_structure(&err(&b), &["CSR offsets", "vertex 2"]);
 
     // Offsets that end short of the entries.
     let mut b = graph_file();
@@ -301,8 +327,7 @@ fn csr_offsets_not_monotone() {
     put(data, n - 1, ob, last - 1);
     put(data, n, ob, last - 1);
     resign(&mut b);
-    let e = err(&b);
-    assert!(e.contains("last offset"), "{e}");
+    assert_structure(&err(&b), &["last offset"]);
 }
 
 #[test]
@@ -319,11 +344,7 @@ fn metric_column_of_the_wrong_length() {
     let size = b.len() as u64;
     b[48..56].copy_from_slice(&size.to_le_bytes());
     resign(&mut b);
-    let msg = err(&b);
-    assert!(
-        msg.contains("metric column \"acc\"") && msg.contains("wrong length"),
-        "{msg}"
-    );
+    assert_structure(&err(&b), &["metric column \"acc\""]);
 }
 
 #[test]
@@ -332,11 +353,7 @@ fn non_finite_value() {
     let (off, _) = section(&b, "column 0");
     b[off + 8 * 7..off + 8 * 8].copy_from_slice(&f64::NAN.to_le_bytes());
     resign(&mut b);
-    let e = err(&b);
-    assert!(
-        e.contains("\"acc\"") && e.contains("vertex 7") && e.contains("not finite"),
-        "{e}"
-    );
+    assert_structure(&err(&b), &["\"acc\"", "vertex 7"]);
 }
 
 #[test]
@@ -347,15 +364,23 @@ fn corrupt_zstd_stream() {
         let mut c = b.clone();
         c[i] ^= 0x5a;
         let e = err(&c);
+        // zstd's own frame checksum, or a table checksum when the damage decodes.
         assert!(
-            e.contains("zstd") || e.contains("checksum"),
-            "flip at {i}: {e}"
+            matches!(
+                e.kind(),
+                ErrorKind::Zstd | ErrorKind::Truncated | ErrorKind::ChecksumMismatch { .. }
+            ),
+            "flip at {i}: {}",
+            text(&e)
         );
     }
     let e = err(&b[..b.len() / 2]);
-    assert!(e.contains("zstd stream"), "{e}");
-    let e = err(&b[..6]);
-    assert!(e.contains("zstd"), "{e}");
+    assert!(
+        matches!(e.kind(), ErrorKind::Truncated | ErrorKind::Zstd),
+        "{}",
+        text(&e)
+    );
+    assert_eq!(err(&b[..6]).kind(), &ErrorKind::Zstd);
 }
 
 #[test]
@@ -428,4 +453,138 @@ fn bad_edge_lists_are_rejected_with_their_lines() {
     std::fs::write(&table, "name,acc\na,0.5\nb,0.25\na,0.75\n").unwrap();
     let e = run("x,y\na,b\n").unwrap_err();
     assert!(e.contains("line 4") && e.contains("appears twice"), "{e}");
+}
+
+/// A file that cannot be opened is an I/O error naming the path, with the operating
+/// system's error as its cause; the CLI's chain reads as it always has.
+#[test]
+fn missing_file_is_an_io_error_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("absent.nasl");
+    let e = Table::open(&path).unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Io { path: path.clone() });
+    let cause = std::error::Error::source(&e).expect("the io::Error");
+    let io = cause
+        .downcast_ref::<std::io::Error>()
+        .expect("an io::Error");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    assert_eq!(
+        e.to_string(),
+        format!("cannot open table {}", path.display())
+    );
+}
+
+/// Context keeps the kind: a damaged file opened by path is still a checksum mismatch,
+/// and the outer message names the file.
+#[test]
+fn errors_from_a_path_keep_their_kind_under_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.nasl");
+    let mut b = product_file(None);
+    b[20] ^= 1;
+    std::fs::write(&path, &b).unwrap();
+    let e = Table::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            ErrorKind::ChecksumMismatch {
+                section: Region::Header,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("bad.nasl"), "{e}");
+    let inner = std::error::Error::source(&e).unwrap();
+    assert!(inner.downcast_ref::<table::Error>().is_some());
+}
+
+#[test]
+fn unknown_column_lists_the_columns() {
+    let t = Table::from_bytes(&graph_file(), "t.nasl").unwrap();
+    let e = t.column_index("accuracy").unwrap_err();
+    assert_eq!(
+        e.kind(),
+        &ErrorKind::NoSuchColumn {
+            name: "accuracy".into()
+        }
+    );
+    assert!(text(&e).contains("f32able, loss"), "{}", text(&e));
+}
+
+/// Contents the format cannot hold are refused before anything is written, and the
+/// destination is left alone.
+#[test]
+fn invalid_contents_are_invalid_input_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.nasl");
+    let space = ProductSpace::parse("3x4").unwrap();
+    let write = |columns: Vec<ColumnSource>, keys: KeySource| {
+        table::write(
+            &path,
+            &Contents {
+                graph: &space,
+                keys,
+                columns,
+                meta: Default::default(),
+            },
+            WriteOptions::default(),
+        )
+    };
+    let column = |name: &str, values: Vec<f64>| ColumnSource {
+        name: name.into(),
+        direction: Direction::Unspecified,
+        values,
+    };
+    let cases = [
+        (vec![column("short", vec![1.0; 11])], KeySource::Ids),
+        (
+            vec![column(
+                "nan",
+                (0..12).map(|v| v as f64 / 0.0 - 1.0).collect(),
+            )],
+            KeySource::Ids,
+        ),
+        (vec![column("", vec![1.0; 12])], KeySource::Ids),
+        (vec![], KeySource::Strings(vec!["a".into(); 3])),
+    ];
+    for (columns, keys) in cases {
+        let e = write(columns, keys).unwrap_err();
+        assert_eq!(e.kind(), &ErrorKind::InvalidInput, "{}", text(&e));
+        assert!(text(&e).contains("cannot write"), "{}", text(&e));
+    }
+    // A graph whose vertex lists itself.
+    let g = Csr::from_undirected_edges(3, &[(0, 1)]).unwrap();
+    struct Loop(Csr);
+    impl Neighbourhood for Loop {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn degree(&self, v: VertexId) -> usize {
+            self.0.degree(v) + (v == 2) as usize
+        }
+        fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, mut f: F) {
+            self.0.for_each_neighbour(v, &mut f);
+            if v == 2 {
+                f(2);
+            }
+        }
+        fn is_symmetric(&self) -> bool {
+            false
+        }
+    }
+    let e = table::write(
+        &path,
+        &Contents {
+            graph: &Loop(g),
+            keys: KeySource::Ids,
+            columns: vec![],
+            meta: Default::default(),
+        },
+        WriteOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::InvalidInput, "{}", text(&e));
+    assert!(!path.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

@@ -8,6 +8,7 @@ mod cli_analyze;
 mod graph_inputs;
 mod hardness;
 mod iid_uniform;
+mod input_errors;
 mod nb101;
 mod nb101_canonical;
 mod nb101_pack;

@@ -73,11 +73,64 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            let advice = e.downcast_ref::<crate::input::Error>().and_then(advice);
+            match &advice {
+                Some(Advice::Headline(headline)) => eprintln!("error: {headline}"),
+                _ => eprintln!("error: {e}"),
+            }
             for cause in e.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
+            }
+            if let Some(Advice::Hint(hint)) = &advice {
+                eprintln!("  hint: {hint}");
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// What the command line adds to an input error, in the flags' own names (the library
+/// does not know them).
+#[derive(Debug, PartialEq)]
+enum Advice {
+    /// The error is about options alone: say it in flags instead.
+    Headline(String),
+    /// The error is about the data: keep its text, then name the flag that fixes it.
+    Hint(String),
+}
+
+fn advice(e: &crate::input::Error) -> Option<Advice> {
+    use crate::input::ErrorKind as K;
+    use Advice::{Headline, Hint};
+    let path = || e.path().map_or(String::new(), |p| p.display().to_string());
+    Some(match e.kind() {
+        K::TableAndSynthetic => Headline("give either --table or --synthetic, not both".into()),
+        K::MetricNeeded => Headline("--table needs --metric COLUMN (the column to analyse)".into()),
+        K::ColumnWithoutTable => {
+            Headline("--metric and --key name columns of a --table; none was given".into())
+        }
+        K::GraphAndTable => Headline(
+            "--graph FILE brings its own metric columns; --table and --key do not apply".into(),
+        ),
+        K::MetricAndSynthetic => Headline("give either --metric or --synthetic, not both".into()),
+        K::DirectionConflict { column } => Headline(format!(
+            "{}: column {column:?} was packed as lower-is-better; drop --maximize (or re-pack with --maximize {column})",
+            path()
+        )),
+        K::UnknownFormat => Headline(format!("--out {e}")),
+        K::KeyNeeded => Headline(
+            "--edges needs --key COLUMN: the table column holding the keys the edges name".into(),
+        ),
+        K::MaximizeUnknown { column, available } => Headline(format!(
+            "--maximize names {column:?}, which is not among the packed columns ({})",
+            available.join(", ")
+        )),
+        K::NoMetric => Hint("name the columns to store with --metrics".into()),
+        K::UnknownArchitecture { .. } => {
+            Hint("--space names the space, --key the column of architecture strings".into())
+        }
+        K::WrongSpace { found, .. } => Hint(format!("pass --space {found}")),
+        K::NotASimpleGraph { .. } => Hint("--key names the table's key column".into()),
+        _ => return None,
+    })
 }

@@ -2,7 +2,6 @@
 //! inputs side by side, figures, and the commands that reproduce every number.
 
 use crate::input::{default_key, Input};
-use crate::io::atomic::write_atomic;
 use crate::report::html::{self, Meta};
 use crate::report::profile::{profile, quote, ProfileOptions};
 use crate::report::sha256_file;
@@ -10,7 +9,8 @@ use crate::space::ProductSpace;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::{IsTerminal, Write};
+use nasland_table::atomic::write_atomic;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Writes an HTML report: hardness table side by side, per-input summaries, figures.
@@ -262,7 +262,7 @@ pub fn run(a: ReportArgs) -> Result<()> {
         },
         &profiles,
     );
-    write_atomic(&a.out, |w| {
+    write_atomic(&a.out, |w| -> Result<()> {
         w.write_all(page.as_bytes())?;
         Ok(())
     })

@@ -5,8 +5,9 @@
 //! the numeric columns only — text columns (architecture strings) are left out, since
 //! the `id` column names the vertex. Both are written atomically.
 
-use super::atomic::write_atomic;
-use anyhow::{bail, Result};
+use crate::input::{Error, ErrorKind};
+use anyhow::Result;
+use nasland_table::atomic::write_atomic;
 use std::io::Write;
 use std::path::Path;
 
@@ -65,13 +66,17 @@ impl Columns {
     }
 
     /// Checks that `path` names a format (`.csv` or `.npy`), before any work is done.
-    pub fn check_path(path: &Path) -> Result<()> {
+    pub fn check_path(path: &Path) -> Result<(), Error> {
         match path.extension().and_then(|e| e.to_str()) {
             Some("npy" | "csv") => Ok(()),
-            _ => bail!(
-                "--out {}: the file name must end in .csv or .npy (that chooses the format)",
-                path.display()
-            ),
+            _ => Err(Error::new(
+                ErrorKind::UnknownFormat,
+                format!(
+                    "{}: the file name must end in .csv or .npy (that chooses the format)",
+                    path.display()
+                ),
+            )
+            .with_path(path)),
         }
     }
 
@@ -212,8 +217,9 @@ mod tests {
     #[test]
     fn extension_chooses_format() {
         let dir = tempfile::tempdir().unwrap();
-        let e = sample().write(&dir.path().join("x.txt")).unwrap_err();
-        assert!(e.to_string().contains(".csv or .npy"), "{e}");
+        let e = Columns::check_path(&dir.path().join("x.txt")).unwrap_err();
+        assert_eq!(e.kind(), &ErrorKind::UnknownFormat);
+        assert!(sample().write(&dir.path().join("x.txt")).is_err());
         sample().write(&dir.path().join("x.npy")).unwrap();
         sample().write(&dir.path().join("x.csv")).unwrap();
     }

@@ -5,10 +5,12 @@
 //! direction) or a key the table does not have is an error, reported with its line
 //! numbers (header = line 1), never silently dropped.
 
+use crate::input::{Error, ErrorKind};
 use crate::space::VertexId;
-use anyhow::{bail, Context, Result};
 use std::collections::HashMap;
 use std::path::Path;
+
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How many examples of each problem an error lists.
 const SHOWN: usize = 5;
@@ -23,26 +25,48 @@ pub fn read_edges(
     let mut r = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
-        .with_context(|| format!("cannot open edge list {}", path.display()))?;
+        .map_err(|e| {
+            Error::csv(
+                path,
+                |_| format!("cannot open edge list {}", path.display()),
+                e,
+            )
+        })?;
     let header = r
         .headers()
-        .with_context(|| format!("cannot read the header line of {}", path.display()))?
+        .map_err(|e| {
+            Error::csv(
+                path,
+                |_| format!("cannot read the header line of {}", path.display()),
+                e,
+            )
+        })?
         .clone();
     if header.len() != 2 {
-        bail!(
-            "{} line 1: the header has {} columns; an edge list has exactly two (e.g. `a,b`)",
-            path.display(),
-            header.len()
-        );
+        return Err(Error::new(
+            ErrorKind::EdgeHeader {
+                columns: header.len(),
+            },
+            format!(
+                "{} line 1: the header has {} columns; an edge list has exactly two (e.g. `a,b`)",
+                path.display(),
+                header.len()
+            ),
+        )
+        .with_path(path));
     }
     if id_of.contains_key(&header[0]) && id_of.contains_key(&header[1]) {
-        bail!(
-            "{} line 1 ({:?}, {:?}) is an edge between two keys of {table}, not a header; \
-             add a header line such as `a,b` so that no edge is lost",
-            path.display(),
-            &header[0],
-            &header[1]
-        );
+        return Err(Error::new(
+            ErrorKind::EdgeListWithoutHeader,
+            format!(
+                "{} line 1 ({:?}, {:?}) is an edge between two keys of {table}, not a header; \
+                 add a header line such as `a,b` so that no edge is lost",
+                path.display(),
+                &header[0],
+                &header[1]
+            ),
+        )
+        .with_path(path));
     }
     let mut missing: Vec<String> = Vec::new();
     let mut missing_count = 0usize;
@@ -52,14 +76,29 @@ pub fn read_edges(
     let mut lines = Vec::new();
     for (row, rec) in r.records().enumerate() {
         let line = row + 2;
-        let rec =
-            rec.with_context(|| format!("{} line {line}: malformed CSV record", path.display()))?;
+        let rec = rec.map_err(|e| {
+            Error::csv(
+                path,
+                |at| {
+                    let line = at.unwrap_or(line as u64);
+                    format!("{} line {line}: malformed CSV record", path.display())
+                },
+                e,
+            )
+        })?;
         if rec.len() != 2 {
-            bail!(
-                "{} line {line}: {} fields; every line of an edge list has two keys",
-                path.display(),
-                rec.len()
-            );
+            return Err(Error::new(
+                ErrorKind::EdgeFields {
+                    row,
+                    fields: rec.len(),
+                },
+                format!(
+                    "{} line {line}: {} fields; every line of an edge list has two keys",
+                    path.display(),
+                    rec.len()
+                ),
+            )
+            .with_path(path));
         }
         let (a, b) = (id_of.get(&rec[0]), id_of.get(&rec[1]));
         for (k, id) in [(&rec[0], a), (&rec[1], b)] {
@@ -117,8 +156,16 @@ pub fn read_edges(
                 dups.join("; ")
             );
         }
-        msg += "\nfix these lines (or the --key column) and pack again";
-        bail!(msg);
+        msg += "\nfix these lines (or the key column) and pack again";
+        return Err(Error::new(
+            ErrorKind::NotASimpleGraph {
+                unknown_keys: missing_count,
+                self_loops: loop_count,
+                repeated_edges: dup_count,
+            },
+            msg,
+        )
+        .with_path(path));
     }
     Ok(edges)
 }

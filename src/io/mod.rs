@@ -1,6 +1,5 @@
 //! Reading benchmark tables and writing results.
 
-pub mod atomic;
 pub mod columns;
 pub mod edges_csv;
 pub mod table_csv;

@@ -3,7 +3,6 @@
 
 use anyhow::{Context, Result};
 use plotters::prelude::*;
-use std::io::Write;
 use std::path::Path;
 
 /// One curve: (ε in normalised units, P(ε)) points, ε > 0 increasing.
@@ -14,7 +13,7 @@ pub struct Series<'a> {
     pub solid: bool,
 }
 
-/// Writes the plot to `path` atomically ([`crate::io::atomic`]).
+/// Writes the plot to `path` atomically ([`nasland_table::atomic`]).
 pub fn write_svg(path: &Path, title: &str, series: &[Series]) -> Result<()> {
     let mut svg = String::new();
     {
@@ -59,7 +58,7 @@ pub fn write_svg(path: &Path, title: &str, series: &[Series]) -> Result<()> {
             .draw()?;
         root.present()?;
     }
-    crate::io::atomic::write_atomic(path, |out| {
+    nasland_table::atomic::write_atomic(path, |out| -> Result<()> {
         out.write_all(svg.as_bytes())?;
         Ok(())
     })

@@ -13,6 +13,9 @@ use std::io::{self, Write};
 
 /// Value `i` of a packed array of `w`-bit values (w ≤ 32). `data` must extend at least 8
 /// bytes past the byte holding bit `i·w` (the slack guarantees it for valid sections).
+///
+/// Public so that tools and tests can read (and deliberately damage) a section's values
+/// the way the reader decodes them; panics if `data` is too short.
 #[inline(always)]
 pub fn get(data: &[u8], i: u64, w: u32) -> u64 {
     let bit = i * w as u64;
@@ -27,7 +30,7 @@ pub fn get(data: &[u8], i: u64, w: u32) -> u64 {
 /// in), so for w = 24 every load gives two values and for w ≤ 14 four; a short tail is
 /// read one value per load. `data` must hold the array's slack.
 #[inline(always)]
-pub fn for_each(data: &[u8], a: u64, b: u64, w: u32, mut f: impl FnMut(u64)) {
+pub(crate) fn for_each(data: &[u8], a: u64, b: u64, w: u32, mut f: impl FnMut(u64)) {
     let mask = mask(w);
     let w64 = w as u64;
     let per = 57 / w64.max(1);
@@ -57,7 +60,7 @@ pub fn for_each(data: &[u8], a: u64, b: u64, w: u32, mut f: impl FnMut(u64)) {
 
 /// The low `w` bits set.
 #[inline(always)]
-pub fn mask(w: u32) -> u64 {
+pub(crate) fn mask(w: u32) -> u64 {
     if w >= 64 {
         u64::MAX
     } else {
@@ -68,7 +71,11 @@ pub fn mask(w: u32) -> u64 {
 /// Packs `values` (each `< 2^w`) into bytes as if they started at bit `phase` (< 8) of
 /// the first byte; bits below `phase` are zero. Returns the bytes and the number of bits
 /// used, `phase + values.len()·w`.
-pub fn pack(values: impl ExactSizeIterator<Item = u64>, w: u32, phase: u32) -> (Vec<u8>, u64) {
+pub(crate) fn pack(
+    values: impl ExactSizeIterator<Item = u64>,
+    w: u32,
+    phase: u32,
+) -> (Vec<u8>, u64) {
     debug_assert!(phase < 8 && w <= 64);
     let nbits = phase as usize + values.len() * w as usize;
     let mut bits: BitVec<u8, Lsb0> = BitVec::repeat(false, nbits);
@@ -84,7 +91,7 @@ pub fn pack(values: impl ExactSizeIterator<Item = u64>, w: u32, phase: u32) -> (
 
 /// Writes a bit-packed array chunk by chunk, carrying the partial last byte of one chunk
 /// into the first byte of the next, and appends the slack when finished.
-pub struct BitSink<W: Write> {
+pub(crate) struct BitSink<W: Write> {
     out: W,
     /// Bits already in `pending` (0..8).
     pending_bits: u32,
@@ -93,7 +100,7 @@ pub struct BitSink<W: Write> {
 }
 
 impl<W: Write> BitSink<W> {
-    pub fn new(out: W) -> Self {
+    pub(crate) fn new(out: W) -> Self {
         BitSink {
             out,
             pending_bits: 0,
@@ -103,12 +110,12 @@ impl<W: Write> BitSink<W> {
     }
 
     /// The phase the next chunk must be packed at (see [`pack`]).
-    pub fn phase(&self) -> u32 {
+    pub(crate) fn phase(&self) -> u32 {
         self.pending_bits
     }
 
     /// Appends a chunk packed by [`pack`] with phase [`BitSink::phase`].
-    pub fn push(&mut self, mut chunk: Vec<u8>, nbits: u64) -> io::Result<()> {
+    pub(crate) fn push(&mut self, mut chunk: Vec<u8>, nbits: u64) -> io::Result<()> {
         if nbits == 0 {
             return Ok(());
         }
@@ -126,7 +133,7 @@ impl<W: Write> BitSink<W> {
     }
 
     /// Writes the partial byte and the slack; returns the bytes written in all.
-    pub fn finish(mut self) -> io::Result<u64> {
+    pub(crate) fn finish(mut self) -> io::Result<u64> {
         if self.pending_bits > 0 {
             self.out.write_all(&[self.pending])?;
             self.bytes += 1;

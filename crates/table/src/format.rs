@@ -5,7 +5,9 @@
 //! followed by its CRC-32, then the sections, each starting on a 64-byte boundary so that
 //! metric columns can be read in place from a memory map. Gaps are zero bytes.
 
-use anyhow::{bail, Result};
+use crate::error::{fail, Error, Region};
+
+type Result<T> = std::result::Result<T, Error>;
 
 /// The first 8 bytes of every `.nasl` file: a non-ASCII byte (catches 7-bit transfers),
 /// the name, then CR LF and Ctrl-Z (catch newline translation), as PNG does.
@@ -31,7 +33,7 @@ pub const ALIGN: u64 = 64;
 pub const SLACK: u64 = 8;
 
 /// Upper bound on the number of sections (a corrupt count is rejected before any use).
-pub const MAX_SECTIONS: u32 = 1 << 16;
+pub(crate) const MAX_SECTIONS: u32 = 1 << 16;
 
 /// Header flag: every vertex has the same degree; there is no offsets section.
 pub const FLAG_FIXED_DEGREE: u32 = 1;
@@ -60,7 +62,8 @@ pub enum SectionKind {
 }
 
 impl SectionKind {
-    pub fn from_u32(x: u32) -> Option<Self> {
+    /// The kind with this on-disk code, if this build knows it.
+    pub(crate) fn from_u32(x: u32) -> Option<Self> {
         Some(match x {
             1 => Self::Meta,
             2 => Self::Keys,
@@ -89,7 +92,7 @@ impl SectionKind {
 
 /// How architecture keys are stored (first u32 of the keys section).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyEncoding {
+pub(crate) enum KeyEncoding {
     /// The key of vertex v is v in decimal (random graphs).
     Ids = 0,
     /// The key of v is the architecture string of id v in a product space, whose spec
@@ -110,6 +113,7 @@ pub enum ColumnType {
 }
 
 impl ColumnType {
+    /// Bytes per value, to size and slice a column.
     pub fn width(self) -> u64 {
         match self {
             Self::F64 => 8,
@@ -124,12 +128,15 @@ impl ColumnType {
 pub enum Direction {
     /// Not recorded: `analyze` goes by its `--maximize` flag.
     Unspecified = 0,
+    /// Lower is better (a loss, an error rate).
     Minimize = 1,
+    /// Higher is better (an accuracy): analysed as its negation.
     Maximize = 2,
 }
 
 impl Direction {
-    pub fn from_u8(x: u8) -> Option<Self> {
+    /// The direction with this on-disk code, if valid.
+    pub(crate) fn from_u8(x: u8) -> Option<Self> {
         Some(match x {
             0 => Self::Unspecified,
             1 => Self::Minimize,
@@ -140,7 +147,7 @@ impl Direction {
 }
 
 /// ⌈log2 x⌉ for x ≥ 1: the bits needed to write every value in `0..x`.
-pub fn ceil_log2(x: u64) -> u32 {
+pub(crate) fn ceil_log2(x: u64) -> u32 {
     if x <= 1 {
         0
     } else {
@@ -150,7 +157,7 @@ pub fn ceil_log2(x: u64) -> u32 {
 
 /// Bytes of a bit-packed array of `count` values of `bits` bits, slack included; `None`
 /// on overflow.
-pub fn packed_len(count: u64, bits: u32) -> Option<u64> {
+pub(crate) fn packed_len(count: u64, bits: u32) -> Option<u64> {
     count
         .checked_mul(bits as u64)?
         .div_ceil(8)
@@ -158,20 +165,24 @@ pub fn packed_len(count: u64, bits: u32) -> Option<u64> {
 }
 
 /// `x` rounded up to a multiple of [`ALIGN`]; `None` on overflow.
-pub fn align_up(x: u64) -> Option<u64> {
+pub(crate) fn align_up(x: u64) -> Option<u64> {
     x.checked_add(ALIGN - 1).map(|y| y / ALIGN * ALIGN)
 }
 
 /// The fixed 64-byte header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// Format version the file was written in (at most [`VERSION`] once decoded).
     pub version: u32,
+    /// [`FLAG_FIXED_DEGREE`], [`FLAG_SYMMETRIC`]; unknown bits are rejected.
     pub flags: u32,
     /// Number of vertices (ids `0..n`).
     pub n: u64,
     /// Number of neighbour entries (Σ degree).
     pub entries: u64,
+    /// Smallest degree of any vertex (sizes buffers, checks the offsets).
     pub degree_min: u32,
+    /// Largest degree of any vertex.
     pub degree_max: u32,
     /// Bits per neighbour index: ⌈log2 n⌉.
     pub index_bits: u32,
@@ -179,6 +190,7 @@ pub struct Header {
     pub offset_bits: u32,
     /// Total bytes of the file.
     pub file_size: u64,
+    /// Entries in the directory.
     pub section_count: u32,
 }
 
@@ -193,10 +205,13 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 }
 
 impl Header {
+    /// Whether every vertex has the same degree (then there is no offsets section).
     pub fn fixed_degree(&self) -> bool {
         self.flags & FLAG_FIXED_DEGREE != 0
     }
 
+    /// Whether the writer found the neighbour relation symmetric (an undirected graph),
+    /// which algorithms that walk arcs backwards need to know.
     pub fn symmetric(&self) -> bool {
         self.flags & FLAG_SYMMETRIC != 0
     }
@@ -242,21 +257,22 @@ impl Header {
     /// length, checksum, then the consistency of the fields.
     pub fn decode(file: &[u8]) -> Result<Header> {
         if file.len() < 8 && !file.is_empty() && MAGIC.starts_with(file) {
-            bail!(
+            fail!(truncated,
                 "truncated: the file is {} bytes, the start of a nasland table cut short; copy or pack it again",
                 file.len()
             );
         }
         if file.len() < 8 || file[0..8] != MAGIC {
             let shown: Vec<String> = file.iter().take(8).map(|b| format!("{b:02x}")).collect();
-            bail!(
+            return Err(Error::new(crate::ErrorKind::NotATable, format!(
                 "not a nasland table: it starts with bytes [{}], where a .nasl file starts with \
                  [89 4e 41 53 4c 0d 0a 1a] and a .nasl.zst with [28 b5 2f fd]; make one with `nasland pack`",
                 shown.join(" ")
-            );
+            )));
         }
         if file.len() < 12 {
-            bail!(
+            fail!(
+                truncated,
                 "truncated: the file is {} bytes, too short for the format version field; \
                  the file was cut short — copy or pack it again",
                 file.len()
@@ -264,16 +280,26 @@ impl Header {
         }
         let version = u32_at(file, 8);
         if version > VERSION {
-            bail!(
-                "format version {version} is newer than this nasland reads (version {VERSION}); \
-                 upgrade nasland, or re-pack the table with this one"
-            );
+            return Err(Error::new(
+                crate::ErrorKind::NewerVersion {
+                    found: version,
+                    supported: VERSION,
+                },
+                format!(
+                    "format version {version} is newer than this nasland reads (version {VERSION}); \
+                     upgrade nasland, or re-pack the table with this one"
+                ),
+            ));
         }
         if version == 0 {
-            bail!("format version 0 does not exist; the header is corrupt");
+            fail!(
+                structure,
+                "format version 0 does not exist; the header is corrupt"
+            );
         }
         if file.len() < HEADER_LEN {
-            bail!(
+            fail!(
+                truncated,
                 "truncated: the header needs {HEADER_LEN} bytes but the file has {}; \
                  the file was cut short — copy or pack it again",
                 file.len()
@@ -282,22 +308,29 @@ impl Header {
         let stored = u32_at(file, 60);
         let computed = crc32fast::hash(&file[0..60]);
         if stored != computed {
-            bail!(
-                "header checksum mismatch (stored {stored:08x}, computed {computed:08x}): \
-                 the header is corrupt; copy or pack the file again"
-            );
+            return Err(Error::checksum(
+                Region::Header,
+                stored,
+                computed,
+                format!(
+                    "header checksum mismatch (stored {stored:08x}, computed {computed:08x}): \
+                     the header is corrupt; copy or pack the file again"
+                ),
+            ));
         }
         let h = Header::decode_unchecked(file);
         if h.file_size != file.len() as u64 {
             if h.file_size > file.len() as u64 {
-                bail!(
+                fail!(
+                    truncated,
                     "truncated: the header says the file has {} bytes but it has {}; \
                      the file was cut short — copy or pack it again",
                     h.file_size,
                     file.len()
                 );
             }
-            bail!(
+            fail!(
+                structure,
                 "the header says the file has {} bytes but it has {}: bytes were appended; \
                  copy or pack the file again",
                 h.file_size,
@@ -312,21 +345,23 @@ impl Header {
     fn check(&self) -> Result<()> {
         let h = self;
         if h.flags & !KNOWN_FLAGS != 0 {
-            bail!(
+            fail!(structure,
                 "header flags {:#x} include bits this nasland does not know ({:#x}); upgrade nasland",
                 h.flags,
                 h.flags & !KNOWN_FLAGS
             );
         }
         if h.n == 0 || h.n > u32::MAX as u64 {
-            bail!(
+            fail!(
+                structure,
                 "header: n = {} vertices; a table holds 1 to {} vertices",
                 h.n,
                 u32::MAX
             );
         }
         if h.index_bits != ceil_log2(h.n) {
-            bail!(
+            fail!(
+                structure,
                 "header: {} bits per index, but n = {} needs exactly {}",
                 h.index_bits,
                 h.n,
@@ -334,7 +369,8 @@ impl Header {
             );
         }
         if h.degree_min > h.degree_max || h.degree_max as u64 >= h.n {
-            bail!(
+            fail!(
+                structure,
                 "header: degrees {}..{} are impossible on {} vertices (no self-loops, no repeats)",
                 h.degree_min,
                 h.degree_max,
@@ -344,7 +380,8 @@ impl Header {
         let lo = h.n * h.degree_min as u64;
         let hi = h.n * h.degree_max as u64;
         if h.entries < lo || h.entries > hi {
-            bail!(
+            fail!(
+                structure,
                 "header: {} neighbour entries, but {} vertices of degree {}..{} have {lo}..{hi}",
                 h.entries,
                 h.n,
@@ -354,7 +391,7 @@ impl Header {
         }
         if h.fixed_degree() {
             if h.degree_min != h.degree_max || h.offset_bits != 0 {
-                bail!(
+                fail!(structure,
                     "header: fixed-degree flag with degrees {}..{} and {} offset bits (expected equal degrees and 0)",
                     h.degree_min,
                     h.degree_max,
@@ -362,7 +399,8 @@ impl Header {
                 );
             }
         } else if h.offset_bits != ceil_log2(h.entries + 1) {
-            bail!(
+            fail!(
+                structure,
                 "header: {} bits per offset, but {} entries need exactly {}",
                 h.offset_bits,
                 h.entries,
@@ -370,7 +408,8 @@ impl Header {
             );
         }
         if h.section_count == 0 || h.section_count > MAX_SECTIONS {
-            bail!(
+            fail!(
+                structure,
                 "header: {} sections; a table has 1 to {MAX_SECTIONS}",
                 h.section_count
             );
@@ -382,6 +421,7 @@ impl Header {
 /// One entry of the section directory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DirEntry {
+    /// What the section holds.
     pub kind: SectionKind,
     /// Column number for [`SectionKind::Column`], else 0.
     pub index: u32,
@@ -394,6 +434,7 @@ pub struct DirEntry {
 }
 
 impl DirEntry {
+    /// The 32 bytes of the entry, as the directory stores them.
     pub fn encode(&self) -> [u8; DIR_ENTRY_LEN] {
         let mut b = [0u8; DIR_ENTRY_LEN];
         b[0..4].copy_from_slice(&(self.kind as u32).to_le_bytes());
@@ -409,6 +450,15 @@ impl DirEntry {
         self.offset as usize..(self.offset + self.length) as usize
     }
 
+    /// The part of the file this entry's checksum covers, for
+    /// [`ErrorKind::ChecksumMismatch`](crate::ErrorKind::ChecksumMismatch).
+    pub fn region(&self) -> Region {
+        Region::Section {
+            kind: self.kind,
+            index: self.index,
+        }
+    }
+
     /// A name for messages: `neighbours`, `column 3`.
     pub fn label(&self) -> String {
         match self.kind {
@@ -419,17 +469,18 @@ impl DirEntry {
 }
 
 /// Bytes from the start of the file to the end of the directory (its CRC included).
-pub fn directory_end(section_count: u32) -> u64 {
+pub(crate) fn directory_end(section_count: u32) -> u64 {
     HEADER_LEN as u64 + section_count as u64 * DIR_ENTRY_LEN as u64 + 4
 }
 
 /// Parses the directory and checks that the sections tile the file: each starts on a
 /// 64-byte boundary after the directory, none overlaps another, the last ends at the end
 /// of the file, and every byte between them is zero.
-pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
+pub(crate) fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
     let end = directory_end(h.section_count);
     if end > file.len() as u64 {
-        bail!(
+        fail!(
+            truncated,
             "truncated: the directory of {} sections needs bytes up to {end} but the file has {}",
             h.section_count,
             file.len()
@@ -439,21 +490,26 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
     let stored = u32_at(file, end as usize - 4);
     let computed = crc32fast::hash(dir);
     if stored != computed {
-        bail!(
-            "section directory checksum mismatch (stored {stored:08x}, computed {computed:08x}): \
-             the directory is corrupt; copy or pack the file again"
-        );
+        return Err(Error::checksum(
+            Region::Directory,
+            stored,
+            computed,
+            format!(
+                "section directory checksum mismatch (stored {stored:08x}, computed {computed:08x}): \
+                 the directory is corrupt; copy or pack the file again"
+            ),
+        ));
     }
     let mut entries = Vec::with_capacity(h.section_count as usize);
     for (i, e) in dir.chunks_exact(DIR_ENTRY_LEN).enumerate() {
         let kind_raw = u32_at(e, 0);
         let kind = SectionKind::from_u32(kind_raw).ok_or_else(|| {
-            anyhow::anyhow!(
+            Error::structure(format!(
                 "directory entry {i}: unknown section kind {kind_raw}; the file was written by a newer nasland or is corrupt"
-            )
+            ))
         })?;
         if u32_at(e, 28) != 0 {
-            bail!("directory entry {i}: reserved field is not zero");
+            fail!(structure, "directory entry {i}: reserved field is not zero");
         }
         let entry = DirEntry {
             kind,
@@ -463,7 +519,8 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
             crc: u32_at(e, 24),
         };
         if entry.kind != SectionKind::Column && entry.index != 0 {
-            bail!(
+            fail!(
+                structure,
                 "directory entry {i} ({}): index {} where only column sections have one",
                 entry.label(),
                 entry.index
@@ -478,7 +535,8 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
         let e = &entries[i];
         let stop = e.offset.checked_add(e.length).filter(|&s| s <= h.file_size);
         let Some(stop) = stop else {
-            bail!(
+            fail!(
+                truncated,
                 "truncated: section {} claims bytes {}..{} but the file has {} bytes; \
                  the file was cut short — copy or pack it again",
                 e.label(),
@@ -488,14 +546,15 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
             );
         };
         if e.offset % ALIGN != 0 {
-            bail!(
+            fail!(
+                structure,
                 "section {} starts at byte {}, not a multiple of {ALIGN}",
                 e.label(),
                 e.offset
             );
         }
         if e.offset < pos {
-            bail!(
+            fail!(structure,
                 "section {} (bytes {}..{stop}) overlaps the directory or another section (which ends at {pos})",
                 e.label(),
                 e.offset
@@ -505,7 +564,8 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
             .iter()
             .position(|&b| b != 0)
         {
-            bail!(
+            fail!(
+                structure,
                 "byte {} (padding before section {}) is {:#04x}, not zero: the file is corrupt",
                 pos as usize + b,
                 e.label(),
@@ -515,7 +575,7 @@ pub fn decode_directory(file: &[u8], h: &Header) -> Result<Vec<DirEntry>> {
         pos = stop;
     }
     if pos != h.file_size {
-        bail!(
+        fail!(structure,
             "{} bytes after the last section (byte {pos} on) belong to no section: the file is corrupt",
             h.file_size - pos
         );

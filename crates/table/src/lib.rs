@@ -10,12 +10,15 @@
 //! lossless), all little-endian and 64-byte aligned so columns are read in place.
 //!
 //! - [`format`](mod@format): the layout (header, directory), as constants and codecs;
-//! - [`bits`]: bit packing (bitvec) and the branch-free decoder;
-//! - [`writer`]: building a file from any [`Neighbourhood`](nasland_core::space::Neighbourhood),
-//!   atomically (temporary file, self-verification, rename), optionally zstd-compressed;
-//! - [`reader`]: opening (memory map, or zstd into anonymous memory) with lazy, one-pass
-//!   verification of each large section;
-//! - [`graph`]: [`PackedGraph`], the neighbour relation decoded in place;
+//! - [`bits`]: the bit-packed layout's decoder;
+//! - [`writer`]: building a file from any [`Neighbourhood`](nasland_core::space::Neighbourhood)
+//!   with [`write()`], atomically (temporary file, self-verification, rename), optionally
+//!   zstd-compressed;
+//! - [`Table`]: opening (memory map, or zstd into anonymous memory) with lazy, one-pass
+//!   verification of each large section — read [`Table::open`] for the memory-map contract;
+//! - [`PackedGraph`]: the neighbour relation decoded in place;
+//! - [`atomic`]: the one way nasland replaces a file (temporary file, fsync, rename);
+//! - [`Error`]: every failure, with an [`ErrorKind`] to match on.
 //!
 //! ```
 //! use nasland_core::space::{Neighbourhood, ProductSpace};
@@ -36,12 +39,17 @@
 //! assert_eq!(nb, vec![1, 2, 3, 6, 9]); // sorted: digit 0 changes, then digit 1
 //! ```
 
+#![deny(missing_docs)]
+
+pub mod atomic;
 pub mod bits;
+mod error;
 pub mod format;
-pub mod graph;
-pub mod reader;
+mod graph;
+mod reader;
 pub mod writer;
 
+pub use error::{Error, ErrorKind, Region};
 pub use graph::PackedGraph;
 pub use reader::{ColumnInfo, Keys, Table, Values};
 pub use writer::{write, ColumnSource, Contents, KeySource, WriteOptions};

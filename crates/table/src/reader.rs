@@ -10,15 +10,14 @@
 //! they are in cache. A file that passes is safe to decode without further checks: every
 //! index is below n, every list strictly increasing, every value finite.
 //!
-//! A memory-mapped file must not be modified while it is open (this is true of any mmap);
-//! nasland itself only ever replaces files by rename.
+//! The contract of the memory map is stated on [`Table::open`].
 
 use super::bits;
 use super::format::{
     self, ColumnType, DirEntry, Direction, Header, KeyEncoding, SectionKind, ZSTD_MAGIC,
 };
 use super::graph::{Geometry, PackedGraph};
-use anyhow::{anyhow, bail, Context, Result};
+use crate::error::{fail, Error, ErrorKind, IoResultExt};
 use memmap2::{Mmap, MmapMut};
 use nasland_core::space::{ProductSpace, VertexId};
 use rayon::prelude::*;
@@ -29,6 +28,8 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+type Result<T, E = Error> = std::result::Result<T, E>;
+
 /// How vertices are named.
 #[derive(Clone, Debug)]
 pub enum Keys {
@@ -38,7 +39,9 @@ pub enum Keys {
     Product(ProductSpace),
     /// A stored string table: `n + 1` offsets then the bytes (ranges in the file).
     Strings {
+        /// Byte range in the file of the `n + 1` little-endian u64 offsets.
         offsets: Range<usize>,
+        /// Byte range in the file of the concatenated UTF-8 keys.
         bytes: Range<usize>,
     },
 }
@@ -46,9 +49,12 @@ pub enum Keys {
 /// One metric column as the column index describes it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ColumnInfo {
+    /// The name `--metric` selects it by.
     pub name: String,
+    /// How values are stored (f32 only when that is lossless).
     #[serde(rename = "type")]
     pub ty: ColumnType,
+    /// Which way is better, if the packer was told.
     pub direction: Direction,
     /// Index of its section in the directory.
     #[serde(skip)]
@@ -58,11 +64,14 @@ pub struct ColumnInfo {
 /// A metric column's values, in place in the map.
 #[derive(Clone, Copy, Debug)]
 pub enum Values<'a> {
+    /// Stored as binary64.
     F64(&'a [f64]),
+    /// Stored as binary32 (every value was exactly representable).
     F32(&'a [f32]),
 }
 
 impl Values<'_> {
+    /// Number of values (the table's n).
     pub fn len(&self) -> usize {
         match self {
             Values::F64(v) => v.len(),
@@ -70,6 +79,7 @@ impl Values<'_> {
         }
     }
 
+    /// Whether there are no values (never, for a verified table).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -97,7 +107,7 @@ pub struct Table {
     pub(crate) data: Arc<TableData>,
 }
 
-type Check = OnceLock<Result<(), String>>;
+type Check = OnceLock<Result<()>>;
 
 pub(crate) struct TableData {
     pub name: String,
@@ -127,25 +137,64 @@ impl std::fmt::Debug for Table {
 impl Table {
     /// Opens a `.nasl` file, or a zstd-compressed one (recognised by its first bytes,
     /// whatever its name), which is decompressed into anonymous memory.
+    ///
+    /// # The memory-map contract
+    ///
+    /// An uncompressed table is not read: it is memory-mapped, and the [`Table`], every
+    /// [`PackedGraph`] and every [`Values`] slice taken from it read the file's pages in
+    /// place, for as long as any of them is alive. That is what makes opening a
+    /// gigabyte table instant and lets several processes share one copy in the page
+    /// cache, and it comes with a condition the caller must keep: **no process may
+    /// truncate or rewrite the file in place while it is open.** The operating system
+    /// does not enforce this, and Rust cannot check it:
+    ///
+    /// - if the file is truncated, touching a page past the new end raises `SIGBUS` and
+    ///   the process dies (on Linux and macOS; other systems differ);
+    /// - if bytes are rewritten in place, the checks already passed no longer describe
+    ///   the bytes read: results are garbage, a decoder may panic on an index that is no
+    ///   longer valid, and, since the program was promised immutable memory, the
+    ///   behaviour is formally undefined.
+    ///
+    /// Replacing the file by rename is safe: the map keeps the old file's pages until
+    /// it is dropped. Every writer in nasland ([`write`](crate::write),
+    /// [`atomic`](crate::atomic)) replaces files that way, so nasland never breaks the
+    /// contract for another nasland process; a `cp` over the file or an editor saving in
+    /// place can. A compressed table is decompressed into private memory and has no such
+    /// condition.
+    ///
+    /// What the library does guarantee: every bound it reads by — the number of
+    /// vertices, bits per index, where each section starts and ends — comes from the
+    /// copy of the header and directory taken and verified at open, never re-read from
+    /// the map, and every index is checked against the map's length as it was when
+    /// mapped. A truncated or damaged file on disk at open time is reported as an
+    /// [`Error`] ([`ErrorKind::Truncated`], [`ErrorKind::ChecksumMismatch`], …), never a
+    /// crash; a file that cannot be opened or mapped is an [`ErrorKind::Io`] error naming
+    /// `path`.
     pub fn open(path: &Path) -> Result<Table> {
         let name = path.display().to_string();
-        Self::open_inner(path, name.clone()).with_context(|| format!("cannot open table {name}"))
+        Self::open_inner(path, name.clone())
+            .map_err(|e| e.context(format!("cannot open table {name}")))
     }
 
     fn open_inner(path: &Path, name: String) -> Result<Table> {
-        let mut file = File::open(path)?;
-        let len = file.metadata()?.len();
+        let mut file = File::open(path).at(path)?;
+        let len = file.metadata().at(path)?.len();
         if len == 0 {
-            bail!("the file is empty; make a table with `nasland pack`");
+            return Err(Error::new(
+                ErrorKind::NotATable,
+                "the file is empty; make a table with `nasland pack`",
+            ));
         }
         let mut head = [0u8; 4];
-        let got = read_prefix(&mut file, &mut head)?;
+        let got = read_prefix(&mut file, &mut head).at(path)?;
         if got == 4 && head == ZSTD_MAGIC {
             let map = decompress(path, len)?;
             return Self::from_map(map, name, Some(len));
         }
-        // SAFETY: the map is read-only and the file is not modified while open (module doc).
-        let map = unsafe { Mmap::map(&file)? };
+        // SAFETY: the map is read-only; that the file is not truncated or rewritten while
+        // it is mapped is the caller's side of the contract documented above.
+        let map = unsafe { Mmap::map(&file) }
+            .map_err(|e| Error::io_msg(path, format!("cannot memory-map {}", path.display()), e))?;
         Self::from_map(map, name, None)
     }
 
@@ -153,20 +202,24 @@ impl Table {
     /// anonymous map, so alignment is the same as for a file.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Table> {
         if bytes.is_empty() {
-            bail!("{name}: the table is empty");
+            return Err(Error::new(
+                ErrorKind::NotATable,
+                format!("{name}: the table is empty"),
+            ));
         }
         if bytes.len() >= 4 && bytes[..4] == ZSTD_MAGIC {
-            let map = decompress_from(bytes, bytes.len() as u64)?;
+            let map = decompress_from(bytes, bytes.len() as u64, Path::new(name))?;
             return Self::from_map(map, name.to_string(), Some(bytes.len() as u64));
         }
-        let mut map = MmapMut::map_anon(bytes.len())?;
+        let mut map = MmapMut::map_anon(bytes.len()).map_err(|e| reserve_error(name, e))?;
         map.copy_from_slice(bytes);
-        Self::from_map(map.make_read_only()?, name.to_string(), None)
+        let map = map.make_read_only().at(Path::new(name))?;
+        Self::from_map(map, name.to_string(), None)
     }
 
     fn from_map(map: Mmap, name: String, compressed_size: Option<u64>) -> Result<Table> {
         if cfg!(target_endian = "big") {
-            bail!("nasland tables are little-endian and this machine is big-endian; use a little-endian machine");
+            fail!(unsupported, "nasland tables are little-endian and this machine is big-endian; use a little-endian machine");
         }
         let bytes: &[u8] = &map;
         let header = Header::decode(bytes)?;
@@ -179,12 +232,18 @@ impl Table {
                 .map(|(i, _)| i);
             let first = it.next();
             if it.next().is_some() {
-                bail!("the directory lists the {} section twice", kind.name());
+                fail!(
+                    structure,
+                    "the directory lists the {} section twice",
+                    kind.name()
+                );
             }
             Ok(first)
         };
         let need = |kind: SectionKind| -> Result<usize> {
-            find(kind)?.ok_or_else(|| anyhow!("the directory has no {} section", kind.name()))
+            find(kind)?.ok_or_else(|| {
+                Error::structure(format!("the directory has no {} section", kind.name()))
+            })
         };
 
         // Small sections: verified now.
@@ -194,7 +253,7 @@ impl Table {
             .ok()
             .and_then(|s| serde_json::from_str(s).ok())
             .filter(|v: &serde_json::Value| v.is_object())
-            .ok_or_else(|| anyhow!("the meta section is not a UTF-8 JSON object"))?;
+            .ok_or_else(|| Error::structure("the meta section is not a UTF-8 JSON object"))?;
 
         let keys_i = need(SectionKind::Keys)?;
         let key_strings_i = find(SectionKind::KeyStrings)?;
@@ -212,7 +271,8 @@ impl Table {
             let e = &sections[c.section];
             let want = n * c.ty.width();
             if e.length != want {
-                bail!(
+                fail!(
+                    structure,
                     "metric column {:?} has {} bytes, but {n} {:?} values need {want}; \
                      the column has the wrong length",
                     c.name,
@@ -224,15 +284,18 @@ impl Table {
 
         let neighbours = need(SectionKind::Neighbours)?;
         let want = format::packed_len(header.entries, header.index_bits)
-            .ok_or_else(|| anyhow!("header: neighbour section size overflows"))?;
+            .ok_or_else(|| Error::structure("header: neighbour section size overflows"))?;
         expect_len(&sections[neighbours], want, "neighbour entries")?;
         let offsets = find(SectionKind::Offsets)?;
         match (header.fixed_degree(), offsets) {
-            (true, Some(_)) => bail!("fixed-degree table with an offsets section"),
-            (false, None) => bail!("the degree varies but the directory has no offsets section"),
+            (true, Some(_)) => fail!(structure, "fixed-degree table with an offsets section"),
+            (false, None) => fail!(
+                structure,
+                "the degree varies but the directory has no offsets section"
+            ),
             (false, Some(i)) => {
                 let want = format::packed_len(n + 1, header.offset_bits)
-                    .ok_or_else(|| anyhow!("header: offsets section size overflows"))?;
+                    .ok_or_else(|| Error::structure("header: offsets section size overflows"))?;
                 expect_len(&sections[i], want, "CSR offsets")?;
             }
             (true, None) => {}
@@ -262,6 +325,7 @@ impl Table {
         &self.data.name
     }
 
+    /// The verified header: sizes, degrees, bit widths, flags.
     pub fn header(&self) -> &Header {
         &self.data.header
     }
@@ -276,10 +340,12 @@ impl Table {
         &self.data.meta
     }
 
+    /// How the vertices are named (what `nasland keys` prints).
     pub fn keys(&self) -> &Keys {
         &self.data.keys
     }
 
+    /// The metric columns, in stored order; their index is what [`Table::column`] takes.
     pub fn columns(&self) -> &[ColumnInfo] {
         &self.data.columns
     }
@@ -315,14 +381,19 @@ impl Table {
             .position(|c| c.name == name)
             .ok_or_else(|| {
                 let names: Vec<&str> = self.data.columns.iter().map(|c| c.name.as_str()).collect();
-                anyhow!(
-                    "{} has no metric column {name:?}; its columns are: {}",
-                    self.data.name,
-                    if names.is_empty() {
-                        "(none — analyse it with --synthetic)".to_string()
-                    } else {
-                        names.join(", ")
-                    }
+                Error::new(
+                    ErrorKind::NoSuchColumn {
+                        name: name.to_string(),
+                    },
+                    format!(
+                        "{} has no metric column {name:?}; its columns are: {}",
+                        self.data.name,
+                        if names.is_empty() {
+                            "(none — analyse it with --synthetic)".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
                 )
             })
     }
@@ -333,7 +404,7 @@ impl Table {
         let info = &d.columns[i];
         let e = &d.sections[info.section];
         once(&d.column_checks[i], || verify_column(&d.map, e, info))
-            .with_context(|| format!("{}: metric column {:?}", d.name, info.name))?;
+            .map_err(|e| e.context(format!("{}: metric column {:?}", d.name, info.name)))?;
         let bytes = &d.map[e.range()];
         match info.ty {
             ColumnType::F64 => Ok(Values::F64(cast(bytes)?)),
@@ -345,7 +416,7 @@ impl Table {
     /// neighbours, and their structure), with the keys verified too.
     pub fn graph(&self) -> Result<PackedGraph> {
         let d = &self.data;
-        once(&d.graph_check, || verify_graph(d)).with_context(|| d.name.clone())?;
+        once(&d.graph_check, || verify_graph(d)).map_err(|e| e.context(d.name.clone()))?;
         self.verify_keys()?;
         Ok(PackedGraph::new(self.data.clone()))
     }
@@ -353,7 +424,7 @@ impl Table {
     /// Verifies the key strings (checksum, offsets, UTF-8, no key twice).
     pub fn verify_keys(&self) -> Result<()> {
         let d = &self.data;
-        once(&d.keys_check, || verify_keys(d)).with_context(|| d.name.clone())
+        once(&d.keys_check, || verify_keys(d)).map_err(|e| e.context(d.name.clone()))
     }
 
     /// Verifies every section now (what `nasland info --verify` runs).
@@ -385,8 +456,8 @@ pub(crate) fn key_of(d: &TableData, v: VertexId) -> String {
 }
 
 /// Runs `f` once and remembers its outcome.
-fn once(cell: &Check, f: impl FnOnce() -> Result<(), String>) -> Result<()> {
-    cell.get_or_init(f).clone().map_err(|e| anyhow!(e))
+fn once(cell: &Check, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    cell.get_or_init(f).clone()
 }
 
 fn read_prefix(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -402,7 +473,8 @@ fn read_prefix(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 
 fn expect_len(e: &DirEntry, want: u64, what: &str) -> Result<()> {
     if e.length != want {
-        bail!(
+        fail!(
+            structure,
             "the {} section has {} bytes, but the header's sizes need {want} for its {what}",
             e.label(),
             e.length
@@ -414,19 +486,24 @@ fn expect_len(e: &DirEntry, want: u64, what: &str) -> Result<()> {
 /// The payload of `e` after checking its CRC.
 fn verified<'a>(file: &'a [u8], e: &DirEntry) -> Result<&'a [u8]> {
     let p = &file[e.range()];
-    check_crc(e, crc32fast::hash(p)).map_err(|m| anyhow!(m))?;
+    check_crc(e, crc32fast::hash(p))?;
     Ok(p)
 }
 
-fn check_crc(e: &DirEntry, computed: u32) -> Result<(), String> {
+fn check_crc(e: &DirEntry, computed: u32) -> Result<()> {
     if computed != e.crc {
-        return Err(format!(
+        return Err(Error::checksum(
+            e.region(),
+            e.crc,
+            computed,
+            format!(
             "section {} (bytes {}..{}) checksum mismatch (stored {:08x}, computed {computed:08x}): \
              the file is corrupt; copy or pack it again",
             e.label(),
             e.offset,
             e.offset + e.length,
             e.crc
+        ),
         ));
     }
     Ok(())
@@ -438,7 +515,10 @@ fn cast<T: Number>(bytes: &[u8]) -> Result<&[T]> {
     // host is little-endian (checked at open), so the bytes read as the stored numbers.
     let (pre, mid, post) = unsafe { bytes.align_to::<T>() };
     if !pre.is_empty() || !post.is_empty() {
-        bail!("a metric column is not aligned in memory; this is a bug in nasland");
+        fail!(
+            internal,
+            "a metric column is not aligned in memory; this is a bug in nasland"
+        );
     }
     Ok(mid)
 }
@@ -449,7 +529,8 @@ impl Number for f32 {}
 
 fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> Result<Keys> {
     if p.len() < 8 {
-        bail!(
+        fail!(
+            structure,
             "the keys section has {} bytes; it needs at least 8",
             p.len()
         );
@@ -457,7 +538,8 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
     let encoding = u32::from_le_bytes(p[0..4].try_into().unwrap());
     let param = u32::from_le_bytes(p[4..8].try_into().unwrap()) as usize;
     if p.len() != 8 + param {
-        bail!(
+        fail!(
+            structure,
             "the keys section has {} bytes, but its parameter length says {}",
             p.len(),
             8 + param
@@ -465,7 +547,8 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
     }
     let want_strings = encoding == KeyEncoding::Strings as u32;
     if want_strings != strings.is_some() {
-        bail!(
+        fail!(
+            structure,
             "key encoding {encoding} {} a key-strings section, but the directory {} one",
             if want_strings {
                 "needs"
@@ -478,13 +561,16 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
     match encoding {
         e if e == KeyEncoding::Ids as u32 && param == 0 => Ok(Keys::Ids),
         e if e == KeyEncoding::Product as u32 => {
-            let spec = std::str::from_utf8(&p[8..])
-                .map_err(|_| anyhow!("the product-space spec in the keys section is not UTF-8"))?;
-            let space = ProductSpace::parse(spec)
-                .with_context(|| format!("keys section: product space {spec:?}"))?;
+            let spec = std::str::from_utf8(&p[8..]).map_err(|_| {
+                Error::structure("the product-space spec in the keys section is not UTF-8")
+            })?;
+            let space = ProductSpace::parse(spec).map_err(|e| {
+                Error::structure(format!("keys section: product space {spec:?}")).with_source(e)
+            })?;
             let size = nasland_core::space::Neighbourhood::len(&space) as u64;
             if size != h.n {
-                bail!(
+                fail!(
+                    structure,
                     "keys section: product space {spec} has {size} vertices but the table has {}",
                     h.n
                 );
@@ -495,7 +581,7 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
             let e = strings.expect("checked above");
             let off_len = (h.n + 1) * 8;
             if e.length < off_len {
-                bail!(
+                fail!(structure,
                     "the key-strings section has {} bytes, fewer than the {off_len} its {} offsets need",
                     e.length,
                     h.n + 1
@@ -506,8 +592,8 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
             let total = u64::from_le_bytes(file[last..last + 8].try_into().unwrap());
             if Some(e.length) != off_len.checked_add(total) {
                 // Say "corrupt" rather than "inconsistent" when that is the cause.
-                check_crc(e, crc32fast::hash(&file[e.range()])).map_err(|m| anyhow!(m))?;
-                bail!(
+                check_crc(e, crc32fast::hash(&file[e.range()]))?;
+                fail!(structure,
                     "the key-strings section has {} bytes, but its offsets say {} key bytes follow {off_len} bytes of offsets",
                     e.length,
                     total
@@ -518,7 +604,8 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
                 bytes: start + off_len as usize..start + e.length as usize,
             })
         }
-        _ => bail!(
+        _ => fail!(
+            structure,
             "unknown key encoding {encoding} (with {param} parameter bytes); \
              the file was written by a newer nasland or is corrupt"
         ),
@@ -527,32 +614,42 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
 
 fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
     if p.len() < 8 {
-        bail!(
+        fail!(
+            structure,
             "the columns section has {} bytes; it needs at least 8",
             p.len()
         );
     }
     let count = u32::from_le_bytes(p[0..4].try_into().unwrap()) as usize;
     if p[4..8] != [0; 4] {
-        bail!("the columns section's reserved field is not zero");
+        fail!(
+            structure,
+            "the columns section's reserved field is not zero"
+        );
     }
     let mut at = 8;
     let mut columns = Vec::new();
     let mut names = HashSet::new();
     for i in 0..count {
         if p.len() < at + 4 {
-            bail!("the columns section ends inside the description of column {i}");
+            fail!(
+                structure,
+                "the columns section ends inside the description of column {i}"
+            );
         }
         let ty = match p[at] {
             1 => ColumnType::F64,
             2 => ColumnType::F32,
-            t => bail!("column {i}: unknown value type {t} (1 = f64, 2 = f32)"),
+            t => fail!(
+                structure,
+                "column {i}: unknown value type {t} (1 = f64, 2 = f32)"
+            ),
         };
         let direction = Direction::from_u8(p[at + 1]).ok_or_else(|| {
-            anyhow!(
+            Error::structure(format!(
                 "column {i}: unknown direction {} (0 unspecified, 1 minimize, 2 maximize)",
                 p[at + 1]
-            )
+            ))
         })?;
         let len = u16::from_le_bytes([p[at + 2], p[at + 3]]) as usize;
         at += 4;
@@ -560,23 +657,34 @@ fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
             .get(at..at + len)
             .and_then(|b| std::str::from_utf8(b).ok())
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| anyhow!("column {i}: its name is missing, empty or not UTF-8"))?
+            .ok_or_else(|| {
+                Error::structure(format!(
+                    "column {i}: its name is missing, empty or not UTF-8"
+                ))
+            })?
             .to_string();
         at += len;
         if !names.insert(name.clone()) {
-            bail!("two metric columns are called {name:?}");
+            fail!(structure, "two metric columns are called {name:?}");
         }
         let section = sections
             .iter()
             .position(|e| e.kind == SectionKind::Column && e.index as usize == i)
-            .ok_or_else(|| anyhow!("metric column {name:?} (number {i}) has no section"))?;
+            .ok_or_else(|| {
+                Error::structure(format!(
+                    "metric column {name:?} (number {i}) has no section"
+                ))
+            })?;
         if sections
             .iter()
             .filter(|e| e.kind == SectionKind::Column && e.index as usize == i)
             .count()
             > 1
         {
-            bail!("metric column {name:?} (number {i}) has two sections");
+            fail!(
+                structure,
+                "metric column {name:?} (number {i}) has two sections"
+            );
         }
         columns.push(ColumnInfo {
             name,
@@ -586,7 +694,8 @@ fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
         });
     }
     if at != p.len() {
-        bail!(
+        fail!(
+            structure,
             "the columns section has {} bytes after its {count} column descriptions",
             p.len() - at
         );
@@ -596,7 +705,10 @@ fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
         .filter(|e| e.kind == SectionKind::Column && e.index as usize >= count)
         .count();
     if stray > 0 {
-        bail!("{stray} column sections have numbers beyond the {count} columns described");
+        fail!(
+            structure,
+            "{stray} column sections have numbers beyond the {count} columns described"
+        );
     }
     Ok(columns)
 }
@@ -614,9 +726,9 @@ fn crc_and_check(
     e: &DirEntry,
     data: &[u8],
     bounds: &[usize],
-    check: impl Fn(usize) -> Result<(), String> + Sync,
-) -> Result<(), String> {
-    let results: Vec<(crc32fast::Hasher, Result<(), String>)> = (0..bounds.len() - 1)
+    check: impl Fn(usize) -> Result<()> + Sync,
+) -> Result<()> {
+    let results: Vec<(crc32fast::Hasher, Result<()>)> = (0..bounds.len() - 1)
         .into_par_iter()
         .map(|j| {
             let mut h = crc32fast::Hasher::new();
@@ -642,14 +754,15 @@ fn item_chunks(count: u64, bits_per_item: u64) -> Vec<u64> {
 }
 
 /// Unused bits of a packed section's last byte and its slack must be zero.
-fn check_tail(e: &DirEntry, data: &[u8], used_bits: u64) -> Result<(), String> {
+fn check_tail(e: &DirEntry, data: &[u8], used_bits: u64) -> Result<()> {
     let bits = data.view_bits_lsb0();
     if let Some(i) = bits[used_bits as usize..].first_one() {
-        return Err(format!(
+        fail!(
+            structure,
             "section {}: bit {} after the last packed value is set; padding and slack must be zero",
             e.label(),
             used_bits + i as u64
-        ));
+        );
     }
     Ok(())
 }
@@ -663,7 +776,7 @@ impl ViewBits for [u8] {
     }
 }
 
-fn verify_graph(d: &TableData) -> Result<(), String> {
+fn verify_graph(d: &TableData) -> Result<()> {
     let h = &d.header;
     let n = h.n;
     let map: &[u8] = &d.map;
@@ -687,32 +800,32 @@ fn verify_graph(d: &TableData) -> Result<(), String> {
             for v in a..b.min(n) {
                 let (off, next) = (bits::get(data, v, ob), bits::get(data, v + 1, ob));
                 if next < off {
-                    return Err(format!(
+                    return Err(Error::structure(format!(
                         "CSR offsets are not monotone: vertex {v} starts at {off} and vertex {} at {next}",
                         v + 1
-                    ));
+                    )));
                 }
             }
             for v in a..b {
                 let off = bits::get(data, v, ob);
                 if v == 0 && off != 0 {
-                    return Err("CSR offsets: the first offset is not 0".into());
+                    fail!(structure, "CSR offsets: the first offset is not 0");
                 }
                 if v == n {
                     if off != h.entries {
-                        return Err(format!(
+                        return Err(Error::structure(format!(
                             "CSR offsets: the last offset is {off} but the header says {} entries",
                             h.entries
-                        ));
+                        )));
                     }
                     continue;
                 }
                 let deg = bits::get(data, v + 1, ob) - off;
                 if deg < h.degree_min as u64 || deg > h.degree_max as u64 {
-                    return Err(format!(
+                    return Err(Error::structure(format!(
                         "CSR offsets: vertex {v} has degree {deg}, outside the header's {}..{}",
                         h.degree_min, h.degree_max
-                    ));
+                    )));
                 }
                 lo = lo.min(deg);
                 hi = hi.max(deg);
@@ -725,10 +838,10 @@ fn verify_graph(d: &TableData) -> Result<(), String> {
         let lo = seen.iter().map(|r| r.0).min().unwrap_or(0);
         let hi = seen.iter().map(|r| r.1).max().unwrap_or(0);
         if (lo, hi) != (h.degree_min as u64, h.degree_max as u64) {
-            return Err(format!(
+            return Err(Error::structure(format!(
                 "the header says degrees {}..{} but the offsets give {lo}..{hi}",
                 h.degree_min, h.degree_max
-            ));
+            )));
         }
     }
     let e = &d.sections[d.neighbours];
@@ -754,7 +867,7 @@ fn verify_graph(d: &TableData) -> Result<(), String> {
                 prev = u;
             });
             if !(ok && (a == b || prev < n)) {
-                return Err(list_error(data, w, n, v, a, b));
+                return Err(Error::structure(list_error(data, w, n, v, a, b)));
             }
         }
         Ok(())
@@ -782,7 +895,7 @@ fn list_error(data: &[u8], w: u32, n: u64, v: u64, a: u64, b: u64) -> String {
     format!("vertex {v}: invalid neighbour list")
 }
 
-fn verify_keys(d: &TableData) -> Result<(), String> {
+fn verify_keys(d: &TableData) -> Result<()> {
     let Keys::Strings { offsets, bytes } = &d.keys else {
         return Ok(());
     };
@@ -796,30 +909,31 @@ fn verify_keys(d: &TableData) -> Result<(), String> {
     let text = &d.map[bytes.clone()];
     let at = |i: usize| u64::from_le_bytes(off[8 * i..8 * i + 8].try_into().unwrap());
     if at(0) != 0 {
-        return Err("key strings: the first offset is not 0".into());
+        fail!(structure, "key strings: the first offset is not 0");
     }
     let n = d.header.n as usize;
     let mut seen = HashSet::with_capacity(n);
     for v in 0..n {
         let (a, b) = (at(v), at(v + 1));
         if b < a || b > text.len() as u64 {
-            return Err(format!(
+            return Err(Error::structure(format!(
                 "key strings: offsets of vertex {v} ({a}..{b}) are decreasing or beyond the {} key bytes",
                 text.len()
-            ));
+            )));
         }
-        let key = std::str::from_utf8(&text[a as usize..b as usize])
-            .map_err(|_| format!("key strings: the key of vertex {v} is not UTF-8"))?;
+        let key = std::str::from_utf8(&text[a as usize..b as usize]).map_err(|_| {
+            Error::structure(format!("key strings: the key of vertex {v} is not UTF-8"))
+        })?;
         if !seen.insert(key) {
-            return Err(format!(
+            return Err(Error::structure(format!(
                 "key strings: the key {key:?} names two vertices (the second is {v})"
-            ));
+            )));
         }
     }
     Ok(())
 }
 
-fn verify_column(map: &[u8], e: &DirEntry, info: &ColumnInfo) -> Result<(), String> {
+fn verify_column(map: &[u8], e: &DirEntry, info: &ColumnInfo) -> Result<()> {
     let data = &map[e.range()];
     let width = info.ty.width();
     let n = e.length / width;
@@ -836,7 +950,9 @@ fn verify_column(map: &[u8], e: &DirEntry, info: &ColumnInfo) -> Result<(), Stri
         for v in items[j]..items[j + 1] {
             let x = value(v);
             if !x.is_finite() {
-                return Err(format!("vertex {v}: value {x} is not finite"));
+                return Err(Error::structure(format!(
+                    "vertex {v}: value {x} is not finite"
+                )));
             }
         }
         Ok(())
@@ -845,15 +961,15 @@ fn verify_column(map: &[u8], e: &DirEntry, info: &ColumnInfo) -> Result<(), Stri
 
 /// Decompresses a `.nasl.zst` file into anonymous memory.
 fn decompress(path: &Path, compressed: u64) -> Result<Mmap> {
-    let file = File::open(path)?;
-    decompress_stream(std::io::BufReader::new(file), compressed, |buf| {
+    let file = File::open(path).at(path)?;
+    decompress_stream(std::io::BufReader::new(file), compressed, path, |buf| {
         let mut f = File::open(path)?;
         read_prefix(&mut f, buf)
     })
 }
 
-fn decompress_from(bytes: &[u8], compressed: u64) -> Result<Mmap> {
-    decompress_stream(bytes, compressed, |buf| {
+fn decompress_from(bytes: &[u8], compressed: u64, name: &Path) -> Result<Mmap> {
+    decompress_stream(bytes, compressed, name, |buf| {
         let k = buf.len().min(bytes.len());
         buf[..k].copy_from_slice(&bytes[..k]);
         Ok(k)
@@ -863,38 +979,54 @@ fn decompress_from(bytes: &[u8], compressed: u64) -> Result<Mmap> {
 fn decompress_stream<R: std::io::BufRead>(
     input: R,
     compressed: u64,
+    name: &Path,
     prefix: impl FnOnce(&mut [u8]) -> std::io::Result<usize>,
 ) -> Result<Mmap> {
     let mut head = [0u8; 18]; // the largest zstd frame header
-    let got = prefix(&mut head)?;
-    let size = match zstd::zstd_safe::get_frame_content_size(&head[..got]) {
-        Ok(Some(size)) => size,
-        Ok(None) => bail!(
+    let got = prefix(&mut head).at(name)?;
+    let size =
+        match zstd::zstd_safe::get_frame_content_size(&head[..got]) {
+            Ok(Some(size)) => size,
+            Ok(None) => fail!(zstd,
             "the zstd frame does not record its decompressed size; decompress it with `zstd -d` \
              and open the .nasl, or re-compress it with `nasland pack --zstd`"
         ),
-        Err(_) => bail!("corrupt zstd stream: the frame header is unreadable; copy the file again"),
-    };
+            Err(_) => fail!(
+                zstd,
+                "corrupt zstd stream: the frame header is unreadable; copy the file again"
+            ),
+        };
     if size < format::HEADER_LEN as u64 || size > isize::MAX as u64 {
-        bail!("corrupt zstd stream: it declares {size} decompressed bytes, which no table has");
+        fail!(
+            zstd,
+            "corrupt zstd stream: it declares {size} decompressed bytes, which no table has"
+        );
     }
-    let mut out = MmapMut::map_anon(size as usize).with_context(|| {
-        format!("cannot reserve {size} bytes of memory to decompress the table")
+    let mut out = MmapMut::map_anon(size as usize).map_err(|e| {
+        Error::io_msg(
+            name,
+            format!("cannot reserve {size} bytes of memory to decompress the table"),
+            e,
+        )
     })?;
-    let mut dec =
-        zstd::stream::read::Decoder::with_buffer(input).context("cannot start the zstd decoder")?;
+    let mut dec = zstd::stream::read::Decoder::with_buffer(input)
+        .map_err(|e| Error::zstd("cannot start the zstd decoder").with_source(e))?;
     let mut filled = 0usize;
     while filled < out.len() {
         match dec.read(&mut out[filled..]) {
-            Ok(0) => bail!(
+            Ok(0) => {
+                fail!(truncated,
                 "truncated zstd stream: it ended after {filled} of its {size} decompressed bytes \
                  ({compressed} compressed bytes); copy the file again"
-            ),
+            )
+            }
             Ok(k) => filled += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => bail!(
+            Err(e) => {
+                fail!(zstd,
                 "corrupt zstd stream after {filled} decompressed bytes: {e}; copy the file again"
-            ),
+            )
+            }
         }
     }
     // Reading past the declared size makes zstd finish the frame and check its checksum.
@@ -902,12 +1034,26 @@ fn decompress_stream<R: std::io::BufRead>(
     loop {
         match dec.read(&mut extra) {
             Ok(0) => break,
-            Ok(_) => bail!(
+            Ok(_) => {
+                fail!(zstd,
                 "corrupt zstd stream: it decompresses to more than the {size} bytes it declares"
-            ),
+            )
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => bail!("corrupt zstd stream at its end: {e}; copy the file again"),
+            Err(e) => fail!(
+                zstd,
+                "corrupt zstd stream at its end: {e}; copy the file again"
+            ),
         }
     }
-    Ok(out.make_read_only()?)
+    out.make_read_only().at(name)
+}
+
+/// The error of a failed anonymous map for a table held in memory.
+fn reserve_error(name: &str, e: std::io::Error) -> Error {
+    Error::io_msg(
+        Path::new(name),
+        format!("cannot reserve memory for the table {name}"),
+        e,
+    )
 }

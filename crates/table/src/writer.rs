@@ -1,9 +1,9 @@
 //! Writing a `.nasl` file from any [`Neighbourhood`], atomically.
 //!
-//! The file is written to a temporary file in the destination's directory, reopened and
+//! The file is written to a temporary [`AtomicFile`] beside the destination, reopened and
 //! verified by the reader (so a writer bug cannot leave an unreadable file), checked for
-//! symmetry, synced, and only then renamed over the destination. With zstd, the verified
-//! temporary is compressed into a second temporary, which is renamed instead.
+//! symmetry, and only then committed (fsync, rename, directory fsync). With zstd, the
+//! verified temporary is compressed into a second temporary, which is committed instead.
 //!
 //! Neighbour lists are packed in parallel, chunk by chunk, in bounded memory: the space
 //! is never materialised as a list of `u32`s, so a product space of 10^7 vertices packs
@@ -15,11 +15,14 @@ use super::format::{
     FLAG_SYMMETRIC, HEADER_LEN, VERSION,
 };
 use super::reader::Table;
-use anyhow::{bail, Context, Result};
+use crate::atomic::AtomicFile;
+use crate::error::{fail, Error};
 use nasland_core::space::{Neighbourhood, VertexId};
 use rayon::prelude::*;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
+
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How the vertices of a table are named.
 #[derive(Clone, Debug)]
@@ -35,7 +38,9 @@ pub enum KeySource {
 /// A metric column to store.
 #[derive(Clone, Debug)]
 pub struct ColumnSource {
+    /// The name callers select the column by (1 to 65535 bytes, unique in the table).
     pub name: String,
+    /// Which way is better, if known; recorded so `analyze` need not be told.
     pub direction: Direction,
     /// One finite value per vertex, in the metric's own units.
     pub values: Vec<f64>,
@@ -43,8 +48,11 @@ pub struct ColumnSource {
 
 /// Everything a table holds.
 pub struct Contents<'a, N: Neighbourhood> {
+    /// The neighbour relation, streamed chunk by chunk (never materialised).
     pub graph: &'a N,
+    /// How the vertices are named.
     pub keys: KeySource,
+    /// The metric columns, in the order they will be stored.
     pub columns: Vec<ColumnSource>,
     /// Provenance, stored as the meta section (a JSON object).
     pub meta: serde_json::Map<String, serde_json::Value>,
@@ -64,7 +72,7 @@ const WINDOW: usize = 32;
 
 /// The type a column is stored as: f32 when every value survives the round trip through
 /// f32 exactly (DESIGN.md, "Precision"), else f64.
-pub fn column_type(values: &[f64]) -> ColumnType {
+pub(crate) fn column_type(values: &[f64]) -> ColumnType {
     if values.par_iter().all(|&x| (x as f32) as f64 == x) {
         ColumnType::F32
     } else {
@@ -74,19 +82,29 @@ pub fn column_type(values: &[f64]) -> ColumnType {
 
 /// Writes `contents` to `path` atomically: on success `path` holds the complete, verified
 /// table; on error it is untouched and no temporary file is left behind.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the contents cannot be
+/// stored (a self-loop, a repeated neighbour, a column of the wrong length or with a
+/// non-finite value, keys that do not match the vertices), found before the destination is
+/// touched; [`ErrorKind::Io`](crate::ErrorKind::Io) when the file system refuses. Every
+/// message starts with "cannot write" and the path.
 pub fn write<N: Neighbourhood>(
     path: &Path,
     contents: &Contents<N>,
     opts: WriteOptions,
 ) -> Result<()> {
-    write_inner(path, contents, opts).with_context(|| format!("cannot write {}", path.display()))
+    write_inner(path, contents, opts)
+        .map_err(|e| e.context(format!("cannot write {}", path.display())))
 }
 
 fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOptions) -> Result<()> {
     let graph = c.graph;
     let n = graph.len();
     if n == 0 || n as u64 > u32::MAX as u64 {
-        bail!(
+        fail!(
+            invalid_input,
             "a table holds 1 to {} vertices; this space has {n}",
             u32::MAX
         );
@@ -118,7 +136,10 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     let degree_min = chunk_stats.iter().map(|s| s.1).min().unwrap();
     let degree_max = chunk_stats.iter().map(|s| s.2).max().unwrap();
     if degree_max >= n64 {
-        bail!("a vertex has {degree_max} neighbours among {n} vertices: a self-loop or a repeat");
+        fail!(
+            invalid_input,
+            "a vertex has {degree_max} neighbours among {n} vertices: a self-loop or a repeat"
+        );
     }
     let fixed = degree_min == degree_max;
     let w = format::ceil_log2(n64);
@@ -129,7 +150,9 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     };
 
     // Sections and their payload lengths, in file order.
-    let meta = serde_json::to_vec(&c.meta)?;
+    let meta = serde_json::to_vec(&c.meta).map_err(|e| {
+        Error::invalid_input("the meta section cannot be written as JSON").with_source(e)
+    })?;
     let keys_payload = match &c.keys {
         KeySource::Ids => key_header(KeyEncoding::Ids, b""),
         KeySource::Product(spec) => key_header(KeyEncoding::Product, spec.as_bytes()),
@@ -138,7 +161,7 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     let key_bytes: u64 = match &c.keys {
         KeySource::Strings(k) => {
             if k.len() != n {
-                bail!("{} keys for {n} vertices", k.len());
+                fail!(invalid_input, "{} keys for {n} vertices", k.len());
             }
             k.iter().map(|s| s.len() as u64).sum()
         }
@@ -147,21 +170,27 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     let mut types = Vec::new();
     for col in &c.columns {
         if col.values.len() != n {
-            bail!(
+            fail!(
+                invalid_input,
                 "column {:?} has {} values for {n} vertices",
                 col.name,
                 col.values.len()
             );
         }
         if let Some(v) = col.values.iter().position(|x| !x.is_finite()) {
-            bail!(
+            fail!(
+                invalid_input,
                 "column {:?}: vertex {v} has the non-finite value {}",
                 col.name,
                 col.values[v]
             );
         }
         if col.name.is_empty() || col.name.len() > u16::MAX as usize {
-            bail!("column name {:?} must have 1 to 65535 bytes", col.name);
+            fail!(
+                invalid_input,
+                "column name {:?} must have 1 to 65535 bytes",
+                col.name
+            );
         }
         types.push(column_type(&col.values));
     }
@@ -224,51 +253,42 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
         section_count: dir.len() as u32,
     };
 
-    let dest_dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let file_name = path
-        .file_name()
-        .context("the output path names no file")?
-        .to_string_lossy()
-        .into_owned();
-    let prefix = format!(".{file_name}.");
-    let tmp = temp_builder(&prefix, ".tmp")
-        .tempfile_in(dest_dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dest_dir.display()))?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 22, tmp.as_file());
-    out.write_all(&vec![0u8; dir[0].offset as usize])?;
+    let tmp = AtomicFile::create(path)?;
+    let io = |e: std::io::Error| Error::io(path, e);
+    let mut out = std::io::BufWriter::with_capacity(1 << 22, tmp.file());
+    out.write_all(&vec![0u8; dir[0].offset as usize])
+        .map_err(io)?;
     let mut written = dir[0].offset;
     for (i, e) in dir.clone().iter().enumerate() {
-        out.write_all(&vec![0u8; (e.offset - written) as usize])?;
+        out.write_all(&vec![0u8; (e.offset - written) as usize])
+            .map_err(io)?;
         let mut sink = CrcWriter {
             out: &mut out,
             crc: crc32fast::Hasher::new(),
             bytes: 0,
         };
         match e.kind {
-            SectionKind::Meta => sink.write_all(&meta)?,
-            SectionKind::Keys => sink.write_all(&keys_payload)?,
+            SectionKind::Meta => sink.write_all(&meta).map_err(io)?,
+            SectionKind::Keys => sink.write_all(&keys_payload).map_err(io)?,
             SectionKind::KeyStrings => {
                 let KeySource::Strings(keys) = &c.keys else {
                     unreachable!()
                 };
                 let mut off = 0u64;
-                sink.write_all(&off.to_le_bytes())?;
+                sink.write_all(&off.to_le_bytes()).map_err(io)?;
                 for k in keys {
                     off += k.len() as u64;
-                    sink.write_all(&off.to_le_bytes())?;
+                    sink.write_all(&off.to_le_bytes()).map_err(io)?;
                 }
                 for k in keys {
-                    sink.write_all(k.as_bytes())?;
+                    sink.write_all(k.as_bytes()).map_err(io)?;
                 }
             }
             SectionKind::Offsets => {
                 let mut bs = BitSink::new(&mut sink);
                 let mut off = 0u64;
                 let (bytes, nbits) = bits::pack(std::iter::once(0), ob, 0);
-                bs.push(bytes, nbits)?;
+                bs.push(bytes, nbits).map_err(io)?;
                 for a in (0..n).step_by(CHUNK) {
                     let b = (a + CHUNK).min(n);
                     let vals: Vec<u64> = (a..b)
@@ -278,9 +298,9 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
                         })
                         .collect();
                     let (bytes, nbits) = bits::pack(vals.into_iter(), ob, bs.phase());
-                    bs.push(bytes, nbits)?;
+                    bs.push(bytes, nbits).map_err(io)?;
                 }
-                bs.finish()?;
+                bs.finish().map_err(io)?;
             }
             SectionKind::Neighbours => {
                 let mut bs = BitSink::new(&mut sink);
@@ -295,12 +315,12 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
                         .collect();
                     for p in packed {
                         let (bytes, nbits) = p?;
-                        bs.push(bytes, nbits)?;
+                        bs.push(bytes, nbits).map_err(io)?;
                     }
                 }
-                bs.finish()?;
+                bs.finish().map_err(io)?;
             }
-            SectionKind::Columns => sink.write_all(&column_index)?,
+            SectionKind::Columns => sink.write_all(&column_index).map_err(io)?,
             SectionKind::Column => {
                 let col = &c.columns[e.index as usize];
                 let mut buf = Vec::with_capacity(1 << 20);
@@ -314,12 +334,13 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
                             .iter()
                             .for_each(|&x| buf.extend_from_slice(&(x as f32).to_le_bytes())),
                     }
-                    sink.write_all(&buf)?;
+                    sink.write_all(&buf).map_err(io)?;
                 }
             }
         }
         if sink.bytes != e.length {
-            bail!(
+            fail!(
+                internal,
                 "internal error: section {} came out {} bytes long, planned {}",
                 e.label(),
                 sink.bytes,
@@ -331,54 +352,38 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
     }
     // Header and directory now that the checksums are known; symmetric flag comes after
     // the self-check below.
-    write_front(&mut out, &header, &dir)?;
-    out.flush()?;
+    write_front(&mut out, &header, &dir).map_err(io)?;
+    out.flush().map_err(io)?;
     drop(out);
-    tmp.as_file().sync_all()?;
+    tmp.file().sync_all().map_err(io)?;
 
     // Read back what was written: the reader's full verification is the writer's test.
-    let reopened = Table::open(tmp.path()).context("the table just written does not verify")?;
-    reopened
-        .verify_all()
-        .context("the table just written does not verify")?;
+    let unverified = |e: Error| e.context("the table just written does not verify");
+    let reopened = Table::open(tmp.path()).map_err(unverified)?;
+    reopened.verify_all().map_err(unverified)?;
     if reopened.graph()?.compute_symmetric() {
         header.flags |= FLAG_SYMMETRIC;
     }
     drop(reopened);
-    let mut f = tmp.as_file();
-    write_front(&mut f, &header, &dir)?;
-    f.sync_all()?;
+    let mut f = tmp.file();
+    write_front(&mut f, &header, &dir).map_err(io)?;
 
     match opts.zstd_level {
-        None => persist(tmp, path)?,
+        None => tmp.commit()?,
         Some(level) => {
-            let ztmp = temp_builder(&prefix, ".zst.tmp").tempfile_in(dest_dir)?;
-            let mut enc = zstd::stream::write::Encoder::new(ztmp.as_file(), level)?;
-            enc.include_checksum(true)?;
-            enc.include_contentsize(true)?;
-            enc.set_pledged_src_size(Some(file_size))?;
-            let mut src =
-                std::io::BufReader::with_capacity(1 << 22, std::fs::File::open(tmp.path())?);
-            std::io::copy(&mut src, &mut enc)?;
-            enc.finish()?;
-            ztmp.as_file().sync_all()?;
-            persist(ztmp, path)?;
+            let ztmp = AtomicFile::create(path)?;
+            let mut enc = zstd::stream::write::Encoder::new(ztmp.file(), level).map_err(io)?;
+            enc.include_checksum(true).map_err(io)?;
+            enc.include_contentsize(true).map_err(io)?;
+            enc.set_pledged_src_size(Some(file_size)).map_err(io)?;
+            let src = std::fs::File::open(tmp.path()).map_err(io)?;
+            let mut src = std::io::BufReader::with_capacity(1 << 22, src);
+            std::io::copy(&mut src, &mut enc).map_err(io)?;
+            enc.finish().map_err(io)?;
+            ztmp.commit()?;
         }
     }
     Ok(())
-}
-
-/// Temporary files are hidden (`.name.XXXX.tmp`) and, once renamed, have the usual
-/// permissions of a new file (0666 less the umask), not tempfile's private 0600.
-fn temp_builder<'a>(prefix: &'a str, suffix: &'a str) -> tempfile::Builder<'a, 'a> {
-    let mut b = tempfile::Builder::new();
-    b.prefix(prefix).suffix(suffix);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        b.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    b
 }
 
 fn key_header(encoding: KeyEncoding, param: &[u8]) -> Vec<u8> {
@@ -389,20 +394,11 @@ fn key_header(encoding: KeyEncoding, param: &[u8]) -> Vec<u8> {
     b
 }
 
-/// Renames the finished temporary over `path` and syncs the directory entry.
-fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot rename the finished table to {}", path.display()))?;
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    Ok(())
-}
-
-fn write_front<W: Write + Seek>(out: &mut W, header: &Header, dir: &[DirEntry]) -> Result<()> {
+fn write_front<W: Write + Seek>(
+    out: &mut W,
+    header: &Header,
+    dir: &[DirEntry],
+) -> std::io::Result<()> {
     out.seek(SeekFrom::Start(0))?;
     out.write_all(&header.encode())?;
     let mut d = Vec::with_capacity(dir.len() * format::DIR_ENTRY_LEN + 4);
@@ -436,7 +432,8 @@ fn pack_lists<N: Neighbourhood>(
         graph.for_each_neighbour(v as VertexId, |u| list.push(u));
         list.sort_unstable();
         if list.len() != graph.degree(v as VertexId) {
-            bail!(
+            fail!(
+                invalid_input,
                 "vertex {v}: degree {} but {} neighbours listed",
                 graph.degree(v as VertexId),
                 list.len()
@@ -444,13 +441,16 @@ fn pack_lists<N: Neighbourhood>(
         }
         for (j, &u) in list.iter().enumerate() {
             if u as u64 >= n {
-                bail!("vertex {v} has neighbour {u}, but there are only {n} vertices");
+                fail!(
+                    invalid_input,
+                    "vertex {v} has neighbour {u}, but there are only {n} vertices"
+                );
             }
             if u as usize == v {
-                bail!("vertex {v} lists itself as a neighbour");
+                fail!(invalid_input, "vertex {v} lists itself as a neighbour");
             }
             if j > 0 && list[j - 1] == u {
-                bail!("vertex {v} lists neighbour {u} twice");
+                fail!(invalid_input, "vertex {v} lists neighbour {u} twice");
             }
         }
         all.extend(list.iter().map(|&u| u as u64));

@@ -11,7 +11,7 @@ pub mod product;
 pub mod random_regular;
 
 pub use graph::Csr;
-pub use product::ProductSpace;
+pub use product::{ParseError, ParseErrorKind, ProductSpace};
 
 /// Vertex ids are dense `0..n`; `u32` holds every enumerable NAS space (n < 2^32) at
 /// half the memory of `usize` in the per-vertex arrays.

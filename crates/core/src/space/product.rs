@@ -5,7 +5,83 @@
 //! (DESIGN.md §1), so the neighbours of v are computed, never stored: change one digit.
 
 use super::{Neighbourhood, VertexId};
-use anyhow::{bail, Context, Result};
+use std::fmt;
+
+/// Why a space name or an architecture string was refused.
+///
+/// The kind lets a caller react (an input layer can tell "this key belongs to another
+/// space" from "this key is garbled"); the message says what is wrong in the user's terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    kind: ParseErrorKind,
+    message: String,
+}
+
+/// What kind of [`ParseError`] occurred.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// The space name is neither a benchmark nor a `K^D` / `K0xK1x…` shape.
+    UnknownSpace {
+        /// The name as given.
+        spec: String,
+    },
+    /// A dimension has fewer than two choices, or there is no dimension.
+    Degenerate,
+    /// The space has more vertices than a `u32` vertex id can name.
+    TooLarge,
+    /// An NAS-Bench-201 string names an operation that is not one of [`NB201_OPS`].
+    UnknownOperation {
+        /// The operation as written.
+        op: String,
+    },
+    /// An architecture string has the wrong number of positions for the space.
+    WrongLength {
+        /// Positions in the string.
+        found: usize,
+        /// Dimensions of the space.
+        expected: usize,
+    },
+    /// A position holds a choice beyond its dimension's range.
+    OutOfRange {
+        /// The position (dimension), 0-based.
+        position: usize,
+        /// The choice found there.
+        choice: u32,
+        /// Number of choices of that dimension.
+        choices: u32,
+    },
+    /// The string does not follow the space's architecture-string syntax.
+    Malformed,
+}
+
+impl ParseError {
+    fn new(kind: ParseErrorKind, message: impl Into<String>) -> Self {
+        ParseError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    fn malformed(message: impl Into<String>) -> Self {
+        Self::new(ParseErrorKind::Malformed, message)
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ParseErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+type Result<T, E = ParseError> = std::result::Result<T, E>;
 
 /// NAS-Bench-201 operation names, indexed by op code (DESIGN.md §1).
 pub const NB201_OPS: [&str; 5] = [
@@ -53,23 +129,26 @@ impl ProductSpace {
             _ => {}
         }
         let radices = if let Some((k, d)) = spec.split_once('^') {
-            let k: u32 = k.parse().with_context(|| bad_spec(spec))?;
-            let d: usize = d.parse().with_context(|| bad_spec(spec))?;
+            let k: u32 = k.parse().map_err(|_| bad_spec(spec))?;
+            let d: usize = d.parse().map_err(|_| bad_spec(spec))?;
             vec![k; d]
         } else if spec.contains('x') {
             spec.split('x')
                 .map(|k| k.parse::<u32>())
                 .collect::<Result<Vec<_>, _>>()
-                .with_context(|| bad_spec(spec))?
+                .map_err(|_| bad_spec(spec))?
         } else {
-            bail!(bad_spec(spec));
+            return Err(bad_spec(spec));
         };
         Self::new(spec, radices, Codec::Digits)
     }
 
     fn new(name: &str, radices: Vec<u32>, codec: Codec) -> Result<Self> {
         if radices.is_empty() || radices.iter().any(|&k| k < 2) {
-            bail!("space {name}: every dimension needs at least 2 choices and there must be at least one dimension");
+            return Err(ParseError::new(
+                ParseErrorKind::Degenerate,
+                format!("space {name}: every dimension needs at least 2 choices and there must be at least one dimension"),
+            ));
         }
         let mut strides = Vec::with_capacity(radices.len());
         let mut n: u64 = 1;
@@ -78,8 +157,11 @@ impl ProductSpace {
             n = n
                 .checked_mul(k as u64)
                 .filter(|&n| n <= u32::MAX as u64)
-                .with_context(|| {
-                    format!("space {name} has more than 2^32 - 1 vertices; nasland enumerates at most that")
+                .ok_or_else(|| {
+                    ParseError::new(
+                        ParseErrorKind::TooLarge,
+                        format!("space {name} has more than 2^32 - 1 vertices; nasland enumerates at most that"),
+                    )
                 })?;
         }
         Ok(ProductSpace {
@@ -167,70 +249,99 @@ impl ProductSpace {
                 .split(':')
                 .map(|c| match c.parse::<u32>() {
                     Ok(ch) if ch % 8 == 0 && (8..=64).contains(&ch) => Ok(ch / 8 - 1),
-                    _ => bail!("channel {c:?} is not one of 8, 16, …, 64"),
+                    _ => Err(ParseError::malformed(format!(
+                        "channel {c:?} is not one of 8, 16, …, 64"
+                    ))),
                 })
                 .collect::<Result<Vec<_>>>()?,
             Codec::Digits => arch
                 .split('-')
                 .map(|c| {
                     c.parse::<u32>()
-                        .with_context(|| format!("{c:?} is not a digit"))
+                        .map_err(|_| ParseError::malformed(format!("{c:?} is not a digit")))
                 })
                 .collect::<Result<Vec<_>>>()?,
         };
         if digits.len() != self.radices.len() {
-            bail!(
-                "{} positions where space {} has {}",
-                digits.len(),
-                self.name,
-                self.radices.len()
-            );
+            return Err(ParseError::new(
+                ParseErrorKind::WrongLength {
+                    found: digits.len(),
+                    expected: self.radices.len(),
+                },
+                format!(
+                    "{} positions where space {} has {}",
+                    digits.len(),
+                    self.name,
+                    self.radices.len()
+                ),
+            ));
         }
         for (i, (&c, &k)) in digits.iter().zip(&self.radices).enumerate() {
             if c >= k {
-                bail!(
-                    "position {i} has choice {c}, but that dimension has only {k} choices (0..{})",
-                    k - 1
-                );
+                return Err(ParseError::new(
+                    ParseErrorKind::OutOfRange {
+                        position: i,
+                        choice: c,
+                        choices: k,
+                    },
+                    format!(
+                        "position {i} has choice {c}, but that dimension has only {k} choices (0..{})",
+                        k - 1
+                    ),
+                ));
             }
         }
         Ok(self.id_of(&digits))
     }
 }
 
-fn bad_spec(spec: &str) -> String {
-    format!("unknown space {spec:?}: use nb201, tnb101, nats-sss, K^D (e.g. 5^9) or K0xK1x... (e.g. 3x4x5)")
+fn bad_spec(spec: &str) -> ParseError {
+    ParseError::new(
+        ParseErrorKind::UnknownSpace {
+            spec: spec.to_string(),
+        },
+        format!("unknown space {spec:?}: use nb201, tnb101, nats-sss, K^D (e.g. 5^9) or K0xK1x... (e.g. 3x4x5)"),
+    )
 }
 
 fn decode_nb201(arch: &str) -> Result<Vec<u32>> {
     let nodes: Vec<&str> = arch.split('+').collect();
     if nodes.len() != 3 {
-        bail!("expected 3 node groups separated by '+' (|op~0|+|op~0|op~1|+|op~0|op~1|op~2|)");
+        return Err(ParseError::malformed(
+            "expected 3 node groups separated by '+' (|op~0|+|op~0|op~1|+|op~0|op~1|op~2|)",
+        ));
     }
     let mut digits = Vec::with_capacity(6);
     for (node, group) in nodes.iter().enumerate() {
         let inner = group
             .strip_prefix('|')
             .and_then(|g| g.strip_suffix('|'))
-            .with_context(|| format!("node group {group:?} must start and end with '|'"))?;
+            .ok_or_else(|| {
+                ParseError::malformed(format!("node group {group:?} must start and end with '|'"))
+            })?;
         let edges: Vec<&str> = inner.split('|').collect();
         if edges.len() != node + 1 {
-            bail!(
+            return Err(ParseError::malformed(format!(
                 "node group {} has {} edges, expected {}",
                 node + 1,
                 edges.len(),
                 node + 1
-            );
+            )));
         }
         for (input, edge) in edges.iter().enumerate() {
             let (op, from) = edge
                 .split_once('~')
-                .with_context(|| format!("edge {edge:?} is not op~input"))?;
+                .ok_or_else(|| ParseError::malformed(format!("edge {edge:?} is not op~input")))?;
             if from != input.to_string() {
-                bail!("edge {edge:?} should come from node {input}");
+                return Err(ParseError::malformed(format!(
+                    "edge {edge:?} should come from node {input}"
+                )));
             }
-            let code = NB201_OPS.iter().position(|&o| o == op).with_context(|| {
-                format!("unknown operation {op:?} (known: {})", NB201_OPS.join(", "))
+            let code = NB201_OPS.iter().position(|&o| o == op).ok_or_else(|| {
+                ParseError::new(
+                    ParseErrorKind::UnknownOperation { op: op.to_string() },
+                    format!("unknown operation {op:?} (known: {})", NB201_OPS.join(", ")),
+                )
             })?;
             digits.push(code as u32);
         }
@@ -239,19 +350,19 @@ fn decode_nb201(arch: &str) -> Result<Vec<u32>> {
 }
 
 fn decode_tnb101(arch: &str) -> Result<Vec<u32>> {
-    let cell = arch
-        .strip_prefix("64-41414-")
-        .context("TransNAS-Bench-101 micro strings start with 64-41414-")?;
+    let cell = arch.strip_prefix("64-41414-").ok_or_else(|| {
+        ParseError::malformed("TransNAS-Bench-101 micro strings start with 64-41414-")
+    })?;
     let groups: Vec<&str> = cell.split('_').collect();
     if groups.iter().map(|g| g.len()).collect::<Vec<_>>() != [1, 2, 3] {
-        bail!("the cell must read a_bc_def");
+        return Err(ParseError::malformed("the cell must read a_bc_def"));
     }
     groups
         .concat()
         .chars()
         .map(|c| {
             c.to_digit(10)
-                .with_context(|| format!("{c:?} is not an op code 0..3"))
+                .ok_or_else(|| ParseError::malformed(format!("{c:?} is not an op code 0..3")))
         })
         .collect()
 }
@@ -313,9 +424,35 @@ mod tests {
         let err = space
             .decode("|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|")
             .unwrap_err();
+        assert_eq!(
+            err.kind(),
+            &ParseErrorKind::UnknownOperation { op: "conv".into() }
+        );
         assert!(err.to_string().contains("unknown operation"), "{err}");
         let tnb = ProductSpace::parse("tnb101").unwrap();
-        assert!(tnb.decode("64-41414-4_00_000").is_err());
-        assert!(ProductSpace::parse("5^x").is_err());
+        assert_eq!(
+            tnb.decode("64-41414-4_00_000").unwrap_err().kind(),
+            &ParseErrorKind::OutOfRange {
+                position: 0,
+                choice: 4,
+                choices: 4
+            }
+        );
+        assert_eq!(
+            ProductSpace::parse("5^x").unwrap_err().kind(),
+            &ParseErrorKind::UnknownSpace { spec: "5^x".into() }
+        );
+        assert_eq!(
+            ProductSpace::parse("1x3").unwrap_err().kind(),
+            &ParseErrorKind::Degenerate
+        );
+        assert_eq!(
+            ProductSpace::parse("2^40").unwrap_err().kind(),
+            &ParseErrorKind::TooLarge
+        );
+        assert_eq!(
+            space.decode("1-2").unwrap_err().kind(),
+            &ParseErrorKind::Malformed
+        );
     }
 }
