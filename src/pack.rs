@@ -396,5 +396,6 @@ pub fn random_regular(n: usize, s: usize, seed: u64, out: &Path, opts: WriteOpti
             meta: base_meta(source),
         },
         opts,
-    )
+    )?;
+    Ok(())
 }

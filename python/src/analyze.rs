@@ -43,7 +43,7 @@ impl Analysis {
     /// input and options (with a ``hardness`` entry unless ``hardness=False``).
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let text = serde_json::to_string(&self.report)
-            .map_err(|e| crate::errors::to_py(e.into(), crate::errors::Class::Other))?;
+            .map_err(|e| crate::errors::to_py(e, crate::errors::Class::Other))?;
         py.import("json")?.call_method1("loads", (text,))
     }
 

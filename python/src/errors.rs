@@ -65,86 +65,76 @@ pub fn input(kind: &str, message: impl Into<String>) -> PyErr {
 }
 
 /// Turns an error from the `nasland` crates into the matching Python exception;
-/// `site` is the class to use when the error itself does not say (a file that cannot be
-/// read is a `TableError` when opening a table, an `InputError` when reading a CSV).
+/// `site` is the class to use when no typed error is found in the chain.
 ///
 /// This is the only function that knows the Rust error types. It walks the error chain
-/// and downcasts each link to the typed errors the crates define.
-///
-/// TODO(typed errors): `nasland_table::Error` (branch `table-errors`) and
-/// `nasland::input::Error` (branch `input-errors`) are not on this branch yet; until they
-/// are, most errors arrive as untyped `anyhow` messages and [`classify_text`] names their
-/// kind from the message. When those branches merge, downcast to them here (their
-/// `kind()` gives the name) and delete `classify_text`.
-pub fn to_py(err: anyhow::Error, site: Class) -> PyErr {
+/// from the outside in and stops at the first typed error: `nasland::input::Error` →
+/// `InputError`, `nasland_table::Error` → `TableError`, a product-space `ParseError` →
+/// `SpaceError`. An input error that only says "the table (or the space) was refused"
+/// defers to the typed error inside it. `.kind` is the Rust kind's name in snake_case
+/// (`ChecksumMismatch { .. }` → `"checksum_mismatch"`).
+pub fn to_py(err: impl Into<anyhow::Error>, site: Class) -> PyErr {
     to_py_rewritten(err, site, ("", ""))
 }
 
 /// [`to_py`], with `from` replaced by `to` in the message (a temporary file's path by
 /// what the caller passed, e.g. "DataFrame").
-pub fn to_py_rewritten(err: anyhow::Error, site: Class, (from, to): (&str, &str)) -> PyErr {
+pub fn to_py_rewritten(
+    err: impl Into<anyhow::Error>,
+    site: Class,
+    (from, to): (&str, &str),
+) -> PyErr {
+    use nasland::input::{Error as InputErr, ErrorKind as InputKind};
+    use nasland::space::ParseError;
+    use nasland::table::Error as TableErr;
+    let err = err.into();
     let mut message = format!("{err:#}");
     if !from.is_empty() {
         message = message.replace(from, to);
     }
     for cause in err.chain() {
-        let io = match cause.downcast_ref::<csv::Error>().map(csv::Error::kind) {
-            Some(csv::ErrorKind::Io(e)) => Some(e),
-            _ => cause.downcast_ref::<std::io::Error>(),
-        };
-        if let Some(e) = io {
-            let kind = match e.kind() {
-                std::io::ErrorKind::NotFound => "not_found",
-                std::io::ErrorKind::PermissionDenied => "permission_denied",
-                _ => "io",
-            };
-            return raise(site, kind, message);
+        if let Some(e) = cause.downcast_ref::<InputErr>() {
+            if matches!(e.kind(), InputKind::Table | InputKind::Space) {
+                // The table's or the space's own error says more; it may be hidden from
+                // the chain (the input error shows its text unchanged).
+                let inner = e.inner();
+                if let Some(t) = inner.and_then(|i| i.downcast_ref::<TableErr>()) {
+                    return raise(Class::Table, &kind_name(t.kind()), message);
+                }
+                if let Some(p) = inner.and_then(|i| i.downcast_ref::<ParseError>()) {
+                    return raise(Class::Space, &kind_name(p.kind()), message);
+                }
+                continue;
+            }
+            return raise(Class::Input, &kind_name(e.kind()), message);
+        }
+        if let Some(e) = cause.downcast_ref::<TableErr>() {
+            return raise(Class::Table, &kind_name(e.kind()), message);
+        }
+        if let Some(e) = cause.downcast_ref::<ParseError>() {
+            return raise(Class::Space, &kind_name(e.kind()), message);
         }
     }
-    match classify_text(&message) {
-        Some((class, kind)) => raise(class, kind, message),
-        None => raise(site, "other", message),
-    }
+    raise(site, "other", message)
 }
 
-/// Names the kind of an untyped error from its message (see the TODO on [`to_py`]).
-fn classify_text(m: &str) -> Option<(Class, &'static str)> {
-    use Class::*;
-    // First match wins: the specific phrases come before the generic ones.
-    const RULES: &[(&str, Class, &str)] = &[
-        (
-            "is not an architecture of this space",
-            Input,
-            "unknown_architecture",
-        ),
-        ("appears twice", Input, "duplicate"),
-        ("every architecture needs a row", Input, "missing"),
-        ("is not finite", Input, "not_a_number"),
-        ("is not a number", Input, "not_a_number"),
-        ("has no key column", Input, "unknown_column"),
-        ("has no metric column", Input, "unknown_column"),
-        ("was packed as lower-is-better", Input, "direction_conflict"),
-        ("give either", Input, "conflicting_inputs"),
-        ("checksum mismatch", Table, "checksum_mismatch"),
-        ("is newer than this nasland reads", Table, "newer_version"),
-        ("written by a newer nasland", Table, "newer_version"),
-        ("not a nasland table", Table, "not_a_table"),
-        ("truncated", Table, "truncated"),
-        ("the file is empty", Table, "truncated"),
-        ("cannot open table", Table, "structure"),
-        ("unknown space", Space, "unknown_space"),
-        (
-            "every dimension needs at least 2 choices",
-            Space,
-            "degenerate",
-        ),
-        ("more than 2^32 - 1 vertices", Space, "too_large"),
-        ("synthetic model", Input, "model"),
-        ("levels:K", Input, "model"),
-        ("in normalised units", Input, "bad_eps"),
-    ];
-    RULES
-        .iter()
-        .find(|(needle, _, _)| m.contains(needle))
-        .map(|&(_, class, kind)| (class, kind))
+/// The snake_case name of an enum variant from its `Debug` form.
+fn kind_name(kind: &impl std::fmt::Debug) -> String {
+    let debug = format!("{kind:?}");
+    let variant = debug
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .next()
+        .unwrap_or("");
+    let mut out = String::with_capacity(variant.len() + 4);
+    for (i, c) in variant.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

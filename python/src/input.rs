@@ -143,8 +143,7 @@ impl Request {
         let metric = self.metric.as_deref().unwrap_or("value");
         let maximize = self.maximize.unwrap_or(false);
         let label = self.label.as_deref().unwrap_or("<DataFrame>");
-        let dir =
-            tempfile::tempdir().map_err(|e| errors::to_py(anyhow::Error::from(e), Class::Other))?;
+        let dir = tempfile::tempdir().map_err(|e| errors::to_py(e, Class::Other))?;
         let path = dir.path().join("rows.csv");
         write_rows(&path, key, metric, keys, values).map_err(|e| errors::to_py(e, Class::Other))?;
         let shown = path.display().to_string();

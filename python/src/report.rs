@@ -2,14 +2,13 @@
 
 use crate::errors::{self, Class};
 use nasland::input::{Input, InputSpec};
-use nasland::io::atomic::write_atomic;
 use nasland::report::html::{self, Meta};
 use nasland::report::profile::{profile, quote, ProfileOptions};
 use nasland::report::sha256_file;
 use nasland::space::ProductSpace;
+use nasland::table::atomic::write_atomic;
 use pyo3::prelude::*;
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Which metrics are better when higher: one flag for all, or one per column name.
@@ -106,7 +105,7 @@ pub fn report(
             },
             &profiles,
         );
-        write_atomic(&out, |w| {
+        write_atomic(&out, |w| -> anyhow::Result<()> {
             w.write_all(page.as_bytes())?;
             Ok(())
         })?;

@@ -74,7 +74,7 @@ pub fn theory<'py>(
     let text = py.detach(move || -> PyResult<String> {
         let input = request.load()?;
         let doc = fit::predict(&input, &opts).map_err(|e| errors::to_py(e, Class::Input))?;
-        serde_json::to_string(&doc).map_err(|e| errors::to_py(e.into(), Class::Other))
+        serde_json::to_string(&doc).map_err(|e| errors::to_py(e, Class::Other))
     })?;
     py.import("json")?.call_method1("loads", (text,))
 }

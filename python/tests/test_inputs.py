@@ -138,7 +138,7 @@ def test_bad_eps_and_variant():
 
 
 def test_missing_csv_file(tmp_path):
-    expect(nasland.InputError, "not_found", nasland.analyze, "nb201",
+    expect(nasland.InputError, "io", nasland.analyze, "nb201",
            table=str(tmp_path / "nope.csv"), metric="x")
 
 

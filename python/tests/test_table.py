@@ -142,7 +142,7 @@ def test_checksum_mismatch(packed, tmp_path, nb201_df):
 
 
 def test_missing_table_file(tmp_path):
-    expect_table_error("not_found", nasland.Table.open, tmp_path / "nope.nasl")
+    expect_table_error("io", nasland.Table.open, tmp_path / "nope.nasl")
 
 
 def test_vertex_out_of_range(packed):
