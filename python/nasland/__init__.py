@@ -21,6 +21,7 @@ the memory-mapped file.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -123,8 +124,8 @@ def analyze(
     key: Optional[str] = None,
     metric: Optional[str] = None,
     maximize: Optional[bool] = None,
-    graph: Optional[Union[str, "os.PathLike[str]"]] = None,
-    table: Optional[Union[str, "os.PathLike[str]"]] = None,
+    graph: Optional[Union[str, os.PathLike]] = None,
+    table: Optional[Union[str, os.PathLike]] = None,
     synthetic: Optional[str] = None,
     seed: int = 1,
     eps: Optional[Sequence[float]] = None,
@@ -179,8 +180,8 @@ def starts(
     key: Optional[str] = None,
     metric: Optional[str] = None,
     maximize: Optional[bool] = None,
-    graph: Optional[Union[str, "os.PathLike[str]"]] = None,
-    table: Optional[Union[str, "os.PathLike[str]"]] = None,
+    graph: Optional[Union[str, os.PathLike]] = None,
+    table: Optional[Union[str, os.PathLike]] = None,
     synthetic: Optional[str] = None,
     seed: int = 1,
     variant: str = "best",
@@ -208,14 +209,14 @@ def starts(
 
 
 def pack(
-    output: Union[str, "os.PathLike[str]"],
+    output: Union[str, os.PathLike],
     *,
     space: Optional[str] = None,
-    table: Optional[Union[str, "os.PathLike[str]"]] = None,
+    table: Optional[Union[str, os.PathLike]] = None,
     key: Optional[str] = None,
     metrics: Optional[Sequence[str]] = None,
     maximize: Union[None, bool, Sequence[str]] = None,
-    edges: Optional[Union[str, "os.PathLike[str]"]] = None,
+    edges: Optional[Union[str, os.PathLike]] = None,
     random_regular: Optional[tuple] = None,
     seed: int = 1,
     zstd: bool = False,
@@ -250,8 +251,8 @@ def theory(
     key: Optional[str] = None,
     metric: Optional[str] = None,
     maximize: Optional[bool] = None,
-    graph: Optional[Union[str, "os.PathLike[str]"]] = None,
-    table: Optional[Union[str, "os.PathLike[str]"]] = None,
+    graph: Optional[Union[str, os.PathLike]] = None,
+    table: Optional[Union[str, os.PathLike]] = None,
     synthetic: Optional[str] = None,
     seed: int = 1,
     pdf_n: str = "hist",
@@ -285,10 +286,10 @@ def theory(
 
 
 def report(
-    path: Union[str, "os.PathLike[str]"] = "nasland-report.html",
+    path: Union[str, os.PathLike] = "nasland-report.html",
     *,
     space: str = "nb201",
-    table: Optional[Union[str, "os.PathLike[str]"]] = None,
+    table: Optional[Union[str, os.PathLike]] = None,
     key: Optional[str] = None,
     metrics: Optional[Sequence[str]] = None,
     maximize: Union[None, bool, Mapping[str, bool]] = None,
@@ -310,5 +311,3 @@ def report(
         maximize=dict(maximize) if isinstance(maximize, Mapping) else maximize,
         synthetic=synthetic, seed=seed, figures=figures, noise_draws=noise_draws))
 
-
-import os  # noqa: E402  (for the annotations above)
