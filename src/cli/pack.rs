@@ -3,8 +3,7 @@
 
 use crate::format::thousands;
 use crate::pack::{self, Directions, TableColumns};
-use crate::space::random_regular;
-use crate::table::{self, Table, WriteOptions};
+use crate::table::{Table, WriteOptions};
 use anyhow::{bail, Result};
 use clap::{ArgGroup, Args};
 use std::path::PathBuf;
@@ -159,27 +158,7 @@ pub fn run(args: PackArgs) -> Result<()> {
             );
         }
     } else if let Some((n, s)) = args.random_regular {
-        let graph = random_regular::generate(n, s, args.seed)?;
-        let mut meta = serde_json::Map::new();
-        meta.insert(
-            "created_by".into(),
-            format!("nasland {}", env!("CARGO_PKG_VERSION")).into(),
-        );
-        meta.insert(
-            "source".into(),
-            serde_json::json!({"kind": "random-regular", "n": n, "s": s, "seed": args.seed,
-                "method": "configuration model, loops and repeated edges repaired by random edge switches"}),
-        );
-        table::write(
-            &args.output,
-            &table::Contents {
-                graph: &graph,
-                keys: table::KeySource::Ids,
-                columns: vec![],
-                meta,
-            },
-            opts,
-        )?;
+        pack::random_regular(n, s, args.seed, &args.output, opts)?;
         eprintln!(
             "nasland: random simple {s}-regular graph on {n} vertices, seed {}",
             args.seed

@@ -203,6 +203,12 @@ impl Error {
         self.0.source
     }
 
+    /// The lower layer's error this one wraps (the table's or the space's error under
+    /// [`ErrorKind::Table`] and [`ErrorKind::Space`]), for callers that map kinds.
+    pub fn inner(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        self.0.source.as_deref()
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
         &self.0.kind
