@@ -20,6 +20,8 @@
 //! (predictions), [`search`] (local-search variants per start, search cost, noise),
 //! [`progress`] (how long builds report how far they are).
 
+#![deny(missing_docs)]
+
 pub mod landscape;
 pub mod progress;
 pub mod search;

@@ -26,17 +26,29 @@ pub enum PdfN {
     /// U[0, 1].
     Uniform,
     /// Equal-width bins; `density[b]` on [b/B, (b+1)/B), `cdf[b]` = mass below b/B.
-    Histogram { density: Vec<f64>, cdf: Vec<f64> },
+    Histogram {
+        /// Density of each bin.
+        density: Vec<f64>,
+        /// Mass below each bin's lower edge, so the CDF is one lookup and one product.
+        cdf: Vec<f64>,
+    },
     /// Reflected Gaussian kernels of bandwidth `h`. The points and their mirror images
     /// in 0 and 1 are linearly binned on the grid `start + k·step` (step = h/64) with
     /// weights `weight`; `below[k]` = Σ_{j<k} weight[j]; `offset` and `mass` renormalise.
     Kde {
+        /// Position of the first grid point.
         start: f64,
+        /// Grid spacing, h/64.
         step: f64,
+        /// Binned kernel weight at each grid point.
         weight: Vec<f64>,
+        /// Cumulative weight below each grid point, so the CDF needs no sum at query time.
         below: Vec<f64>,
+        /// Kernel bandwidth.
         h: f64,
+        /// Mass that the reflected kernels put below 0, subtracted when renormalising.
         offset: f64,
+        /// Mass on [0, 1] that the CDF is divided by.
         mass: f64,
     },
 }
@@ -45,9 +57,22 @@ pub enum PdfN {
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum PdfNInfo {
+    /// U[0, 1]: the model of a landscape whose losses are a random permutation.
     Uniform,
-    Histogram { bins: usize, rule: &'static str },
-    Kde { bandwidth: f64, rule: &'static str },
+    /// Equal-width bins.
+    Histogram {
+        /// Number of bins.
+        bins: usize,
+        /// The rule that chose the number of bins, so a reader can reproduce it.
+        rule: &'static str,
+    },
+    /// A reflected Gaussian kernel density estimate.
+    Kde {
+        /// Kernel bandwidth in normalised units.
+        bandwidth: f64,
+        /// The rule that chose the bandwidth.
+        rule: &'static str,
+    },
 }
 
 /// Kernel reach in bandwidths: φ(8) < 10⁻¹⁴.

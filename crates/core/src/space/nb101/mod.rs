@@ -69,8 +69,11 @@ pub struct BuildStats {
     /// Distinct module hashes among the classes (equal to `classes` when the hash has no
     /// collision on the space; the build fails otherwise).
     pub distinct_hashes: usize,
+    /// Wall time of the enumeration of labelled cells.
     pub enumerate_seconds: f64,
+    /// Wall time of hashing the classes.
     pub hash_seconds: f64,
+    /// Wall time of building the neighbour lists.
     pub neighbours_seconds: f64,
 }
 

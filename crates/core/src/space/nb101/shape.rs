@@ -15,8 +15,11 @@ use serde::Serialize;
 pub struct Shape {
     /// `histogram[d]` = number of vertices with out-degree d.
     pub degree_histogram: Vec<usize>,
+    /// Fewest out-neighbours of any vertex.
     pub min_degree: usize,
+    /// Most out-neighbours of any vertex.
     pub max_degree: usize,
+    /// Mean out-degree.
     pub mean_degree: f64,
     /// Number of arcs v → u (u ∈ N(v)).
     pub arcs: usize,
