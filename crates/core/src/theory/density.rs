@@ -16,9 +16,9 @@
 use serde::Serialize;
 
 /// Fewest histogram bins.
-pub const MIN_BINS: usize = 10;
+pub(crate) const MIN_BINS: usize = 10;
 /// Most histogram bins (each bin edge is a breakpoint of the integration grid).
-pub const MAX_BINS: usize = 200;
+pub(crate) const MAX_BINS: usize = 200;
 
 /// A density of normalised losses on [0, 1].
 #[derive(Clone, Debug)]
@@ -34,7 +34,7 @@ pub enum PdfN {
     },
     /// Reflected Gaussian kernels of bandwidth `h`. The points and their mirror images
     /// in 0 and 1 are linearly binned on the grid `start + k·step` (step = h/64) with
-    /// weights `weight`; `below[k]` = Σ_{j<k} weight[j]; `offset` and `mass` renormalise.
+    /// weights `weight`; `below[k]` = `Σ_{j<k} weight[j]`; `offset` and `mass` renormalise.
     Kde {
         /// Position of the first grid point.
         start: f64,
@@ -205,7 +205,7 @@ impl PdfN {
     }
 
     /// Points where the density may jump (bin edges), for the integration grid.
-    pub fn breakpoints(&self) -> Vec<f64> {
+    pub(crate) fn breakpoints(&self) -> Vec<f64> {
         match self {
             PdfN::Histogram { density, .. } => {
                 let b = density.len();
@@ -216,7 +216,7 @@ impl PdfN {
     }
 
     /// Widest integration panel that resolves the density's features.
-    pub fn max_width(&self) -> f64 {
+    pub(crate) fn max_width(&self) -> f64 {
         match self {
             PdfN::Kde { h, .. } => h / 2.0,
             _ => 1.0,
@@ -241,7 +241,7 @@ impl PdfN {
 
 /// The bin of x ∈ [0, 1] among `b` equal bins (1 goes in the last).
 #[inline]
-pub fn bin_of(x: f64, b: usize) -> usize {
+pub(crate) fn bin_of(x: f64, b: usize) -> usize {
     ((x * b as f64) as usize).min(b - 1)
 }
 
@@ -265,19 +265,19 @@ fn quartiles(x: &[f64]) -> (f64, f64) {
 
 /// Standard normal density.
 #[inline]
-pub fn norm_pdf(z: f64) -> f64 {
+pub(crate) fn norm_pdf(z: f64) -> f64 {
     (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
 }
 
 /// Standard normal cumulative, accurate in both tails.
 #[inline]
-pub fn norm_cdf(z: f64) -> f64 {
+pub(crate) fn norm_cdf(z: f64) -> f64 {
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }
 
 /// Φ(a) − Φ(b) for a ≥ b without cancellation when both are far in the upper tail.
 #[inline]
-pub fn norm_diff(a: f64, b: f64) -> f64 {
+pub(crate) fn norm_diff(a: f64, b: f64) -> f64 {
     if b > 0.0 {
         0.5 * (libm::erfc(b / std::f64::consts::SQRT_2) - libm::erfc(a / std::f64::consts::SQRT_2))
     } else {

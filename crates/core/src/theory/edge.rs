@@ -134,7 +134,7 @@ impl PdfE {
     }
 
     /// Points where pdf_e may jump in either argument.
-    pub fn breakpoints(&self) -> Vec<f64> {
+    pub(crate) fn breakpoints(&self) -> Vec<f64> {
         match self {
             PdfE::Empirical(h) => (1..h.bins).map(|i| i as f64 / h.bins as f64).collect(),
             _ => vec![],
@@ -142,7 +142,7 @@ impl PdfE {
     }
 
     /// Widest integration panel that resolves the model's features.
-    pub fn max_width(&self) -> f64 {
+    pub(crate) fn max_width(&self) -> f64 {
         match self {
             PdfE::Paper { fit } => fit.sigma / 2.0,
             _ => 1.0,
@@ -169,7 +169,7 @@ impl PdfE {
 }
 
 /// The truncated normal of the `paper` model.
-pub fn truncnorm_density(sigma: f64, x: f64, y: f64) -> f64 {
+pub(crate) fn truncnorm_density(sigma: f64, x: f64, y: f64) -> f64 {
     norm_pdf((y - x) / sigma) / (sigma * norm_diff((1.0 - x) / sigma, -x / sigma))
 }
 

@@ -6,7 +6,7 @@
 //! architecture. [`Nb101::build`] constructs the whole space in a few seconds:
 //!
 //! 1. [`enumerate`] walks every labelled cell and merges isomorphs by the exact
-//!    [`canonical`] form (not by a hash);
+//!    [`canonical()`] form (not by a hash);
 //! 2. [`hash`] gives each class the official module hash, the key of the benchmark's own
 //!    tables; vertex ids are the ranks of these keys (vertex 0 has the smallest hash), and
 //!    the build fails if two classes share a hash;

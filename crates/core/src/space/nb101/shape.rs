@@ -45,7 +45,7 @@ pub fn shape(space: &Nb101) -> Shape {
 }
 
 /// Degree distribution and symmetry of any CSR graph (lists must be sorted by id).
-pub fn graph_shape(csr: &Csr) -> Shape {
+pub(crate) fn graph_shape(csr: &Csr) -> Shape {
     let n = csr.len();
     let degrees: Vec<usize> = (0..n as VertexId).map(|v| csr.degree(v)).collect();
     let max_degree = degrees.iter().copied().max().unwrap_or(0);
