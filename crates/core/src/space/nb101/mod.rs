@@ -14,7 +14,7 @@
 //!    the rule), stored as a [`Csr`] with each list sorted by id.
 //!
 //! ```no_run
-//! use nasland::space::nb101::Nb101;
+//! use nasland_core::space::nb101::Nb101;
 //! let space = Nb101::build(&nasland_core::progress::Silent).unwrap();
 //! assert_eq!(space.len(), 423_624);
 //! let v = space.id_of_hash("00005c142e6f48ac74fdcf73e3439874").unwrap();
