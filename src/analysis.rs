@@ -128,11 +128,7 @@ pub fn analyze(input: &Input, opts: &Options) -> Analysis {
 
 /// 0 and 0.1%, 1%, 10% of the range of values.
 pub fn default_eps(loss: &[f64]) -> Vec<f64> {
-    let (lo, hi) = loss
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
+    let (lo, hi) = crate::range::min_max(loss.iter().copied());
     let range = hi - lo;
     vec![0.0, 0.001 * range, 0.01 * range, 0.1 * range]
 }

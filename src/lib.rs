@@ -11,8 +11,10 @@
 //!   errors;
 //! - [`pack`]: the recipes that turn a space and its tables into a `.nasl` file;
 //! - [`analysis`]: one analysis of one input, the document `analyze --json` prints;
-//! - [`report`]: the theory fit set beside the exact answer, plots and the report page;
-//! - [`io`] (CSV readers, atomic writes) and [`cli`] (the only place that names flags).
+//! - [`fit`]: the one theory-fit pipeline, so `nasland theory`, the report and Python agree;
+//! - [`report`]: plots and the report page;
+//! - [`io`] (CSV readers, atomic writes), [`format`] (how numbers are printed) and [`cli`]
+//!   (the only place that names flags).
 //!
 //! The core modules are re-exported under their old paths (`nasland::landscape`,
 //! `nasland::stats`, …), and the table crate as [`table`].
@@ -38,11 +40,13 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
-pub use nasland_core::{landscape, progress, search, stats, synth, theory};
+pub use nasland_core::{landscape, progress, range, search, stats, synth, theory};
 pub use nasland_table as table;
 
 pub mod analysis;
 pub mod cli;
+pub mod fit;
+pub mod format;
 pub mod input;
 pub mod io;
 pub mod pack;

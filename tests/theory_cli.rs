@@ -143,3 +143,111 @@ fn bad_input_fails_with_a_clear_message() {
         assert!(err.contains(msg), "{args:?}: {err}");
     }
 }
+
+/// Packs a graph whose degrees vary (2 to about 20) over 600 vertices with locally
+/// correlated values, and returns (directory, graph path).
+fn irregular_graph() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 600usize;
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut table = String::from("arch,score\n");
+    for v in 0..n {
+        let noise = (next() % 1000) as f64 / 1000.0;
+        table.push_str(&format!("v{v},{}\n", (v as f64 / 40.0).sin() + noise));
+    }
+    let mut edges = std::collections::BTreeSet::new();
+    for v in 0..n {
+        // Every vertex reaches its next neighbour in id order, and a varying number of
+        // vertices nearby, so degrees vary and values are correlated along edges.
+        edges.insert((v, (v + 1) % n));
+        for _ in 0..(next() % 10) {
+            let u = (v + 2 + (next() % 30) as usize) % n;
+            edges.insert((v.min(u), v.max(u)));
+        }
+    }
+    let mut list = String::from("a,b\n");
+    for (a, b) in edges {
+        list.push_str(&format!("v{a},v{b}\n"));
+    }
+    let (t, e, g) = (
+        dir.path().join("t.csv"),
+        dir.path().join("e.csv"),
+        dir.path().join("g.nasl"),
+    );
+    std::fs::write(&t, table).unwrap();
+    std::fs::write(&e, list).unwrap();
+    nasland()
+        .args(["pack", "--edges", e.to_str().unwrap(), "--table"])
+        .args([t.to_str().unwrap(), "--key", "arch", "--metrics", "score"])
+        .args(["-o", g.to_str().unwrap()])
+        .assert()
+        .success();
+    (dir, g)
+}
+
+/// `theory --json` and the report fit the model by the same pipeline: on a graph whose
+/// degrees vary, the report's two predictions are the ones its reproducing commands print,
+/// to the last bit, and s follows the harmonic rule of `nasland::fit`.
+#[test]
+fn report_and_theory_agree_on_an_irregular_graph() {
+    let (_dir, graph) = irregular_graph();
+    let graph = graph.to_str().unwrap();
+    let input = nasland::input::InputSpec {
+        graph: Some(graph.into()),
+        metric: Some("score".into()),
+        ..Default::default()
+    }
+    .load()
+    .unwrap();
+    let degree = input.space.degree_stats();
+    assert!(degree.min < degree.max, "the test graph must be irregular");
+    let profile = nasland::report::profile::profile(
+        &input,
+        None,
+        &nasland::report::profile::ProfileOptions {
+            seed: 1,
+            noise_draws: 2,
+            figures: true,
+        },
+    )
+    .unwrap();
+    let fits = profile.theory.expect("the report fits the theory");
+    for (fit, model) in fits.iter().zip([
+        ["--pdf-e", "empirical", "--recursion", "tree-exact"],
+        ["--pdf-e", "paper", "--recursion", "paper"],
+    ]) {
+        let cli = json(
+            &[
+                &["theory", "--graph", graph, "--metric", "score"][..],
+                &model,
+            ]
+            .concat(),
+        );
+        assert_eq!(
+            cli["predicted"]["local_minima"].as_f64().unwrap(),
+            fit.prediction.local_minima,
+            "{model:?}"
+        );
+        let curve = cli["predicted"]["eps_curve"].as_array().unwrap();
+        assert_eq!(curve.len(), fit.prediction.eps_curve.len());
+        for (c, p) in curve.iter().zip(&fit.prediction.eps_curve) {
+            assert_eq!(c["eps_norm"].as_f64().unwrap(), p.eps_norm);
+            assert_eq!(c["p"].as_f64().unwrap(), p.p);
+        }
+        assert_eq!(cli["model"]["s"].as_u64().unwrap() as usize, fit.s);
+        // s + 1 is the harmonic mean of degree + 1.
+        let iid = input.space.expected_iid_local_minima();
+        let s = (input.loss.len() as f64 / iid).round() as usize - 1;
+        assert_eq!(fit.s, s);
+        assert!(
+            s as f64 + 0.5 < degree.mean,
+            "harmonic s {s} below the mean degree"
+        );
+    }
+}

@@ -1,8 +1,9 @@
 //! `nasland analyze`: the exact landscape of one metric on one space.
 
 use super::args::{parse_list, InputArgs};
-use super::format::{percent, thousands, value};
+use super::output;
 use crate::analysis::{analyze, Analysis, Options, Report};
+use crate::format::{percent, thousands, value};
 use crate::input::Input;
 use anyhow::Result;
 use clap::Args;
@@ -49,11 +50,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         },
     );
     let analysed = start.elapsed();
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print_human(&input, &report);
-    }
+    output::print(&report, args.json, |d| print_human(&input, d))?;
     eprintln!(
         "nasland: loaded in {:.1} ms, analysed in {:.1} ms",
         loaded.as_secs_f64() * 1e3,
@@ -65,13 +62,13 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
 fn print_human(input: &Input, doc: &Report) {
     let s = &doc.summary;
     let n = doc.n as u64;
-    let degree = super::format::degree(&doc.degree_stats);
+    let degree = crate::format::degree(&doc.degree_stats);
     println!(
         "nasland analyze · {} · {} architectures · {degree}",
         doc.space,
         thousands(n)
     );
-    let what = super::format::describe_input(input);
+    let what = crate::format::describe_input(input);
     println!("metric        {what}");
     let expectation = match (
         doc.expected_local_minima_iid_sd,

@@ -59,19 +59,35 @@ impl InputArgs {
     }
 }
 
-/// Parses a comma-separated list of numbers (`0,0.5,1`).
+/// Parses one ε: a finite number >= 0 in the metric's units.
+pub fn parse_eps(s: &str) -> Result<f64, String> {
+    nonnegative(s, "ε")
+}
+
+/// Parses a comma-separated list of ε values (`0,0.5,1`).
 pub fn parse_list(s: &str) -> Result<Vec<f64>, String> {
-    s.split(',')
-        .map(|x| {
-            let v: f64 = x
-                .trim()
-                .parse()
-                .map_err(|_| format!("{x:?} is not a number"))?;
-            if v.is_finite() && v >= 0.0 {
-                Ok(v)
-            } else {
-                Err(format!("{x:?}: ε must be a finite number >= 0"))
-            }
-        })
-        .collect()
+    nonnegative_list(s, "ε")
+}
+
+/// Parses a comma-separated list of σ values.
+pub fn parse_sigmas(s: &str) -> Result<Vec<f64>, String> {
+    nonnegative_list(s, "σ")
+}
+
+/// The one rule for every ε and σ the command line reads: a finite number >= 0, each
+/// item of a list on its own.
+fn nonnegative_list(s: &str, what: &str) -> Result<Vec<f64>, String> {
+    s.split(',').map(|x| nonnegative(x, what)).collect()
+}
+
+fn nonnegative(x: &str, what: &str) -> Result<f64, String> {
+    let v: f64 = x
+        .trim()
+        .parse()
+        .map_err(|_| format!("{x:?} is not a number"))?;
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(format!("{x:?}: {what} must be a finite number >= 0"))
+    }
 }

@@ -1,6 +1,7 @@
 //! `nasland info`: what a table holds, from its header and directory (no full read).
 
-use super::format::{percent, thousands};
+use super::output;
+use crate::format::{percent, thousands};
 use crate::table::format::SectionKind;
 use crate::table::{ColumnInfo, Keys, Table};
 use anyhow::Result;
@@ -121,11 +122,7 @@ pub fn run(args: InfoArgs) -> Result<()> {
         meta: table.meta(),
         verified_seconds: verified,
     };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-    } else {
-        print_human(&doc, &table);
-    }
+    output::print(&doc, args.json, |d| print_human(d, &table))?;
     eprintln!(
         "nasland: opened in {:.2} ms{}",
         opened.as_secs_f64() * 1e3,

@@ -2,10 +2,10 @@
 
 mod analyze;
 mod args;
-pub(crate) mod format;
 mod info;
 mod keys;
 mod noise;
+mod output;
 mod pack;
 mod progress;
 mod report;

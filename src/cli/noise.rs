@@ -1,8 +1,9 @@
 //! `nasland noise`: local minima and success of local search under evaluation noise.
 
-use super::args::InputArgs;
-use super::format::{percent, thousands, value};
-use super::search_common::{describe_input, parse_eps, parse_variant, InputHeader};
+use super::args::{parse_eps, parse_sigmas, InputArgs};
+use super::output::{self, OneOrMany};
+use super::search_common::{describe_input, parse_variant, InputHeader};
+use crate::format::{percent, thousands, value};
 use crate::io::columns::{Columns, Data};
 use crate::search::noise::{
     analyze, estimate_sigma, success_on, CountStats, NoiseOptions, SigmaEstimate,
@@ -55,16 +56,6 @@ pub struct NoiseArgs {
     /// Print JSON instead of the summary: one object for one σ, an array for a sweep.
     #[arg(long)]
     pub json: bool,
-}
-
-/// Parses a comma-separated list of σ values.
-fn parse_sigmas(s: &str) -> Result<Vec<f64>, String> {
-    s.split(',')
-        .map(|x| match x.trim().parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-            _ => Err(format!("{x:?}: σ must be a finite number >= 0")),
-        })
-        .collect()
 }
 
 /// Local minima and mean success of one landscape (no draws).
@@ -188,16 +179,9 @@ pub fn run(args: NoiseArgs) -> Result<()> {
             observed_oneseed: observed,
         });
     }
-    if args.json {
-        if docs.len() == 1 {
-            println!("{}", serde_json::to_string_pretty(&docs[0])?);
-        } else {
-            println!("{}", serde_json::to_string_pretty(&docs)?);
-        }
-    } else {
-        print_human(&input, &docs);
-    }
-    Ok(())
+    output::print(&OneOrMany::of(&docs), args.json, |_| {
+        print_human(&input, &docs)
+    })
 }
 
 fn mean(xs: &[f64]) -> f64 {

@@ -1,7 +1,7 @@
 //! `nasland pack`: make a `.nasl` table from a product space, an edge list or a random
 //! regular graph.
 
-use super::format::thousands;
+use crate::format::thousands;
 use crate::pack::{self, Directions, TableColumns};
 use crate::space::random_regular;
 use crate::table::{self, Table, WriteOptions};

@@ -1,6 +1,6 @@
 //! Pieces shared by the search commands (`starts`, `simulate`, `noise`).
 
-pub use super::format::describe_input;
+pub use crate::format::describe_input;
 use crate::input::{Input, Source};
 use crate::search::Variant;
 use crate::space::Neighbourhood;
@@ -9,14 +9,6 @@ use serde::Serialize;
 /// Parses `--variant`.
 pub fn parse_variant(s: &str) -> Result<Variant, String> {
     Variant::parse(s).map_err(|e| e.to_string())
-}
-
-/// Parses one ε: a finite number >= 0 in the metric's units.
-pub fn parse_eps(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("{s:?}: ε must be a finite number >= 0")),
-    }
 }
 
 /// The input fields every search command's JSON starts with.
@@ -46,7 +38,7 @@ pub fn headline(command: &str, input: &InputHeader, variant: &str, eps: f64) -> 
     format!(
         "nasland {command} · {} · {} architectures · variant {variant} · ε = {}",
         input.space,
-        super::format::thousands(input.n as u64),
-        super::format::value(eps)
+        crate::format::thousands(input.n as u64),
+        crate::format::value(eps)
     )
 }

@@ -1,8 +1,9 @@
 //! `nasland simulate`: Monte Carlo runs of local search with restarts.
 
-use super::args::InputArgs;
-use super::format::{percent, thousands, value};
-use super::search_common::{describe_input, headline, parse_eps, parse_variant, InputHeader};
+use super::args::{parse_eps, InputArgs};
+use super::output;
+use super::search_common::{describe_input, headline, parse_variant, InputHeader};
+use crate::format::{percent, thousands, value};
 use crate::search::cost::{independent_restarts, RestartCost};
 use crate::search::dp::{loss_order, solve_in_order, Target};
 use crate::search::simulate::{simulate, summarize, Cache, Dist, SimOptions, SimSummary};
@@ -110,11 +111,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         simulated: summarize(&runs),
         exact_independent: exact,
     };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-    } else {
-        print_human(&input, &doc);
-    }
+    output::print(&doc, args.json, |d| print_human(&input, d))?;
     eprintln!(
         "nasland: {} runs in {:.1} ms",
         args.runs,

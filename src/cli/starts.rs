@@ -1,8 +1,9 @@
 //! `nasland starts`: exact per-start success probabilities of a local-search variant.
 
-use super::args::InputArgs;
-use super::format::{percent, thousands, value};
-use super::search_common::{describe_input, headline, parse_eps, parse_variant, InputHeader};
+use super::args::{parse_eps, InputArgs};
+use super::output;
+use super::search_common::{describe_input, headline, parse_variant, InputHeader};
+use crate::format::{percent, thousands, value};
 use crate::io::columns::{Columns, Data};
 use crate::search::cost::{independent_restarts, RestartCost};
 use crate::search::dp::{loss_order, solve_in_order, Starts, Target};
@@ -122,11 +123,7 @@ pub fn run(args: StartsArgs) -> Result<()> {
     if let Some(path) = &args.out {
         table(&input, &starts).write(path)?;
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-    } else {
-        print_human(&input, &doc);
-    }
+    output::print(&doc, args.json, |d| print_human(&input, d))?;
     if let Some(path) = &args.out {
         eprintln!(
             "nasland: wrote {} rows to {}",

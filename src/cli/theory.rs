@@ -1,25 +1,21 @@
 //! `nasland theory`: what the paper's model predicts beside the exact landscape.
 
 use super::args::{parse_list, InputArgs};
-use super::format::{percent, thousands, value};
-use crate::input::Source;
+use super::output;
+use crate::fit::{self, Subject, Theory};
+use crate::format::{percent, thousands, value};
 use crate::landscape::Landscape;
 use crate::report::eps_plot::{self, Series};
-use crate::space::{random_regular, DegreeStats, Neighbourhood, VertexId};
-use crate::stats::{summarize, Summary, SummaryOptions};
+use crate::space::{random_regular, Neighbourhood, VertexId};
+use crate::stats::{summarize, SummaryOptions};
 use crate::synth::Model as Synth;
-use crate::theory::density::{freedman_diaconis_bins, PdfN, PdfNInfo};
-use crate::theory::edge::{self, PdfE, PdfEInfo};
-use crate::theory::normalise::Normalised;
-use crate::theory::predict::{predict, Accuracy, Model, Options, Prediction, ProfilePoint};
+use crate::theory::density::PdfNInfo;
+use crate::theory::edge::PdfEInfo;
 use crate::theory::recursion::Recursion;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
-
-const DEFAULT_EPS_NORM: [f64; 6] = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3];
 
 /// Theory beside ground truth: the paper's model (Theorem 5.1) fitted to the landscape,
 /// its predicted local minima and P(ε), and the exact values with the differences.
@@ -83,96 +79,44 @@ pub enum PdfEKind {
     Iid,
 }
 
-/// The landscape under study, whatever kind of space it is on.
-struct Study<'a, N: Neighbourhood> {
-    space: &'a N,
-    name: String,
-    loss: Vec<f64>,
-    landscape: Landscape,
-    sign: f64,
-    metric: String,
-    maximize: bool,
-    source: serde_json::Value,
-    seed: Option<u64>,
-    arch: Box<dyn Fn(VertexId) -> String + 'a>,
+impl From<PdfNKind> for fit::PdfNKind {
+    fn from(k: PdfNKind) -> Self {
+        match k {
+            PdfNKind::Hist => fit::PdfNKind::Hist,
+            PdfNKind::Kde => fit::PdfNKind::Kde,
+            PdfNKind::Uniform => fit::PdfNKind::Uniform,
+        }
+    }
 }
 
-#[derive(Serialize)]
-struct TheoryJson<'a> {
-    space: &'a str,
-    n: usize,
-    degree_stats: DegreeStats,
-    metric: &'a str,
-    maximize: bool,
-    source: &'a serde_json::Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    seed: Option<u64>,
-    normalisation: NormJson,
-    model: ModelJson,
-    predicted: PredictedJson<'a>,
-    exact: ExactJson,
-    difference: DifferenceJson,
-}
-
-#[derive(Serialize)]
-struct NormJson {
-    rule: &'static str,
-    best: f64,
-    worst: f64,
-    range: f64,
-}
-
-#[derive(Serialize)]
-struct ModelJson {
-    n: usize,
-    s: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    s_note: Option<String>,
-    pdf_n: PdfNInfo,
-    pdf_e: PdfEInfo,
-    recursion: Recursion,
-}
-
-#[derive(Serialize, Clone, Copy)]
-struct EpsJson {
-    eps_norm: f64,
-    eps: f64,
-    p: f64,
-}
-
-#[derive(Serialize)]
-struct PredictedJson<'a> {
-    local_minima: f64,
-    eps_curve: Vec<EpsJson>,
-    normaliser: f64,
-    accuracy: &'a Accuracy,
-    profile: &'a [ProfilePoint],
-}
-
-#[derive(Serialize)]
-struct ExactJson {
-    local_minima: usize,
-    strict_local_minima: usize,
-    eps_curve: Vec<EpsJson>,
-}
-
-#[derive(Serialize)]
-struct DifferenceJson {
-    local_minima: f64,
-    eps_curve: Vec<EpsJson>,
+impl From<PdfEKind> for fit::PdfEKind {
+    fn from(k: PdfEKind) -> Self {
+        match k {
+            PdfEKind::Paper => fit::PdfEKind::Paper,
+            PdfEKind::Empirical => fit::PdfEKind::Empirical,
+            PdfEKind::Iid => fit::PdfEKind::Iid,
+        }
+    }
 }
 
 pub fn run(args: TheoryArgs) -> Result<()> {
     let eps_norm = args
         .eps_norm
         .clone()
-        .unwrap_or_else(|| DEFAULT_EPS_NORM.to_vec());
+        .unwrap_or_else(|| fit::DEFAULT_EPS_NORM.to_vec());
     if let Some(e) = eps_norm.iter().find(|&&e| e <= 0.0 || e > 1.0) {
         bail!("--eps-norm {e}: ε in normalised units must be in (0, 1]");
     }
     if eps_norm.is_empty() {
         bail!("--eps-norm needs at least one value");
     }
+    let opts = fit::Options {
+        pdf_n: args.pdf_n.into(),
+        bins: args.bins.map(|b| b as usize),
+        pdf_e: args.pdf_e.into(),
+        recursion: args.recursion,
+        eps_norm,
+    };
     let start = Instant::now();
     match &args.random_regular {
         Some(spec) => {
@@ -190,11 +134,12 @@ pub fn run(args: TheoryArgs) -> Result<()> {
             })?;
             let loss = model.draw(n, args.input.seed);
             let landscape = Landscape::of_graph(&graph, &loss);
-            let study = Study {
+            let arch = |v: VertexId| v.to_string();
+            let subject = Subject {
                 space: &graph,
                 name: format!("random-regular:{n},{s}"),
-                loss,
-                landscape,
+                loss: &loss,
+                landscape: &landscape,
                 sign: 1.0,
                 metric: "synthetic".into(),
                 maximize: false,
@@ -203,30 +148,16 @@ pub fn run(args: TheoryArgs) -> Result<()> {
                     "model": model.to_string(), "seed": args.input.seed,
                 }),
                 seed: Some(args.input.seed),
-                arch: Box::new(|v| v.to_string()),
+                arch: &arch,
             };
-            report(&args, &eps_norm, study, start)
+            report(&args, &opts, &subject, start)
         }
         None => {
             let input = args.input.spec().load()?;
             let landscape = input.space.landscape(&input.loss);
-            let seed = match input.source {
-                Source::Synthetic { seed, .. } => Some(seed),
-                _ => None,
-            };
-            let study = Study {
-                space: &input.space,
-                name: input.space.name(),
-                loss: input.loss.clone(),
-                landscape,
-                sign: input.sign(),
-                metric: input.metric.clone(),
-                maximize: input.maximize,
-                source: serde_json::to_value(&input.source)?,
-                seed,
-                arch: Box::new(|v| input.space.arch(v)),
-            };
-            report(&args, &eps_norm, study, start)
+            let arch = |v| input.space.arch(v);
+            let subject = fit::subject(&input, &landscape, &arch)?;
+            report(&args, &opts, &subject, start)
         }
     }
 }
@@ -250,106 +181,18 @@ fn parse_pair(spec: &str) -> Result<(usize, usize)> {
     Ok((num(parts[0], "N")?, num(parts[1], "S")?))
 }
 
-fn degree_stats<N: Neighbourhood>(space: &N) -> DegreeStats {
-    let n = space.len();
-    let (mut min, mut max, mut sum) = (usize::MAX, 0, 0u64);
-    for v in 0..n as VertexId {
-        let d = space.degree(v);
-        min = min.min(d);
-        max = max.max(d);
-        sum += d as u64;
-    }
-    DegreeStats {
-        min,
-        max,
-        mean: sum as f64 / n as f64,
-    }
-}
-
 fn report<N: Neighbourhood>(
     args: &TheoryArgs,
-    eps_norm: &[f64],
-    study: Study<N>,
+    opts: &fit::Options,
+    subject: &Subject<N>,
     start: Instant,
 ) -> Result<()> {
-    let norm = Normalised::new(&study.loss)?;
-    let degree = degree_stats(study.space);
-    let (s, s_note) = if degree.min == degree.max {
-        (degree.min, None)
-    } else {
-        let s = degree.mean.round().max(1.0) as usize;
-        (
-            s,
-            Some(format!(
-                "degrees vary from {} to {}; the model uses s = {s}, the rounded mean",
-                degree.min, degree.max
-            )),
-        )
-    };
-    if s == 0 {
-        bail!("the space has no edges: local search never moves, there is nothing to predict");
-    }
-    let bins = args
-        .bins
-        .map(|b| b as usize)
-        .unwrap_or_else(|| freedman_diaconis_bins(&norm.x));
-    let pdf_n = match args.pdf_n {
-        PdfNKind::Hist => PdfN::histogram(&norm.x, Some(bins)),
-        PdfNKind::Kde => PdfN::kde(&norm.x),
-        PdfNKind::Uniform => PdfN::Uniform,
-    };
-    let pdf_e = match args.pdf_e {
-        PdfEKind::Paper => PdfE::Paper {
-            fit: edge::fit_sigma(study.space, &norm.x),
-        },
-        PdfEKind::Empirical => PdfE::Empirical(edge::empirical(study.space, &norm.x, bins)),
-        PdfEKind::Iid => PdfE::Iid,
-    };
-    let model = Model {
-        pdf_n: &pdf_n,
-        pdf_e: &pdf_e,
-        s,
-        n: norm.x.len(),
-    };
-    let opts = Options {
-        recursion: args.recursion,
-        eps_norm: eps_norm.to_vec(),
-        ..Options::default()
-    };
-    let prediction = predict(model, &opts);
-    let eps_metric: Vec<f64> = eps_norm.iter().map(|&e| norm.to_metric(e)).collect();
-    let summary = summarize(
-        &study.loss,
-        &study.landscape,
-        study.sign,
-        &*study.arch,
-        &SummaryOptions {
-            eps: eps_metric.clone(),
-            top: 0,
-            max_optimum_archs: 0,
-        },
-    );
-    let doc = document(
-        &study,
-        &norm,
-        degree,
-        s,
-        s_note,
-        &pdf_n,
-        &pdf_e,
-        args.recursion,
-        &prediction,
-        &summary,
-        eps_norm,
-    );
+    let fitted = fit::fit(subject.space, subject.loss, opts)?;
+    let doc = fit::document(subject, &fitted);
     if let Some(path) = &args.plot {
-        plot(path, &study, &norm, &prediction, args)?;
+        plot(path, subject, &fitted, opts)?;
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-    } else {
-        print_human(&doc);
-    }
+    output::print(&doc, args.json, print_human)?;
     eprintln!(
         "nasland: theory in {:.1} ms",
         start.elapsed().as_secs_f64() * 1e3
@@ -357,108 +200,22 @@ fn report<N: Neighbourhood>(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn document<'a, N: Neighbourhood>(
-    study: &'a Study<N>,
-    norm: &Normalised,
-    degree: DegreeStats,
-    s: usize,
-    s_note: Option<String>,
-    pdf_n: &PdfN,
-    pdf_e: &PdfE,
-    recursion: Recursion,
-    prediction: &'a Prediction,
-    summary: &Summary,
-    eps_norm: &[f64],
-) -> TheoryJson<'a> {
-    let predicted: Vec<EpsJson> = prediction
-        .eps_curve
-        .iter()
-        .map(|p| EpsJson {
-            eps_norm: p.eps_norm,
-            eps: norm.to_metric(p.eps_norm),
-            p: p.p,
-        })
-        .collect();
-    let exact: Vec<EpsJson> = summary
-        .eps_curve
-        .iter()
-        .zip(eps_norm)
-        .map(|(p, &e)| EpsJson {
-            eps_norm: e,
-            eps: p.eps,
-            p: p.p,
-        })
-        .collect();
-    let best = study.sign * norm.min + 0.0;
-    let worst = study.sign * (norm.min + norm.range) + 0.0;
-    TheoryJson {
-        space: &study.name,
-        n: norm.x.len(),
-        degree_stats: degree,
-        metric: &study.metric,
-        maximize: study.maximize,
-        source: &study.source,
-        seed: study.seed,
-        normalisation: NormJson {
-            rule:
-                "x = (loss - best) / (worst - best), loss lower-is-better; eps = eps_norm * range",
-            best,
-            worst,
-            range: norm.range,
-        },
-        model: ModelJson {
-            n: norm.x.len(),
-            s,
-            s_note,
-            pdf_n: pdf_n.info(),
-            pdf_e: pdf_e.info(),
-            recursion,
-        },
-        predicted: PredictedJson {
-            local_minima: prediction.local_minima,
-            eps_curve: predicted.clone(),
-            normaliser: prediction.normaliser,
-            accuracy: &prediction.accuracy,
-            profile: &prediction.profile,
-        },
-        exact: ExactJson {
-            local_minima: summary.local_minima,
-            strict_local_minima: summary.strict_local_minima,
-            eps_curve: exact.clone(),
-        },
-        difference: DifferenceJson {
-            local_minima: prediction.local_minima - summary.local_minima as f64,
-            eps_curve: predicted
-                .iter()
-                .zip(&exact)
-                .map(|(a, b)| EpsJson {
-                    eps_norm: a.eps_norm,
-                    eps: a.eps,
-                    p: a.p - b.p,
-                })
-                .collect(),
-        },
-    }
-}
-
 fn plot<N: Neighbourhood>(
     path: &std::path::Path,
-    study: &Study<N>,
-    norm: &Normalised,
-    prediction: &Prediction,
-    args: &TheoryArgs,
+    subject: &Subject<N>,
+    fitted: &fit::Fit,
+    opts: &fit::Options,
 ) -> Result<()> {
     let grid: Vec<f64> = (0..=80)
         .map(|k| 10f64.powf(-4.0 + 4.0 * k as f64 / 80.0))
         .collect();
     let exact = summarize(
-        &study.loss,
-        &study.landscape,
-        study.sign,
-        &*study.arch,
+        subject.loss,
+        subject.landscape,
+        subject.sign,
+        subject.arch,
         &SummaryOptions {
-            eps: grid.iter().map(|&e| norm.to_metric(e)).collect(),
+            eps: grid.iter().map(|&e| fitted.norm.to_metric(e)).collect(),
             top: 0,
             max_optimum_archs: 0,
         },
@@ -468,19 +225,15 @@ fn plot<N: Neighbourhood>(
         .zip(&exact.eps_curve)
         .map(|(&e, p)| (e, p.p))
         .collect();
-    let predicted: Vec<(f64, f64)> = grid.iter().map(|&e| (e, prediction.p(e))).collect();
+    let predicted: Vec<(f64, f64)> = grid.iter().map(|&e| (e, fitted.prediction.p(e))).collect();
     let model = format!(
         "predicted ({} pdf_e, {} recursion)",
-        match args.pdf_e {
-            PdfEKind::Paper => "paper",
-            PdfEKind::Empirical => "empirical",
-            PdfEKind::Iid => "iid",
-        },
-        args.recursion.name()
+        opts.pdf_e.name(),
+        opts.recursion.name()
     );
     eps_plot::write_svg(
         path,
-        &format!("{} · {}", study.name, study.metric),
+        &format!("{} · {}", subject.name, subject.metric),
         &[
             Series {
                 label: "exact",
@@ -496,8 +249,8 @@ fn plot<N: Neighbourhood>(
     )
 }
 
-fn print_human(doc: &TheoryJson) {
-    let degree = super::format::degree(&doc.degree_stats);
+fn print_human(doc: &Theory) {
+    let degree = crate::format::degree(&doc.degree_stats);
     println!(
         "nasland theory · {} · {} architectures · {degree}",
         doc.space,
@@ -574,7 +327,7 @@ fn print_human(doc: &TheoryJson) {
             100.0 * dif.p
         );
     }
-    let a = doc.predicted.accuracy;
+    let a = &doc.predicted.accuracy;
     println!();
     println!(
         "integration   {} panels × {} nodes; |ΔP| ≤ {:.1e}, |ΔE[#LM]|/E ≤ {:.1e} (vs {} nodes); {} preimage levels{}",

@@ -19,10 +19,9 @@ pub fn write_svg(path: &Path, title: &str, series: &[Series]) -> Result<()> {
     {
         let root = SVGBackend::with_string(&mut svg, (720, 480)).into_drawing_area();
         root.fill(&WHITE)?;
-        let (lo, hi) = series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.0))
-            .fold((f64::INFINITY, 0.0f64), |(a, b), x| (a.min(x), b.max(x)));
+        let (lo, hi) =
+            crate::range::min_max(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
+        let hi = hi.max(0.0);
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18))
             .margin(12)

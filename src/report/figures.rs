@@ -34,11 +34,7 @@ fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<()>) -> Resu
 
 /// Range of finite values, widened when empty or flat so that an axis can be drawn.
 fn span(xs: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = xs
-        .filter(|x| x.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-            (a.min(x), b.max(x))
-        });
+    let (lo, hi) = crate::range::min_max(xs.filter(|x| x.is_finite()));
     if !lo.is_finite() {
         (0.0, 1.0)
     } else if hi <= lo {

@@ -5,24 +5,10 @@
 //! escaped), so a strict parser can check it. Its contents list announces every table
 //! and figure by anchor, and each announced anchor exists.
 
-use super::profile::{fmt_value, Profile};
+use super::markup::escape;
+use super::profile::Profile;
+use crate::format::value as fmt_value;
 use std::fmt::Write;
-
-/// Escapes text for HTML/XML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// What the page says about how it was made.
 pub struct Meta {

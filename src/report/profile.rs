@@ -2,16 +2,14 @@
 //! commands that reproduce each number.
 
 use super::{figures, tree};
+use crate::fit::{self, Fit, PdfEKind};
 use crate::input::{Input, Source};
+use crate::range::min_max;
 use crate::search::noise::{self, NoiseOptions};
 use crate::search::{dp, Variant};
 use crate::space::Neighbourhood;
 use crate::stats::hardness::{hardness, Hardness, DEFAULT_EPS_SHARES};
 use crate::stats::{summarize, Summary, SummaryOptions};
-use crate::theory::density::{freedman_diaconis_bins, PdfN};
-use crate::theory::edge::{self, PdfE};
-use crate::theory::normalise::Normalised;
-use crate::theory::predict::{predict, Model, Options, Prediction};
 use crate::theory::recursion::Recursion;
 use anyhow::Result;
 use rand::seq::SliceRandom;
@@ -62,6 +60,10 @@ pub struct Profile {
     pub commands: Vec<(String, String)>,
     pub summary: Summary,
     pub hardness: Hardness,
+    /// The theory's fits drawn in the figures (empirical pdf_e with the tree-exact
+    /// recursion, then the paper's pdf_e and recursion); None without figures or when the
+    /// model cannot be fitted.
+    pub theory: Option<[Fit; 2]>,
     pub figures: Vec<Figure>,
 }
 
@@ -110,62 +112,27 @@ fn round4(x: f64) -> f64 {
     format!("{x:.3e}").parse().unwrap_or(x)
 }
 
-/// Formats a metric value for people (the CLI's format).
-pub fn fmt_value(x: f64) -> String {
-    crate::cli::format::value(x)
-}
-
-/// The theory's fit and two predictions for one input.
-struct Theory {
-    norm: Normalised,
-    pdf_n: PdfN,
-    bins: usize,
-    empirical: Prediction,
-    paper: Prediction,
-}
-
-impl Theory {
-    fn of(input: &Input) -> Option<Theory> {
-        let norm = Normalised::new(&input.loss).ok()?;
-        let deg = input.space.degree_stats();
-        let s = deg.mean.round() as usize;
-        if s == 0 {
-            return None;
-        }
-        let bins = freedman_diaconis_bins(&norm.x);
-        let pdf_n = PdfN::histogram(&norm.x, Some(bins));
-        let run = |pdf_e: &PdfE, recursion| {
-            predict(
-                Model {
-                    pdf_n: &pdf_n,
-                    pdf_e,
-                    s,
-                    n: norm.x.len(),
-                },
-                &Options {
-                    recursion,
-                    ..Options::default()
-                },
-            )
-        };
-        let empirical = run(
-            &PdfE::Empirical(edge::empirical(&input.space, &norm.x, bins)),
-            Recursion::TreeExact,
-        );
-        let paper = run(
-            &PdfE::Paper {
-                fit: edge::fit_sigma(&input.space, &norm.x),
+/// The theory's two fits shown for one input (docs/THEORY.md): pdf_n by the
+/// Freedman–Diaconis histogram of the normalised losses, pdf_e `empirical` with the
+/// tree-exact recursion and `paper` with the paper's recursion. None for a landscape the
+/// model cannot be fitted to (constant, or without edges).
+fn theory_fits(input: &Input) -> Option<[Fit; 2]> {
+    let run = |pdf_e, recursion| {
+        fit::fit(
+            &input.space,
+            &input.loss,
+            &fit::Options {
+                pdf_e,
+                recursion,
+                ..fit::Options::default()
             },
-            Recursion::Paper,
-        );
-        Some(Theory {
-            norm,
-            pdf_n,
-            bins,
-            empirical,
-            paper,
-        })
-    }
+        )
+        .ok()
+    };
+    Some([
+        run(PdfEKind::Empirical, Recursion::TreeExact)?,
+        run(PdfEKind::Paper, Recursion::Paper)?,
+    ])
 }
 
 /// Computes the profile of `input`. `checksum` is the SHA-256 of its table, if any.
@@ -174,11 +141,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
     let loss = &input.loss;
     let n = input.space.len();
     let land = input.space.landscape(loss);
-    let (lo, hi) = loss
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
+    let (lo, hi) = min_max(loss.iter().copied());
     let range = hi - lo;
     let summary = summarize(
         loss,
@@ -228,6 +191,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
     };
 
     let mut figs = Vec::new();
+    let mut theory = None;
     if opts.figures {
         let slug: String = label
             .chars()
@@ -240,17 +204,10 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         };
         let values: Vec<f64> = loss.iter().map(|&l| sign * l + 0.0).collect();
 
-        // Theory (docs/THEORY.md): pdf_n by the Freedman–Diaconis histogram of the
-        // normalised losses, pdf_e `empirical` with the tree-exact recursion and `paper`
-        // with the paper's recursion. None for a constant landscape.
-        let theory = Theory::of(input);
+        theory = theory_fits(input);
 
-        let pdf_curve: Option<Vec<(f64, f64)>> = theory.as_ref().map(|t| {
-            let (vlo, vhi) = values
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                    (a.min(x), b.max(x))
-                });
+        let pdf_curve: Option<Vec<(f64, f64)>> = theory.as_ref().map(|[t, _]| {
+            let (vlo, vhi) = min_max(values.iter().copied());
             (0..=400)
                 .map(|k| {
                     let v = vlo + (vhi - vlo) * k as f64 / 400.0;
@@ -266,7 +223,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
             caption: format!(
                 "Histogram of the {n} values ({HISTOGRAM_BINS} equal-width bins, as a density){}.",
                 match &theory {
-                    Some(t) => format!(
+                    Some([t, _]) => format!(
                         "; line: pdf_n as the theory fits it (Freedman–Diaconis histogram, {} bins, of the normalised losses)",
                         t.bins
                     ),
@@ -306,10 +263,10 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
             points: exact,
             dashed: false,
         }];
-        if let Some(t) = &theory {
+        if let Some([empirical, paper]) = &theory {
             for (label, pred) in [
-                ("theory: empirical pdf_e, tree-exact", &t.empirical),
-                ("theory: paper pdf_e, paper recursion", &t.paper),
+                ("theory: empirical pdf_e, tree-exact", &empirical.prediction),
+                ("theory: paper pdf_e, paper recursion", &paper.prediction),
             ] {
                 curves.push(figures::Curve {
                     label: label.into(),
@@ -332,9 +289,9 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
             caption: format!(
                 "Best-improvement local search from every start, exact (solid){}; ε as a share of the range of values (log axis).",
                 match &theory {
-                    Some(t) => format!(
+                    Some([empirical, paper]) => format!(
                         ", beside the theory's predictions (dashed; predicted local minima {:.1} and {:.1}, exact {})",
-                        t.empirical.local_minima, t.paper.local_minima, land.local_minima
+                        empirical.prediction.local_minima, paper.prediction.local_minima, land.local_minima
                     ),
                     None => String::new(),
                 }
@@ -392,7 +349,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         let mut permuted = loss.clone();
         permuted.shuffle(&mut rng);
         let land_p = input.space.landscape(&permuted);
-        let value = |l: f64| fmt_value(sign * l + 0.0);
+        let value = |l: f64| crate::format::value(sign * l + 0.0);
         let svg = tree::basin_trees(&[
             tree::TreePanel {
                 title: "real values".into(),
@@ -487,6 +444,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         commands,
         summary,
         hardness: hard,
+        theory,
         figures: figs,
     })
 }

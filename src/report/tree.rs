@@ -58,7 +58,7 @@ pub fn basin_trees(blocks: &[TreePanel]) -> String {
             s,
             r#"<text x="{:.1}" y="18" font-size="14" text-anchor="middle">{}</text>"#,
             x0 + block_w / 2.0,
-            super::html::escape(&block.title)
+            super::markup::escape(&block.title)
         );
         draw_block(&mut s, block, x0, TITLE);
     }
@@ -70,11 +70,7 @@ fn draw_block(s: &mut String, p: &TreePanel, x0: f64, y0: f64) {
     let loss = p.loss;
     let land = p.landscape;
     let n = loss.len();
-    let (lo, hi) = loss
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
+    let (lo, hi) = crate::range::min_max(loss.iter().copied());
     let band = |l: f64| -> usize {
         if hi > lo {
             (((l - lo) / (hi - lo)) * BANDS.len() as f64).min(BANDS.len() as f64 - 1.0) as usize
@@ -189,7 +185,7 @@ fn draw_block(s: &mut String, p: &TreePanel, x0: f64, y0: f64) {
             px + PANEL.0 / 2.0,
             py + 16.0,
             k + 1,
-            super::html::escape(&(p.value)(loss[m as usize])),
+            super::markup::escape(&(p.value)(loss[m as usize])),
             size
         );
         // Edges child → parent, one path per colour band.

@@ -124,13 +124,15 @@
 //! One job each: [`space`] (neighbours and architecture strings), [`landscape`] (LS,
 //! LS*), [`stats`] (summaries and hardness), [`synth`] (synthetic losses), [`theory`]
 //! (predictions), [`search`] (local-search variants per start, search cost, noise),
-//! [`progress`] (how long builds report how far they are). The types most callers need
-//! are re-exported here, at the crate root.
+//! [`progress`] (how long builds report how far they are), [`range`] (value ranges and
+//! the ε tolerance, below both stats and search). The types most callers need are
+//! re-exported here, at the crate root.
 
 #![deny(missing_docs)]
 
 pub mod landscape;
 pub mod progress;
+pub mod range;
 pub mod search;
 pub mod space;
 pub mod stats;

@@ -389,7 +389,7 @@ impl Table {
                         "{} has no metric column {name:?}; its columns are: {}",
                         self.data.name,
                         if names.is_empty() {
-                            "(none — analyse it with --synthetic)".to_string()
+                            "(none — analyse it with synthetic losses)".to_string()
                         } else {
                             names.join(", ")
                         }
@@ -989,7 +989,7 @@ fn decompress_stream<R: std::io::BufRead>(
             Ok(Some(size)) => size,
             Ok(None) => fail!(zstd,
             "the zstd frame does not record its decompressed size; decompress it with `zstd -d` \
-             and open the .nasl, or re-compress it with `nasland pack --zstd`"
+             and open the .nasl, or re-compress it with nasland's packer, which records it"
         ),
             Err(_) => fail!(
                 zstd,

@@ -65,14 +65,7 @@ impl fmt::Display for Variant {
     }
 }
 
-/// Vertices within `eps` of the lowest loss (with the [`EPS_SLACK`](crate::stats::summary::EPS_SLACK)
-/// tolerance `analyze` uses), as a mask: the success set of a search.
-pub fn within_eps(loss: &[f64], eps: f64) -> Vec<bool> {
-    let best = loss.iter().copied().fold(f64::INFINITY, f64::min);
-    loss.iter()
-        .map(|&l| l - best <= eps + crate::stats::summary::EPS_SLACK)
-        .collect()
-}
+pub use crate::range::within_eps;
 
 /// Domains of the random streams, so the same `--seed` drives independent streams for
 /// synthetic losses, simulation and noise.

@@ -137,11 +137,7 @@ pub fn hardness<N: Neighbourhood>(
     let n = space.len();
     assert_eq!(n, loss.len(), "one loss per vertex");
     assert!(n > 0, "an empty space has no landscape");
-    let (best, worst) = loss
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
+    let (best, worst) = crate::range::min_max(loss.iter().copied());
     let range = worst - best;
 
     let expected: f64 = degree_histogram(space)

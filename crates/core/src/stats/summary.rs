@@ -4,13 +4,12 @@
 //! reported in the metric's own units and direction (the caller supplies the sign).
 
 use crate::landscape::Landscape;
+use crate::range::is_within;
 use crate::space::VertexId;
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// Two values closer than this count as equal when comparing with an ε (issue contract:
-/// "within ε" means |value(LS*(v)) − best| ≤ ε + 1e-9).
-pub const EPS_SLACK: f64 = 1e-9;
+pub use crate::range::EPS_SLACK;
 
 /// What to summarise beyond the fixed statistics.
 #[derive(Clone, Debug)]
@@ -125,7 +124,7 @@ pub fn summarize(
         .map(|&eps| {
             let within: u64 = minima
                 .iter()
-                .take_while(|&&m| loss[m as usize] - best <= eps + EPS_SLACK)
+                .take_while(|&&m| is_within(loss[m as usize], best, eps))
                 .map(|&m| basin[m as usize] as u64)
                 .sum();
             EpsPoint {

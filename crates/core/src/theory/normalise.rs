@@ -31,11 +31,7 @@ impl Normalised {
                 loss[v]
             );
         }
-        let (min, max) = loss
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                (a.min(x), b.max(x))
-            });
+        let (min, max) = crate::range::min_max(loss.iter().copied());
         let range = max - min;
         if range <= 0.0 {
             bail!(

@@ -1,4 +1,5 @@
-//! Number formatting for people.
+//! Numbers, degrees and inputs written for people, the same way by the command line and
+//! the report.
 
 /// 15625 → "15,625".
 pub fn thousands(n: u64) -> String {
