@@ -1,16 +1,43 @@
 //! # nasland — the application layer over `nasland-core` and `nasland-table`
 //!
-//! The library behind the `nasland` command line and the Python package: which space
-//! (a product computed on the fly, or a packed `.nasl` graph), which input (a CSV table,
-//! a packed column, synthetic losses), how tables are packed, and the report. The
-//! algorithms live in [`nasland_core`]; the file format in [`nasland_table`].
+//! The library behind the `nasland` command line and the Python package. The algorithms
+//! live in [`nasland_core`] and the file format in [`nasland_table`]; this layer owns the
+//! decisions a user makes, so that the CLI and Python make them the same way:
+//!
+//! - [`space`]: which space — the [`Space`](space::Space) enum over a product computed on
+//!   the fly and a packed `.nasl` graph, with architecture strings for both;
+//! - [`input`]: which losses — a CSV column keyed by architecture, a packed column, or
+//!   synthetic draws — checked (unknown, duplicate, missing architectures) with typed
+//!   errors;
+//! - [`pack`]: the recipes that turn a space and its tables into a `.nasl` file;
+//! - [`analysis`]: one analysis of one input, the document `analyze --json` prints;
+//! - [`fit`]: the one theory-fit pipeline, so `nasland theory`, the report and Python agree;
+//! - [`report`]: plots and the report page;
+//! - [`io`] (CSV readers, atomic writes), [`format`] (how numbers are printed) and [`cli`]
+//!   (the only place that names flags).
+//!
+//! The core modules are re-exported under their old paths (`nasland::landscape`,
+//! `nasland::stats`, …), and the table crate as [`table`].
+//!
+//! Analysing synthetic losses on NAS-Bench-201 takes an [`Input`](input::Input) and
+//! returns the landscape with its report:
 //!
 //! ```
-//! use nasland::{landscape::Landscape, space::ProductSpace, synth::Model};
-//! let space = ProductSpace::parse("nb201").unwrap();
-//! let loss = Model::Uniform.draw(15_625, 1);
-//! let land = Landscape::of_product(&space, &loss);
-//! assert!(land.local_minima > 500 && land.local_minima < 750); // E = 625
+//! use nasland::analysis::{analyze, Options};
+//! use nasland::input::Input;
+//! use nasland::space::{ProductSpace, Space};
+//! use nasland::synth::Model;
+//!
+//! let space = Space::Product(ProductSpace::parse("nb201")?);
+//! let input = Input::synthetic(space, Model::Uniform, 1);
+//! let analysis = analyze(&input, &Options::default());
+//! let report = &analysis.report;
+//! assert_eq!(report.n, 15_625);
+//! assert!((report.expected_local_minima_iid - 625.0).abs() < 1e-9); // n / (s + 1)
+//! assert!((550..700).contains(&report.summary.local_minima));
+//! assert_eq!(report.summary.local_minima, analysis.landscape.local_minima);
+//! assert!(report.hardness.is_some()); // computed unless Options::hardness is false
+//! # Ok::<(), anyhow::Error>(())
 //! ```
 
 pub use nasland_core::{landscape, progress, range, search, stats, synth, theory};

@@ -4,14 +4,14 @@
 //! each one evaluated), start local search from the best of them (ties to the first
 //! drawn), and restart until a search *ends* in the success set. Restarts are
 //! independent and identically distributed, so with C the evaluations of one restart and
-//! p its success probability, Wald's identity gives E[total] = E[C] / p, and the number
+//! p its success probability, Wald's identity gives `E[total] = E[C] / p`, and the number
 //! of restarts is geometric with mean 1/p.
 //!
 //! The paper counts a different stopping time: architectures trained until the global
 //! optimum is first *evaluated* ("found"), which is earlier than the end of the
 //! successful search (it still scans the optimum's neighbourhood to confirm it). With
 //! C' the evaluations of the successful restart up to that moment,
-//! E[total until found] = (E[C] − E[C·S] + E[C'·S]) / p, every term exact from the
+//! `E[total until found] = (E[C] − E[C·S] + E[C'·S]) / p`, every term exact from the
 //! per-start figures of [`dp`](super::dp).
 //!
 //! Independent restarts re-evaluate architectures seen before; the simulator's query
@@ -41,7 +41,7 @@ pub struct RestartCost {
 
 /// P(the best of `num_init` uniform draws is v), for every v: uniform within a tie class,
 /// P(class at loss L) = (#{≥ L}/n)^k − (#{> L}/n)^k. `order` is the (loss, id) order.
-pub fn start_distribution(loss: &[f64], order: &[VertexId], num_init: usize) -> Vec<f64> {
+pub(crate) fn start_distribution(loss: &[f64], order: &[VertexId], num_init: usize) -> Vec<f64> {
     let n = loss.len();
     let k = num_init as i32;
     let mut pi = vec![0.0; n];

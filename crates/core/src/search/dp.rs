@@ -68,6 +68,7 @@ pub struct StartStats {
 /// Exact per-start statistics of one variant on one landscape.
 #[derive(Clone, Debug)]
 pub struct Starts {
+    /// Which variant these statistics describe, so a caller holding several can tell them apart.
     pub variant: Variant,
     /// One entry per vertex.
     pub stats: Vec<StartStats>,

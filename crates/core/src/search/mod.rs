@@ -50,7 +50,7 @@ impl Variant {
     }
 
     /// True when the variant scans the whole neighbourhood before moving.
-    pub fn scans_all(self) -> bool {
+    pub(crate) fn scans_all(self) -> bool {
         !matches!(self, Variant::First)
     }
 }

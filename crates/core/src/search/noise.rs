@@ -86,9 +86,13 @@ pub fn noisy(loss: &[f64], sigma: f64, seed: u64, draw: u64) -> Vec<f64> {
 /// What to draw and ask.
 #[derive(Clone, Copy, Debug)]
 pub struct NoiseOptions {
+    /// Standard deviation of the Gaussian noise added to every loss, in loss units.
     pub sigma: f64,
+    /// Noisy copies of the landscape to draw; more draws narrow the reported spread.
     pub draws: usize,
+    /// Seed of the draws, so a run can be repeated exactly.
     pub seed: u64,
+    /// The local-search variant run on every noisy copy.
     pub variant: Variant,
     /// Success: ending within ε of the optimum of the mean values (loss units).
     pub eps: f64,
@@ -97,12 +101,16 @@ pub struct NoiseOptions {
 /// Summary of a count over draws.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq)]
 pub struct CountStats {
+    /// Mean over the draws.
     pub mean: f64,
+    /// Smallest count seen in any draw.
     pub min: usize,
+    /// Largest count seen in any draw.
     pub max: usize,
 }
 
 impl CountStats {
+    /// Summarises the counts of all draws; zeros when there are none, so an empty run still reports.
     pub fn of(xs: &[usize]) -> Self {
         CountStats {
             mean: xs.iter().sum::<usize>() as f64 / xs.len().max(1) as f64,

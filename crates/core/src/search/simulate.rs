@@ -54,6 +54,7 @@ pub enum Cache {
 }
 
 impl Cache {
+    /// Reads a cache mode by its command-line name (`paper`, `shared` or `none`).
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "paper" => Ok(Cache::Paper),
@@ -77,13 +78,17 @@ impl fmt::Display for Cache {
 /// What to simulate.
 #[derive(Clone, Copy, Debug)]
 pub struct SimOptions {
+    /// The local-search variant each run follows.
     pub variant: Variant,
     /// Random architectures drawn per restart; the search starts at the best.
     pub num_init: usize,
     /// Stop a run after this many evaluations (`None`: no budget).
     pub budget: Option<u64>,
+    /// How evaluations are counted and shared between restarts.
     pub cache: Cache,
+    /// Independent runs to simulate; the spread of [`Dist`] shrinks with more.
     pub runs: usize,
+    /// Seed of the runs, so a simulation can be repeated exactly.
     pub seed: u64,
 }
 
@@ -275,14 +280,19 @@ fn one_run<N: Neighbourhood>(
 pub struct Dist {
     /// Runs where the figure is defined (e.g. the optimum was found within the budget).
     pub runs: usize,
+    /// Arithmetic mean.
     pub mean: f64,
     /// Sample standard deviation.
     pub sd: f64,
     /// Standard error of the mean, sd/√runs.
     pub se: f64,
+    /// Smallest value.
     pub min: f64,
+    /// Median, the typical run.
     pub median: f64,
+    /// 90th percentile, the pessimistic end a user budgets for.
     pub p90: f64,
+    /// Largest value.
     pub max: f64,
 }
 

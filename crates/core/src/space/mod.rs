@@ -73,7 +73,10 @@ pub fn degree_histogram<N: Neighbourhood>(space: &N) -> Vec<u64> {
 /// Degree distribution of a space.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct DegreeStats {
+    /// Fewest neighbours of any vertex.
     pub min: usize,
+    /// Most neighbours of any vertex.
     pub max: usize,
+    /// Mean number of neighbours; the `s` a theory prediction uses for a regular space.
     pub mean: f64,
 }

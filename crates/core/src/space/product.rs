@@ -97,7 +97,7 @@ const NB201_EDGE_INPUTS: [usize; 6] = [0, 0, 1, 0, 1, 2];
 
 /// How architecture strings of a space are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Codec {
+pub(crate) enum Codec {
     /// `|op~0|+|op~0|op~1|+|op~0|op~1|op~2|`.
     Nb201,
     /// TransNAS-Bench-101 micro: `64-41414-a_bc_def`.
@@ -183,7 +183,7 @@ impl ProductSpace {
     }
 
     /// Id distance between two vertices that differ by one in dimension i.
-    pub fn strides(&self) -> &[u64] {
+    pub(crate) fn strides(&self) -> &[u64] {
         &self.strides
     }
 

@@ -86,7 +86,9 @@ pub struct Plateau {
 /// The hardness profile of one landscape.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Hardness {
+    /// Number of vertices.
     pub n: usize,
+    /// Vertices with no strictly better neighbour.
     pub local_minima: usize,
     /// Σ_v 1/(deg(v)+1): E[#local minima] under iid continuous losses.
     pub expected_local_minima_iid: f64,
@@ -94,8 +96,11 @@ pub struct Hardness {
     pub local_minima_ratio: f64,
     /// Share of starts whose best-improvement descent ends at a global optimum.
     pub optimum_basin_share: f64,
+    /// Share of starts ending within each ε (a share of the loss range), so inputs in different units compare.
     pub eps_curve: Vec<EpsShare>,
+    /// Mean number of best-improvement steps from a start to its minimum.
     pub path_length_mean: f64,
+    /// Longest best-improvement descent.
     pub path_length_max: u32,
     /// Corr(loss, distance to the nearest global optimum) over the vertices that reach
     /// one; None when either is constant.
@@ -103,6 +108,7 @@ pub struct Hardness {
     /// Mean and max number of moves v → u (u ∈ N(v)) from a vertex to the nearest global
     /// optimum (vertices that reach none excluded).
     pub distance_mean: f64,
+    /// See `distance_mean`.
     pub distance_max: u32,
     /// Vertices from which no sequence of moves reaches a global optimum.
     pub unreachable: usize,
@@ -112,6 +118,7 @@ pub struct Hardness {
     pub correlation_length: Option<f64>,
     /// Share of arcs joining two equal losses (of edges, on a symmetric relation).
     pub neutrality: f64,
+    /// The largest set of equal-loss vertices joined by arcs: where a search cannot tell moves apart.
     pub largest_plateau: Plateau,
     /// P(first improvement from a uniformly random start ends at a global optimum).
     pub first_p_success: f64,

@@ -47,7 +47,9 @@ pub struct EpsPoint {
 /// Path lengths: the number of LS steps from each start to its minimum.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct PathLength {
+    /// Mean path length over all starts.
     pub mean: f64,
+    /// Longest path.
     pub max: u32,
     /// `histogram[k]` = number of starts with path length k.
     pub histogram: Vec<u64>,
@@ -56,20 +58,30 @@ pub struct PathLength {
 /// A local minimum with its basin.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Minimum {
+    /// The architecture string, so a minimum can be looked up outside nasland.
     pub arch: String,
+    /// Vertex id of the minimum.
     pub id: VertexId,
+    /// Its loss.
     pub value: f64,
+    /// Number of starts whose LS* is this minimum.
     pub basin: u64,
 }
 
 /// The exact summary of one landscape.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Summary {
+    /// Vertices with no neighbour of strictly lower loss: where best improvement stops.
     pub local_minima: usize,
+    /// Vertices whose every neighbour is strictly worse (no plateau around them).
     pub strict_local_minima: usize,
+    /// The best loss, where it is and how many starts reach it.
     pub global_optimum: GlobalOptimum,
+    /// P(ε): share of starts whose LS* is within ε of the best value, one point per ε asked.
     pub eps_curve: Vec<EpsPoint>,
+    /// How many steps the descents take.
     pub path_length: PathLength,
+    /// The best local minima with their basins, best first, as many as asked for.
     pub minima: Vec<Minimum>,
 }
 

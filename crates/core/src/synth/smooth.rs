@@ -1,7 +1,7 @@
 //! A smooth synthetic landscape on a product space: additive per position, plus a little
 //! independent noise.
 //!
-//! loss(v) = Σ_i w[i][c_i(v)] + σ·z_v, with every weight w[i][c] and every z_v drawn iid
+//! `loss(v) = Σ_i w[i][c_i(v)] + σ·z_v`, with every weight `w[i][c]` and every z_v drawn iid
 //! N(0, 1) and σ = [`SMOOTH_NOISE`]. Without noise the landscape is separable: any vertex
 //! that is not the optimum has a strictly better neighbour (fix one position to its best
 //! op), so there is exactly one local minimum and every start reaches it. The noise adds

@@ -16,9 +16,9 @@
 use serde::Serialize;
 
 /// Fewest histogram bins.
-pub const MIN_BINS: usize = 10;
+pub(crate) const MIN_BINS: usize = 10;
 /// Most histogram bins (each bin edge is a breakpoint of the integration grid).
-pub const MAX_BINS: usize = 200;
+pub(crate) const MAX_BINS: usize = 200;
 
 /// A density of normalised losses on [0, 1].
 #[derive(Clone, Debug)]
@@ -26,17 +26,29 @@ pub enum PdfN {
     /// U[0, 1].
     Uniform,
     /// Equal-width bins; `density[b]` on [b/B, (b+1)/B), `cdf[b]` = mass below b/B.
-    Histogram { density: Vec<f64>, cdf: Vec<f64> },
+    Histogram {
+        /// Density of each bin.
+        density: Vec<f64>,
+        /// Mass below each bin's lower edge, so the CDF is one lookup and one product.
+        cdf: Vec<f64>,
+    },
     /// Reflected Gaussian kernels of bandwidth `h`. The points and their mirror images
     /// in 0 and 1 are linearly binned on the grid `start + k·step` (step = h/64) with
-    /// weights `weight`; `below[k]` = Σ_{j<k} weight[j]; `offset` and `mass` renormalise.
+    /// weights `weight`; `below[k]` = `Σ_{j<k} weight[j]`; `offset` and `mass` renormalise.
     Kde {
+        /// Position of the first grid point.
         start: f64,
+        /// Grid spacing, h/64.
         step: f64,
+        /// Binned kernel weight at each grid point.
         weight: Vec<f64>,
+        /// Cumulative weight below each grid point, so the CDF needs no sum at query time.
         below: Vec<f64>,
+        /// Kernel bandwidth.
         h: f64,
+        /// Mass that the reflected kernels put below 0, subtracted when renormalising.
         offset: f64,
+        /// Mass on [0, 1] that the CDF is divided by.
         mass: f64,
     },
 }
@@ -45,9 +57,22 @@ pub enum PdfN {
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum PdfNInfo {
+    /// U[0, 1]: the model of a landscape whose losses are a random permutation.
     Uniform,
-    Histogram { bins: usize, rule: &'static str },
-    Kde { bandwidth: f64, rule: &'static str },
+    /// Equal-width bins.
+    Histogram {
+        /// Number of bins.
+        bins: usize,
+        /// The rule that chose the number of bins, so a reader can reproduce it.
+        rule: &'static str,
+    },
+    /// A reflected Gaussian kernel density estimate.
+    Kde {
+        /// Kernel bandwidth in normalised units.
+        bandwidth: f64,
+        /// The rule that chose the bandwidth.
+        rule: &'static str,
+    },
 }
 
 /// Kernel reach in bandwidths: φ(8) < 10⁻¹⁴.
@@ -180,7 +205,7 @@ impl PdfN {
     }
 
     /// Points where the density may jump (bin edges), for the integration grid.
-    pub fn breakpoints(&self) -> Vec<f64> {
+    pub(crate) fn breakpoints(&self) -> Vec<f64> {
         match self {
             PdfN::Histogram { density, .. } => {
                 let b = density.len();
@@ -191,7 +216,7 @@ impl PdfN {
     }
 
     /// Widest integration panel that resolves the density's features.
-    pub fn max_width(&self) -> f64 {
+    pub(crate) fn max_width(&self) -> f64 {
         match self {
             PdfN::Kde { h, .. } => h / 2.0,
             _ => 1.0,
@@ -216,7 +241,7 @@ impl PdfN {
 
 /// The bin of x ∈ [0, 1] among `b` equal bins (1 goes in the last).
 #[inline]
-pub fn bin_of(x: f64, b: usize) -> usize {
+pub(crate) fn bin_of(x: f64, b: usize) -> usize {
     ((x * b as f64) as usize).min(b - 1)
 }
 
@@ -240,19 +265,19 @@ fn quartiles(x: &[f64]) -> (f64, f64) {
 
 /// Standard normal density.
 #[inline]
-pub fn norm_pdf(z: f64) -> f64 {
+pub(crate) fn norm_pdf(z: f64) -> f64 {
     (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
 }
 
 /// Standard normal cumulative, accurate in both tails.
 #[inline]
-pub fn norm_cdf(z: f64) -> f64 {
+pub(crate) fn norm_cdf(z: f64) -> f64 {
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }
 
 /// Φ(a) − Φ(b) for a ≥ b without cancellation when both are far in the upper tail.
 #[inline]
-pub fn norm_diff(a: f64, b: f64) -> f64 {
+pub(crate) fn norm_diff(a: f64, b: f64) -> f64 {
     if b > 0.0 {
         0.5 * (libm::erfc(b / std::f64::consts::SQRT_2) - libm::erfc(a / std::f64::consts::SQRT_2))
     } else {

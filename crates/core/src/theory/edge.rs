@@ -28,7 +28,10 @@ const CHUNK: usize = 1 << 14;
 #[derive(Clone, Debug)]
 pub enum PdfE {
     /// Normal around x truncated to [0, 1].
-    Paper { fit: SigmaFit },
+    Paper {
+        /// σ and the quality of its fit.
+        fit: SigmaFit,
+    },
     /// Conditional density from the 2-D histogram of neighbour pairs.
     Empirical(Hist2d),
     /// pdf_e(x, ·) = pdf_n.
@@ -38,6 +41,7 @@ pub enum PdfE {
 /// The `paper` model's σ and how it was fitted.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct SigmaFit {
+    /// The fitted standard deviation in normalised units.
     pub sigma: f64,
     /// Log-likelihood of all ordered neighbour pairs at σ (normalised units).
     pub log_likelihood: f64,
@@ -57,6 +61,7 @@ pub struct Hist2d {
     above: Vec<f64>,
     /// Rows that had no pair and use the pooled distribution.
     pub empty_rows: usize,
+    /// Ordered neighbour pairs counted.
     pub pairs: u64,
 }
 
@@ -64,17 +69,27 @@ pub struct Hist2d {
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum PdfEInfo {
+    /// The truncated normal of the `paper` model, with its fit.
     Paper {
+        /// See [`SigmaFit::sigma`].
         sigma: f64,
+        /// See [`SigmaFit::log_likelihood`].
         log_likelihood: f64,
+        /// See [`SigmaFit::pairs`].
         pairs: u64,
+        /// See [`SigmaFit::at_bound`].
         at_bound: bool,
     },
+    /// A conditional histogram of neighbour pairs.
     Empirical {
+        /// Bins per axis.
         bins: usize,
+        /// Ordered neighbour pairs counted.
         pairs: u64,
+        /// Rows with no pair, which use the pooled distribution.
         empty_rows: usize,
     },
+    /// Neighbour losses independent of the vertex's own: the iid model.
     Iid,
 }
 
@@ -119,7 +134,7 @@ impl PdfE {
     }
 
     /// Points where pdf_e may jump in either argument.
-    pub fn breakpoints(&self) -> Vec<f64> {
+    pub(crate) fn breakpoints(&self) -> Vec<f64> {
         match self {
             PdfE::Empirical(h) => (1..h.bins).map(|i| i as f64 / h.bins as f64).collect(),
             _ => vec![],
@@ -127,7 +142,7 @@ impl PdfE {
     }
 
     /// Widest integration panel that resolves the model's features.
-    pub fn max_width(&self) -> f64 {
+    pub(crate) fn max_width(&self) -> f64 {
         match self {
             PdfE::Paper { fit } => fit.sigma / 2.0,
             _ => 1.0,
@@ -154,7 +169,7 @@ impl PdfE {
 }
 
 /// The truncated normal of the `paper` model.
-pub fn truncnorm_density(sigma: f64, x: f64, y: f64) -> f64 {
+pub(crate) fn truncnorm_density(sigma: f64, x: f64, y: f64) -> f64 {
     norm_pdf((y - x) / sigma) / (sigma * norm_diff((1.0 - x) / sigma, -x / sigma))
 }
 

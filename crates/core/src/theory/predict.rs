@@ -25,7 +25,9 @@ const NARROWEST: f64 = 0.002;
 /// The model whose consequences are predicted.
 #[derive(Clone, Copy, Debug)]
 pub struct Model<'a> {
+    /// Density of a vertex's normalised loss.
     pub pdf_n: &'a PdfN,
+    /// Density of a neighbour's loss given the vertex's.
     pub pdf_e: &'a PdfE,
     /// Neighbours per vertex.
     pub s: usize,
@@ -36,6 +38,7 @@ pub struct Model<'a> {
 /// What to predict and how precisely.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// Which preimage recursion counts the basins.
     pub recursion: Recursion,
     /// ε values in normalised units.
     pub eps_norm: Vec<f64>,
@@ -62,13 +65,16 @@ impl Default for Options {
 /// One predicted point of the P(ε) curve.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct PredictedPoint {
+    /// Normalised ε of this point.
     pub eps_norm: f64,
+    /// Predicted share of starts whose LS* is within ε of the optimum.
     pub p: f64,
 }
 
 /// The model's local picture at one loss x.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProfilePoint {
+    /// The normalised loss this point describes.
     pub x: f64,
     /// P(a vertex at x is a local minimum).
     pub p_min: f64,
@@ -84,8 +90,11 @@ pub struct ProfilePoint {
 /// How accurate the numbers are.
 #[derive(Clone, Debug, Serialize)]
 pub struct Accuracy {
+    /// Integration panels on [0, 1].
     pub panels: usize,
+    /// Gauss–Legendre nodes per panel.
     pub order: usize,
+    /// Total quadrature nodes, panels × order.
     pub nodes: usize,
     /// max over ε of |P(ε) at order − P(ε) at order − 4|.
     pub p_abs: f64,
@@ -100,12 +109,16 @@ pub struct Accuracy {
 /// Everything predicted.
 #[derive(Clone, Debug, Serialize)]
 pub struct Prediction {
+    /// Expected number of local minima.
     pub local_minima: f64,
+    /// Predicted P(ε), one point per ε asked.
     pub eps_curve: Vec<PredictedPoint>,
     /// ∫_0^1 w: 1 for an exact model of a finite-basin landscape; how far the recursion
     /// is from counting every start exactly once.
     pub normaliser: f64,
+    /// P_lm and preimage sizes at each loss asked for.
     pub profile: Vec<ProfilePoint>,
+    /// How far the numbers can be trusted.
     pub accuracy: Accuracy,
     #[serde(skip)]
     curve: Curve,

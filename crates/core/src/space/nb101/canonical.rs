@@ -45,7 +45,7 @@ pub fn canonical(cell: &Cell) -> CanonicalKey {
 
 /// The canonical form and one vertex order achieving it (`order[p]` = the vertex placed
 /// at position `p`).
-pub fn canonical_with_order(cell: &Cell) -> (CanonicalKey, [u8; MAX_VERTICES]) {
+pub(crate) fn canonical_with_order(cell: &Cell) -> (CanonicalKey, [u8; MAX_VERTICES]) {
     let n = cell.n();
     let labels = vertex_labels(cell);
     let mut order = [0u8; MAX_VERTICES];

@@ -8,22 +8,22 @@
 //! A cell need not be in the benchmark's space: it may have vertices off every
 //! input→output path, more than 9 edges, or a vertex order that is not topological (a
 //! relabelled cell). [`Cell::prune`] and [`Cell::is_in_space`] say how it relates to the
-//! space; [`super::canonical`] names its isomorphism class.
+//! space; [`super::canonical()`] names its isomorphism class.
 
 use anyhow::{bail, Result};
 use std::fmt;
 
 /// Most vertices a cell of the space has, input and output included.
-pub const MAX_VERTICES: usize = 7;
+pub(crate) const MAX_VERTICES: usize = 7;
 /// Most edges a cell of the space has.
-pub const MAX_EDGES: usize = 9;
+pub(crate) const MAX_EDGES: usize = 9;
 /// The operations, indexed by op code: the order of the official `available_ops`, which is
 /// also the integer label the official module hash gives each op.
 pub const OPS: [&str; 3] = ["conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"];
 /// Name of the input vertex in the official operation lists.
-pub const INPUT: &str = "input";
+pub(crate) const INPUT: &str = "input";
 /// Name of the output vertex in the official operation lists.
-pub const OUTPUT: &str = "output";
+pub(crate) const OUTPUT: &str = "output";
 
 /// A labelled DAG with input 0 and output `n − 1`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -145,7 +145,7 @@ impl Cell {
 
     /// The label the official module hash gives vertex `v`: −1 input, −2 output, else
     /// the op code.
-    pub fn hash_label(&self, v: usize) -> i8 {
+    pub(crate) fn hash_label(&self, v: usize) -> i8 {
         if v == 0 {
             -1
         } else if v + 1 == self.n() {
@@ -170,12 +170,12 @@ impl Cell {
     }
 
     /// Successors of `v` as a bit mask.
-    pub fn successors(&self, v: usize) -> u8 {
+    pub(crate) fn successors(&self, v: usize) -> u8 {
         self.succ[v]
     }
 
     /// Predecessors of `v` as a bit mask.
-    pub fn predecessors(&self, v: usize) -> u8 {
+    pub(crate) fn predecessors(&self, v: usize) -> u8 {
         (0..self.n())
             .filter(|&u| self.has_edge(u, v))
             .fold(0, |m, u| m | 1 << u)
@@ -217,7 +217,7 @@ impl Cell {
 
     /// For every vertex, the bit mask of vertices reachable from it by a path of one or
     /// more edges. Valid for any vertex order (iterated to a fixed point).
-    pub fn reachability(&self) -> [u8; MAX_VERTICES] {
+    pub(crate) fn reachability(&self) -> [u8; MAX_VERTICES] {
         let n = self.n();
         let mut reach = self.succ;
         loop {

@@ -18,7 +18,7 @@ const EMPTY: u64 = u64::MAX;
 
 /// A read-only map from canonical form to vertex id.
 #[derive(Clone, Debug)]
-pub struct ClassIndex {
+pub(crate) struct ClassIndex {
     slots: Vec<(u64, VertexId)>,
     shift: u32,
 }

@@ -6,7 +6,7 @@
 //! architecture. [`Nb101::build`] constructs the whole space in a few seconds:
 //!
 //! 1. [`enumerate`] walks every labelled cell and merges isomorphs by the exact
-//!    [`canonical`] form (not by a hash);
+//!    [`canonical()`] form (not by a hash);
 //! 2. [`hash`] gives each class the official module hash, the key of the benchmark's own
 //!    tables; vertex ids are the ranks of these keys (vertex 0 has the smallest hash), and
 //!    the build fails if two classes share a hash;
@@ -14,7 +14,7 @@
 //!    the rule), stored as a [`Csr`] with each list sorted by id.
 //!
 //! ```no_run
-//! use nasland::space::nb101::Nb101;
+//! use nasland_core::space::nb101::Nb101;
 //! let space = Nb101::build(&nasland_core::progress::Silent).unwrap();
 //! assert_eq!(space.len(), 423_624);
 //! let v = space.id_of_hash("00005c142e6f48ac74fdcf73e3439874").unwrap();
@@ -69,8 +69,11 @@ pub struct BuildStats {
     /// Distinct module hashes among the classes (equal to `classes` when the hash has no
     /// collision on the space; the build fails otherwise).
     pub distinct_hashes: usize,
+    /// Wall time of the enumeration of labelled cells.
     pub enumerate_seconds: f64,
+    /// Wall time of hashing the classes.
     pub hash_seconds: f64,
+    /// Wall time of building the neighbour lists.
     pub neighbours_seconds: f64,
 }
 

@@ -15,8 +15,11 @@ use serde::Serialize;
 pub struct Shape {
     /// `histogram[d]` = number of vertices with out-degree d.
     pub degree_histogram: Vec<usize>,
+    /// Fewest out-neighbours of any vertex.
     pub min_degree: usize,
+    /// Most out-neighbours of any vertex.
     pub max_degree: usize,
+    /// Mean out-degree.
     pub mean_degree: f64,
     /// Number of arcs v → u (u ∈ N(v)).
     pub arcs: usize,
@@ -42,7 +45,7 @@ pub fn shape(space: &Nb101) -> Shape {
 }
 
 /// Degree distribution and symmetry of any CSR graph (lists must be sorted by id).
-pub fn graph_shape(csr: &Csr) -> Shape {
+pub(crate) fn graph_shape(csr: &Csr) -> Shape {
     let n = csr.len();
     let degrees: Vec<usize> = (0..n as VertexId).map(|v| csr.degree(v)).collect();
     let max_degree = degrees.iter().copied().max().unwrap_or(0);
