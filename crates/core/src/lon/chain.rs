@@ -57,6 +57,7 @@ pub struct Chain {
     pub start_success: f64,
     /// Expected perturbations from a uniformly random start.
     pub start_perturbations: f64,
+    /// How the equal-value groups were solved, and how exactly.
     pub solver: SolverStats,
 }
 

@@ -7,8 +7,11 @@ use std::fmt;
 /// sorted by target, each with a weight > 0; a node's weights sum to 1.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Edges {
+    /// `offsets[i]..offsets[i + 1]` are the edges out of node i (CSR).
     pub offsets: Vec<u64>,
+    /// Target node of each edge.
     pub dst: Vec<u32>,
+    /// Transition probability of each edge; a node's weights sum to 1.
     pub weight: Vec<f64>,
 }
 

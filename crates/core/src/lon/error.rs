@@ -15,7 +15,12 @@ pub enum ErrorKind {
     /// The perturbation strength is 0.
     ZeroStrength,
     /// The strength exceeds the number of positions of a product space.
-    StrengthAboveDimensions { strength: usize, dimensions: usize },
+    StrengthAboveDimensions {
+        /// The strength asked for.
+        strength: usize,
+        /// Positions the space has.
+        dimensions: usize,
+    },
 }
 
 impl Error {

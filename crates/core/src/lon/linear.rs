@@ -19,14 +19,18 @@ const MAX_SWEEPS: usize = 100_000;
 /// meaning M[row][col] = −w.
 #[derive(Clone, Debug, Default)]
 pub struct System {
+    /// The diagonal M[i][i] of each row.
     pub diag: Vec<f64>,
+    /// Off-diagonal entries `(row, col, w)`: M[row][col] = −w.
     pub moves: Vec<(u32, u32, f64)>,
 }
 
 /// How a system was solved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
+    /// Gaussian elimination on the dense matrix (small groups).
     Dense,
+    /// Gauss–Seidel sweeps (groups too large to eliminate densely).
     Iterative,
 }
 

@@ -41,7 +41,10 @@ use crate::space::{Neighbourhood, ProductSpace};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EdgeModel {
     /// Perturbation of strength D, then local search (Ochoa et al.'s escape edges).
-    Escape { strength: usize },
+    Escape {
+        /// Positions changed (product spaces) or distance (graphs).
+        strength: usize,
+    },
     /// A uniformly random neighbour of a uniformly random basin vertex (Verel, Ochoa &
     /// Tomassini's basin-transition edges).
     Basin,
@@ -50,7 +53,9 @@ pub enum EdgeModel {
 /// A local optima network: nodes and weighted, typed edges.
 #[derive(Clone, Debug)]
 pub struct Lon {
+    /// The minima, their values and basins.
     pub nodes: Nodes,
+    /// The weighted, typed edges between them, grouped by source.
     pub edges: Edges,
 }
 

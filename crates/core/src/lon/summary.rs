@@ -5,12 +5,18 @@ use super::edges::{EdgeKind, Edges};
 /// The census of one network.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Census {
+    /// Nodes (local minima, or merged groups in the CMLON).
     pub nodes: usize,
+    /// Edges of every type, self-loops included.
     pub edges: usize,
+    /// Edges to a strictly better node.
     pub improving: usize,
+    /// Edges to another node of equal value.
     pub equal: usize,
+    /// Edges to a strictly worse node.
     pub worsening: usize,
     #[serde(rename = "self")]
+    /// Edges from a node to itself (perturbations that do not escape).
     pub self_loops: usize,
     /// Self-loop weight over all edge weight: for the LON, the mean probability that a
     /// perturbation of a minimum falls back into its own basin.

@@ -35,43 +35,57 @@ pub struct EpsPoint {
 /// Everything the pass computes.
 #[derive(Clone, Debug, Serialize)]
 pub struct Analysis {
+    /// Vertices of the class space the states project onto.
     pub vertices: usize,
     /// Valid states, and the masks they have.
     pub states: u64,
+    /// Valid adjacency masks (each taken with every op assignment).
     pub valid_masks: u64,
     /// Distinct sets of used edges among the valid masks.
     pub pruned_masks: u64,
     /// Arcs: Σ over states of the number of moves.
     pub arcs: u64,
+    /// Smallest number of moves from a state.
     pub min_degree: u32,
+    /// Largest number of moves from a state.
     pub max_degree: u32,
     /// Classes that hold at least one state.
     pub classes: u64,
     /// States with no strictly better neighbour, and those whose every neighbour is
     /// strictly worse.
     pub local_minima: u64,
+    /// States whose every neighbour is strictly worse.
     pub strict_local_minima: u64,
     /// Classes with at least one state that is a local minimum.
     pub classes_with_minimum: u64,
     /// The best loss, the states and classes that have it.
     pub best_loss: f64,
+    /// States with the best loss.
     pub global_optimum_states: u64,
+    /// Classes with the best loss.
     pub global_optimum_classes: u64,
     /// The largest basin (states) and the total basin of the global optima.
     pub largest_basin: u64,
+    /// States whose LS* has the best loss.
     pub global_basin: u64,
     /// Rounds of pointer jumping until LS* was fixed.
     pub jump_rounds: u32,
+    /// P(ε) by states and by classes.
     pub eps_curve: Vec<EpsPoint>,
+    /// Where the time went.
     pub seconds: Timings,
 }
 
 /// Wall-clock seconds of each stage.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct Timings {
+    /// Ranking the losses of every (mask, ops) pair.
     pub ranks: f64,
+    /// One best-improvement step from every state.
     pub ls: f64,
+    /// Pointer jumping to LS*.
     pub ls_star: f64,
+    /// Counts, basins and P(ε).
     pub stats: f64,
 }
 

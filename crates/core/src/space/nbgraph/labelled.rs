@@ -51,7 +51,9 @@ impl OpList {
 /// architecture ([`super::canonical`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Labelled {
+    /// `link[i]`: layer i reads layer `link[i] − 1`, or the input when 0.
     pub link: [u8; LAYERS],
+    /// The op of each layer.
     pub ops: [Op; LAYERS],
 }
 
