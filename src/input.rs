@@ -127,22 +127,14 @@ impl Input {
         };
         let cols = table_csv::read_columns(path, key, metrics, &codec)
             .map_err(|e| wrong_space(e, &space, path))?;
-        let sign = if maximize { -1.0 } else { 1.0 };
-        Ok(metrics
-            .iter()
-            .zip(cols.values)
-            .map(|(metric, values)| Input {
-                space: Space::Product(space.clone()),
-                loss: values.into_iter().map(|x| sign * x).collect(),
-                metric: metric.clone(),
-                maximize,
-                source: Source::Table {
-                    path: path.to_path_buf(),
-                    key: key.to_string(),
-                    row_of: cols.row_of.clone(),
-                },
-            })
-            .collect())
+        Ok(Self::of_columns(
+            Space::Product(space),
+            cols,
+            path,
+            key,
+            metrics,
+            maximize,
+        ))
     }
 
     /// Several metric columns of one CSV table over an explicit space, joined on the
@@ -166,12 +158,31 @@ impl Input {
             encode: &encode,
         };
         let cols = table_csv::read_columns(path, key, metrics, &codec)?;
+        Ok(Self::of_columns(
+            Space::Explicit(space),
+            cols,
+            path,
+            key,
+            metrics,
+            maximize,
+        ))
+    }
+
+    /// One input per column read from `path`, in the metric's direction.
+    fn of_columns(
+        space: Space,
+        cols: table_csv::Columns,
+        path: &Path,
+        key: &str,
+        metrics: &[String],
+        maximize: bool,
+    ) -> Vec<Self> {
         let sign = if maximize { -1.0 } else { 1.0 };
-        Ok(metrics
+        metrics
             .iter()
             .zip(cols.values)
             .map(|(metric, values)| Input {
-                space: Space::Explicit(space.clone()),
+                space: space.clone(),
                 loss: values.into_iter().map(|x| sign * x).collect(),
                 metric: metric.clone(),
                 maximize,
@@ -181,7 +192,7 @@ impl Input {
                     row_of: cols.row_of.clone(),
                 },
             })
-            .collect())
+            .collect()
     }
 }
 
