@@ -98,15 +98,8 @@ pub fn analyze(
     hardness: bool,
     label: Option<String>,
 ) -> PyResult<Analysis> {
-    if let Some(bad) = eps
-        .iter()
-        .flatten()
-        .find(|x| !(x.is_finite() && **x >= 0.0))
-    {
-        return Err(crate::errors::input(
-            "bad_eps",
-            format!("eps = {bad}: ε must be a finite number >= 0"),
-        ));
+    for &e in eps.iter().flatten() {
+        crate::errors::check_eps(e)?;
     }
     let request = Request {
         space,

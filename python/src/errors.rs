@@ -60,6 +60,18 @@ pub fn raise(class: Class, kind: &str, message: impl Into<String>) -> PyErr {
 }
 
 /// An input error of `kind` raised by the Python layer itself (argument checks).
+/// Refuses an ε that is not a finite number >= 0, as the command line does.
+pub fn check_eps(eps: f64) -> PyResult<()> {
+    if eps.is_finite() && eps >= 0.0 {
+        Ok(())
+    } else {
+        Err(input(
+            "bad_eps",
+            format!("eps = {eps}: ε must be a finite number >= 0"),
+        ))
+    }
+}
+
 pub fn input(kind: &str, message: impl Into<String>) -> PyErr {
     raise(Class::Input, kind, message)
 }

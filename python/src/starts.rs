@@ -94,12 +94,7 @@ pub fn starts(
 ) -> PyResult<Starts> {
     let variant =
         Variant::parse(variant).map_err(|e| errors::input("variant", format!("{e:#}")))?;
-    if !(eps.is_finite() && eps >= 0.0) {
-        return Err(errors::input(
-            "bad_eps",
-            format!("eps = {eps}: ε must be a finite number >= 0"),
-        ));
-    }
+    errors::check_eps(eps)?;
     let request = Request {
         space,
         values: input::values(values)?,
