@@ -1,6 +1,6 @@
 #!/bin/sh
-# Writes the seed corpus of the `read_table` fuzz target (fuzz/corpus/read_table/, which
-# .gitignore keeps out of the repository): small valid tables of every shape — fixed and
+# Writes the seed corpus of the `read_table` fuzz target (fuzz/corpus/read_table/,
+# committed, as are the seeds of csv_import and cli_args): small valid tables of every shape — fixed and
 # varying degree, product/string/id keys, f32 and f64 columns, zstd-compressed.
 # Usage (from the repository root): sh fuzz/make-seeds.sh
 set -eu

@@ -5,6 +5,7 @@
 //! resolves what the user asked for into one loss per module hash (a synthetic draw per
 //! class, or a table joined on `hash`) and runs the pass.
 
+use crate::cli::stdout::outln;
 use crate::input::{default_key, InputSpec};
 use crate::io::table_csv::{self, KeyCodec};
 use crate::space::nb101::Nb101;
@@ -120,38 +121,43 @@ pub fn analyse(spec: &InputSpec, eps: Option<&[f64]>) -> Result<Report> {
 pub fn print(r: &Report) {
     let a = &r.analysis;
     let pct = |x: u64, of: u64| 100.0 * x as f64 / of.max(1) as f64;
-    println!(
+    outln!(
         "nasland analyze · {} · {} states ({} valid masks × 243 op assignments) · {} arcs · degree {}–{}",
         r.space, a.states, a.valid_masks, a.arcs, a.min_degree, a.max_degree
     );
-    println!(
+    outln!(
         "metric        {} ({})",
         r.metric,
         if r.maximize { "maximised" } else { "minimised" }
     );
-    println!(
+    outln!(
         "classes       {} module hashes hold states; {} hold a local minimum",
-        a.classes, a.classes_with_minimum
+        a.classes,
+        a.classes_with_minimum
     );
-    println!(
+    outln!(
         "local minima  {} states ({:.3}%), {} strict",
         a.local_minima,
         pct(a.local_minima, a.states),
         a.strict_local_minima
     );
-    println!(
+    outln!(
         "optimum       {} ({} classes, {} states); its basin {} states; largest basin {}",
-        r.best, a.global_optimum_classes, a.global_optimum_states, a.global_basin, a.largest_basin
+        r.best,
+        a.global_optimum_classes,
+        a.global_optimum_states,
+        a.global_basin,
+        a.largest_basin
     );
     for p in &a.eps_curve {
-        println!(
+        outln!(
             "P(ε={:<10}) {:>8.3}% of states, {:>8.3}% per class",
             format!("{})", p.eps),
             100.0 * p.p_states,
             100.0 * p.p_classes
         );
     }
-    println!(
+    outln!(
         "seconds       build {:.1}, ranks {:.1}, LS {:.1}, LS* {:.1} ({} rounds), stats {:.1}",
         r.build_seconds,
         a.seconds.ranks,

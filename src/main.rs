@@ -4,6 +4,19 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Runs before the Rust runtime hides a closed standard output behind `/dev/null` (see
+/// `nasland::cli::stdout`), so a command run with `>&-` can fail instead of exiting 0 with
+/// its output lost. glibc and musl call every `.init_array` entry before `main`.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = {
+    extern "C" fn note() {
+        nasland::cli::stdout::note_closed_stdout();
+    }
+    note
+};
+
 fn main() -> std::process::ExitCode {
     // `nasland info x.nasl | head` should end quietly when the reader goes away, as other
     // command-line tools do, not panic on a broken pipe.

@@ -45,6 +45,11 @@ impl Explicit {
         }
     }
 
+    /// Whether `name` is a built-in explicit space, without building it.
+    pub fn is_builtin(name: &str) -> bool {
+        matches!(name, "nbgraph" | "nbgraph-proteins")
+    }
+
     /// The built-in space called `name`, if there is one: `nbgraph` (NAS-Bench-Graph,
     /// 9 ops) or `nbgraph-proteins` (5 ops); keys are the benchmark's hashes.
     pub fn builtin(name: &str) -> Option<Self> {

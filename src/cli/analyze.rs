@@ -42,7 +42,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     if args.input.space == crate::labelled::SPACE {
         let report = crate::labelled::analyse(&args.input.spec(), args.eps.as_deref())?;
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            outln!("{}", serde_json::to_string_pretty(&report)?);
         } else {
             crate::labelled::print(&report);
         }
@@ -76,13 +76,13 @@ fn print_human(input: &Input, doc: &Report) {
     let s = &doc.summary;
     let n = doc.n as u64;
     let degree = crate::format::degree(&doc.degree_stats);
-    println!(
+    outln!(
         "nasland analyze · {} · {} architectures · {degree}",
         doc.space,
         thousands(n)
     );
     let what = crate::format::describe_input(input);
-    println!("metric        {what}");
+    outln!("metric        {what}");
     let expectation = match (
         doc.expected_local_minima_iid_sd,
         doc.expected_local_minima_iid_sd_bound,
@@ -91,13 +91,13 @@ fn print_human(input: &Input, doc: &Report) {
         (None, Some(b)) => format!("{:.1} (sd ≤ {b:.1})", doc.expected_local_minima_iid),
         (None, None) => format!("{:.1}", doc.expected_local_minima_iid),
     };
-    println!(
+    outln!(
         "local minima  {} ({} strict); iid-loss expectation {expectation}",
         thousands(s.local_minima as u64),
         thousands(s.strict_local_minima as u64)
     );
     let g = &s.global_optimum;
-    println!(
+    outln!(
         "best value    {} at {} architecture{}; {} starts ({}) descend to it",
         value(g.value),
         g.count,
@@ -106,26 +106,27 @@ fn print_human(input: &Input, doc: &Report) {
         percent(g.basin as f64 / n as f64)
     );
     for a in &g.archs {
-        println!("              {a}");
+        outln!("              {a}");
     }
     if g.count > g.archs.len() {
-        println!("              … and {} more", g.count - g.archs.len());
+        outln!("              … and {} more", g.count - g.archs.len());
     }
     let curve: Vec<String> = s
         .eps_curve
         .iter()
         .map(|p| format!("ε={} {}", value(p.eps), percent(p.p)))
         .collect();
-    println!("P(ε)          {}", curve.join("   "));
-    println!(
+    outln!("P(ε)          {}", curve.join("   "));
+    outln!(
         "path length   mean {:.3}, max {}",
-        s.path_length.mean, s.path_length.max
+        s.path_length.mean,
+        s.path_length.max
     );
     if !s.minima.is_empty() {
-        println!("best local minima:");
-        println!("  {:>4}  {:>12}  {:>8}  arch", "rank", "value", "basin");
+        outln!("best local minima:");
+        outln!("  {:>4}  {:>12}  {:>8}  arch", "rank", "value", "basin");
         for (i, m) in s.minima.iter().enumerate() {
-            println!(
+            outln!(
                 "  {:>4}  {:>12}  {:>8}  {}",
                 i + 1,
                 value(m.value),

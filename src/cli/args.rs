@@ -93,3 +93,21 @@ fn nonnegative(x: &str, what: &str) -> Result<f64, String> {
         Err(format!("{x:?}: {what} must be a finite number >= 0"))
     }
 }
+
+impl InputArgs {
+    /// Checks what can be checked without reading a file or drawing a loss: the space
+    /// name and the synthetic model. The command line's validation layer (and the
+    /// `cli_args` fuzz target) stops here.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.graph.is_some() || crate::space::Explicit::is_builtin(&self.space) {
+            return Ok(());
+        }
+        if self.space != crate::labelled::SPACE {
+            crate::space::ProductSpace::parse(&self.space)?;
+        }
+        match self.synthetic.as_deref() {
+            None | Some("smooth") => Ok(()),
+            Some(model) => Ok(nasland_core::synth::Model::parse(model).map(drop)?),
+        }
+    }
+}

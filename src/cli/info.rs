@@ -143,11 +143,12 @@ fn print_human(d: &InfoJson, table: &Table) {
         ),
         None => format!("{} bytes", thousands(d.bytes)),
     };
-    println!(
+    outln!(
         "table       {} (format version {}, {size})",
-        d.file, d.format_version
+        d.file,
+        d.format_version
     );
-    println!("vertices    {}", thousands(d.n));
+    outln!("vertices    {}", thousands(d.n));
     let degree = if d.degree.fixed {
         format!("degree {} for every vertex", d.degree.min)
     } else {
@@ -156,7 +157,7 @@ fn print_human(d: &InfoJson, table: &Table) {
             d.degree.min, d.degree.mean, d.degree.max
         )
     };
-    println!(
+    outln!(
         "neighbours  {} entries; {degree}",
         thousands(d.neighbour_entries)
     );
@@ -165,8 +166,8 @@ fn print_human(d: &InfoJson, table: &Table) {
     } else {
         format!("{} bits per CSR offset", d.bits_per_offset)
     };
-    println!("packing     {} bits per index; {offsets}", d.bits_per_index);
-    println!(
+    outln!("packing     {} bits per index; {offsets}", d.bits_per_index);
+    outln!(
         "symmetric   {}",
         if d.symmetric {
             "yes (undirected)"
@@ -181,13 +182,13 @@ fn print_human(d: &InfoJson, table: &Table) {
             format!("stored strings, {} bytes", thousands(bytes.len() as u64))
         }
     };
-    println!("keys        {keys}");
+    outln!("keys        {keys}");
     if d.metrics.is_empty() {
-        println!("metrics     none (analyse with --synthetic)");
+        outln!("metrics     none (analyse with --synthetic)");
     } else {
-        println!("metrics     {} columns:", d.metrics.len());
+        outln!("metrics     {} columns:", d.metrics.len());
         for c in d.metrics {
-            println!(
+            outln!(
                 "              {} ({}, {})",
                 c.name,
                 serde_json::to_value(c.ty).unwrap().as_str().unwrap_or("?"),
@@ -198,16 +199,18 @@ fn print_human(d: &InfoJson, table: &Table) {
             );
         }
     }
-    println!(
+    outln!(
         "sections    {:<14} {:>14} {:>16}  crc32",
-        "kind", "offset", "bytes"
+        "kind",
+        "offset",
+        "bytes"
     );
     for s in &d.sections {
         let kind = match s.column {
             Some(i) => format!("{} {i}", s.kind),
             None => s.kind.to_string(),
         };
-        println!(
+        outln!(
             "            {:<14} {:>14} {:>16}  {}",
             kind,
             thousands(s.offset),
@@ -215,11 +218,11 @@ fn print_human(d: &InfoJson, table: &Table) {
             s.crc32
         );
     }
-    println!(
+    outln!(
         "size        {} bytes; bit-packed ideal {} bytes; overhead {}",
         thousands(d.bytes),
         thousands(d.ideal_bytes),
         percent(d.overhead)
     );
-    println!("provenance  {}", d.meta);
+    outln!("provenance  {}", d.meta);
 }

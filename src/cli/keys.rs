@@ -17,9 +17,8 @@ pub struct KeysArgs {
 pub fn run(args: KeysArgs) -> Result<()> {
     let table = Table::open(&args.file)?;
     table.verify_keys()?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let result = (|| -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, super::stdout::writer()?);
         for v in 0..table.header().n as u32 {
             writeln!(out, "{}", table.key(v))?;
         }

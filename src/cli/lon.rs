@@ -152,7 +152,7 @@ pub fn run(args: LonArgs) -> Result<()> {
         write_graphml_file(path, &input, &built)?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_human(&input, &report);
     }
@@ -239,18 +239,25 @@ fn print_human(input: &Input, r: &Report) {
         Accept::Better => "better",
         Accept::Equal => "equal",
     };
-    println!(
+    outln!(
         "nasland lon · {} · {} architectures · {edges} · accept {accept}",
         r.space,
         thousands(r.n as u64)
     );
-    println!("metric        {}", crate::format::describe_input(input));
-    println!(
+    outln!("metric        {}", crate::format::describe_input(input));
+    outln!(
         "  {:<6} {:>10} {:>11} {:>11} {:>11} {:>11} {:>11} {:>10}",
-        "", "nodes", "edges", "improving", "equal", "worsening", "self", "self-loop"
+        "",
+        "nodes",
+        "edges",
+        "improving",
+        "equal",
+        "worsening",
+        "self",
+        "self-loop"
     );
     for (name, c) in [("LON", &r.lon), ("MLON", &r.mlon), ("CMLON", &r.cmlon)] {
-        println!(
+        outln!(
             "  {:<6} {:>10} {:>11} {:>11} {:>11} {:>11} {:>11} {:>10}",
             name,
             thousands(c.nodes as u64),
@@ -262,11 +269,11 @@ fn print_human(input: &Input, r: &Report) {
             percent(c.self_loop_share)
         );
     }
-    println!(
+    outln!(
         "funnels       {} (sinks of the CMLON; the same for LON, MLON and CMLON)",
         thousands(r.funnels as u64)
     );
-    println!(
+    outln!(
         "global funnel {} of ILS runs end in it{}",
         percent(r.global_funnel_share),
         if r.outside_funnel_share > 0.0 {
@@ -278,14 +285,14 @@ fn print_human(input: &Input, r: &Report) {
             String::new()
         }
     );
-    println!(
+    outln!(
         "exact ILS     success {} from a random start; {:.2} perturbations until it stops (expected)",
         percent(r.ils.success),
         r.ils.expected_perturbations
     );
     let s = &r.ils.solver;
     if s.dense_groups + s.iterative_groups > 0 {
-        println!(
+        outln!(
             "              {} plateau groups solved ({} dense, {} iterative; largest {} minima; residual ≤ {:.1e})",
             s.dense_groups + s.iterative_groups,
             s.dense_groups,
@@ -295,13 +302,17 @@ fn print_human(input: &Input, r: &Report) {
         );
     }
     if !r.funnel_list.is_empty() {
-        println!("best funnels:");
-        println!(
+        outln!("best funnels:");
+        outln!(
             "  {:>4}  {:>12}  {:>8}  {:>6}  {:>8}  arch of the sink",
-            "id", "value", "minima", "depth", "share"
+            "id",
+            "value",
+            "minima",
+            "depth",
+            "share"
         );
         for f in r.funnel_list.iter().take(10) {
-            println!(
+            outln!(
                 "  {:>4}  {:>12}  {:>8}  {:>6}  {:>8}  {}{}",
                 f.id,
                 value(f.value),
@@ -313,7 +324,7 @@ fn print_human(input: &Input, r: &Report) {
             );
         }
         if r.funnel_list.len() > 10 {
-            println!("  … and {} more", r.funnel_list.len() - 10);
+            outln!("  … and {} more", r.funnel_list.len() - 10);
         }
     }
 }

@@ -1,4 +1,12 @@
 //! The `nasland` command line: parse, call the library, print.
+//!
+//! Exit status: 0 when the command did what it was asked, 1 when it could not (a file that
+//! cannot be read or written, data that does not fit the space, a full disk), 2 when the
+//! command line itself is wrong (clap's own errors, options that contradict each other,
+//! an output that is one of the inputs). docs/RELIABILITY.md has the whole promise.
+
+#[macro_use]
+pub mod stdout;
 
 mod analyze;
 mod args;
@@ -11,11 +19,13 @@ mod pack;
 mod progress;
 mod report;
 mod search_common;
+mod signals;
 mod simulate;
 mod starts;
 mod theory;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exact fitness landscapes of neural-architecture-search spaces.
@@ -59,21 +69,17 @@ enum Command {
     Lon(lon::LonArgs),
 }
 
-/// Runs the command line; errors print with their context chain and exit with status 2.
+/// Runs the command line; errors print with their context chain and exit with status 1,
+/// or 2 for a usage error.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Analyze(a) => analyze::run(a),
-        Command::Theory(a) => theory::run(a),
-        Command::Starts(a) => starts::run(a),
-        Command::Simulate(a) => simulate::run(a),
-        Command::Noise(a) => noise::run(a),
-        Command::Pack(a) => pack::run(a),
-        Command::Info(a) => info::run(a),
-        Command::Keys(a) => keys::run(a),
-        Command::Report(a) => report::run(a),
-        Command::Lon(a) => lon::run(a),
-    };
+    let result = guard_outputs(&cli.command).and_then(|()| {
+        signals::install()?;
+        run(cli.command)
+    });
+    let result = result.and_then(|()| {
+        stdout::finish().map_err(|e| anyhow::Error::new(e).context("cannot write the result"))
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -88,9 +94,120 @@ pub fn main() -> ExitCode {
             if let Some(Advice::Hint(hint)) = &advice {
                 eprintln!("  hint: {hint}");
             }
-            ExitCode::from(2)
+            let usage = matches!(advice, Some(Advice::Headline(_))) || e.is::<Usage>();
+            ExitCode::from(if usage { 2 } else { 1 })
         }
     }
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Analyze(a) => analyze::run(a),
+        Command::Theory(a) => theory::run(a),
+        Command::Starts(a) => starts::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Noise(a) => noise::run(a),
+        Command::Pack(a) => pack::run(a),
+        Command::Info(a) => info::run(a),
+        Command::Keys(a) => keys::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Lon(a) => lon::run(a),
+    }
+}
+
+/// A mistake in how the command line was put together, found after clap's own checks:
+/// exit status 2, like clap's errors.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// Parses `argv` (program name first) and checks everything that needs neither a file
+/// nor any work: clap's rules, the space name, the synthetic model. The command is not
+/// run. This is the command line's validation layer, fuzzed by `fuzz/cli_args`.
+#[doc(hidden)]
+pub fn validate<I, T>(argv: I) -> anyhow::Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(argv)?;
+    if let Some(input) = cli.command.input() {
+        input.check()?;
+    }
+    Ok(())
+}
+
+impl Command {
+    /// The shared input options, for the commands that have them.
+    fn input(&self) -> Option<&args::InputArgs> {
+        match self {
+            Command::Analyze(a) => Some(&a.input),
+            Command::Theory(a) => Some(&a.input),
+            Command::Starts(a) => Some(&a.input),
+            Command::Simulate(a) => Some(&a.input),
+            Command::Noise(a) => Some(&a.input),
+            Command::Lon(a) => Some(&a.input),
+            Command::Pack(_) | Command::Info(_) | Command::Keys(_) | Command::Report(_) => None,
+        }
+    }
+
+    /// Every file the command reads, and every file it writes.
+    fn files(&self) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let mut inputs: Vec<PathBuf> = Vec::new();
+        if let Some(i) = self.input() {
+            inputs.extend(i.table.iter().chain(&i.graph).cloned());
+        }
+        let outputs: Vec<PathBuf> = match self {
+            Command::Theory(a) => a.plot.iter().cloned().collect(),
+            Command::Starts(a) => a.out.iter().cloned().collect(),
+            Command::Noise(a) => a.out.iter().cloned().collect(),
+            Command::Lon(a) => {
+                let mut o: Vec<PathBuf> = a.graphml.iter().cloned().collect();
+                if let Some(dir) = &a.out {
+                    o.push(dir.join("nodes.csv"));
+                    o.push(dir.join("edges.csv"));
+                }
+                o
+            }
+            Command::Pack(a) => {
+                inputs.extend(a.table.iter().chain(&a.edges).cloned());
+                vec![a.output.clone()]
+            }
+            Command::Report(a) => {
+                inputs.extend(a.table.iter().cloned());
+                vec![a.out.clone()]
+            }
+            Command::Analyze(_) | Command::Simulate(_) | Command::Info(_) | Command::Keys(_) => {
+                Vec::new()
+            }
+        };
+        (inputs, outputs)
+    }
+}
+
+/// Refuses, before any work, an output that is one of the command's inputs or another of
+/// its outputs (see `nasland_table::atomic::refuse_inputs`).
+fn guard_outputs(command: &Command) -> anyhow::Result<()> {
+    let (inputs, outputs) = command.files();
+    for (i, out) in outputs.iter().enumerate() {
+        nasland_table::atomic::refuse_inputs(out, &inputs)
+            .map_err(|e| anyhow::Error::new(Usage(e.to_string())))?;
+        if outputs[..i].contains(out) {
+            return Err(Usage(format!(
+                "{} is given as two outputs; give each output its own path",
+                out.display()
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// What the command line adds to an input error, in the flags' own names (the library

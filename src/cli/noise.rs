@@ -190,7 +190,7 @@ fn mean(xs: &[f64]) -> f64 {
 
 fn print_human(input: &crate::input::Input, docs: &[NoiseJson]) {
     let d0 = &docs[0];
-    println!(
+    outln!(
         "nasland noise · {} · {} architectures · variant {} · ε = {} · {} draws per σ, seed {}",
         d0.input.space,
         thousands(d0.input.n as u64),
@@ -199,30 +199,32 @@ fn print_human(input: &crate::input::Input, docs: &[NoiseJson]) {
         d0.draws,
         d0.seed
     );
-    println!(
+    outln!(
         "metric        {} (taken as the mean)",
         describe_input(input)
     );
     if let Some(e) = &d0.sigma_estimate {
-        println!(
+        outln!(
             "σ estimate    {} = sd(one-seed − mean) over {} architectures (mean offset {})",
             value(e.sigma),
             thousands(e.n as u64),
             value(e.bias)
         );
     }
-    println!(
+    outln!(
         "{:>12}  {:>24}  {:>10}",
-        "σ", "local minima mean [min, max]", "P(success)"
+        "σ",
+        "local minima mean [min, max]",
+        "P(success)"
     );
-    println!(
+    outln!(
         "{:>12}  {:>24}  {:>10}",
         "0 (mean)",
         d0.noiseless.local_minima,
         percent(d0.noiseless.p_success)
     );
     if let Some(o) = &d0.observed_oneseed {
-        println!(
+        outln!(
             "{:>12}  {:>24}  {:>10}",
             "one-seed",
             o.local_minima,
@@ -231,7 +233,7 @@ fn print_human(input: &crate::input::Input, docs: &[NoiseJson]) {
     }
     for d in docs {
         let lm = &d.local_minima;
-        println!(
+        outln!(
             "{:>12}  {:>24}  {:>10}",
             value(d.sigma),
             format!("{:.1} [{}, {}]", lm.mean, lm.min, lm.max),

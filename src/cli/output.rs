@@ -8,7 +8,7 @@ use serde::Serialize;
 /// Prints `doc` as pretty JSON when `json` is set, otherwise through `human`.
 pub fn print<T: Serialize + ?Sized>(doc: &T, json: bool, human: impl FnOnce(&T)) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(doc)?);
+        outln!("{}", serde_json::to_string_pretty(doc)?);
     } else {
         human(doc);
     }

@@ -167,7 +167,7 @@ pub fn run(args: PackArgs) -> Result<()> {
     let table = Table::open(&args.output)?;
     let h = table.header();
     let size = table.compressed_size().unwrap_or(table.len_bytes());
-    println!(
+    outln!(
         "wrote {} · {} vertices · {} neighbour entries · {} bits per index · {} metric column{} · {} bytes{}",
         args.output.display(),
         thousands(h.n),

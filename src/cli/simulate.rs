@@ -135,12 +135,12 @@ fn line(name: &str, d: &Dist) -> String {
 }
 
 fn print_human(input: &crate::input::Input, doc: &SimulateJson) {
-    println!(
+    outln!(
         "{}",
         headline("simulate", &doc.input, &doc.variant.to_string(), doc.eps)
     );
-    println!("metric        {}", describe_input(input));
-    println!(
+    outln!("metric        {}", describe_input(input));
+    outln!(
         "runs          {} (seed {}), best of {} random start{} per restart, cache {}, budget {}",
         thousands(doc.runs as u64),
         doc.seed,
@@ -150,28 +150,28 @@ fn print_human(input: &crate::input::Input, doc: &SimulateJson) {
         doc.budget.map_or("none".into(), thousands),
     );
     let s = &doc.simulated;
-    println!("simulated (mean ± standard error over the runs that got there):");
-    println!(
+    outln!("simulated (mean ± standard error over the runs that got there):");
+    outln!(
         "  {}   ({} of runs)",
         line("evaluations until found", &s.found),
         percent(s.found_within_budget)
     );
-    println!(
+    outln!(
         "  {}   ({} of runs)",
         line("evaluations until a search", &s.ended),
         percent(s.ended_within_budget)
     );
-    println!(
+    outln!(
         "  {}",
         line("  ends within ε; restarts", &s.restarts_to_end)
     );
     let e = &doc.exact_independent;
-    println!(
+    outln!(
         "exact, independent restarts (no cache): P(restart succeeds) = {}, E[restarts] = {:.3}",
         percent(e.p_restart),
         e.restarts
     );
-    println!(
+    outln!(
         "  E[evaluations] until found {}, until a search ends within ε {:.2}",
         e.until_found.map_or("-".into(), |x| format!("{x:.2}")),
         e.until_end

@@ -208,30 +208,30 @@ fn table(input: &crate::input::Input, starts: &Starts) -> Columns {
 }
 
 fn print_human(input: &crate::input::Input, doc: &StartsJson) {
-    println!(
+    outln!(
         "{}",
         headline("starts", &doc.input, &doc.variant.to_string(), doc.eps)
     );
-    println!("metric        {}", describe_input(input));
-    println!(
+    outln!("metric        {}", describe_input(input));
+    outln!(
         "success       {} of starts end within ε of the best value (mean P over starts)",
         percent(doc.p_success)
     );
-    println!("moves         mean {:.3}", doc.expected_moves);
-    println!(
+    outln!("moves         mean {:.3}", doc.expected_moves);
+    outln!(
         "evaluations   mean {:.2} per search (start included, repeats counted)",
         doc.expected_evaluations
     );
-    println!("end value     mean {}", value(doc.expected_end_value));
-    println!(
+    outln!("end value     mean {}", value(doc.expected_end_value));
+    outln!(
         "local minima  {} ({} strict)",
         thousands(doc.local_minima as u64),
         thousands(doc.strict_local_minima as u64)
     );
     if !doc.best_minima.is_empty() {
-        println!("best local minima, mean P(end there) over starts:");
+        outln!("best local minima, mean P(end there) over starts:");
         for m in &doc.best_minima {
-            println!(
+            outln!(
                 "  {:>2}  {:>12}  {:>8}  {}",
                 m.rank,
                 value(m.value),
@@ -241,14 +241,14 @@ fn print_human(input: &crate::input::Input, doc: &StartsJson) {
         }
     }
     let c = &doc.search_cost;
-    println!(
+    outln!(
         "search cost   independent restarts, best of {} random start{}: P(restart succeeds) = {}, E[restarts] = {:.2}",
         c.num_init,
         if c.num_init == 1 { "" } else { "s" },
         percent(c.p_restart),
         c.restarts
     );
-    println!(
+    outln!(
         "              E[evaluations] until a search ends within ε: {:.1}; until one within ε is first evaluated: {}",
         c.until_end,
         c.until_found.map_or("-".into(), |x| format!("{x:.1}"))

@@ -254,12 +254,12 @@ fn plot<N: Neighbourhood>(
 
 fn print_human(doc: &Theory) {
     let degree = crate::format::degree(&doc.degree_stats);
-    println!(
+    outln!(
         "nasland theory · {} · {} architectures · {degree}",
         doc.space,
         thousands(doc.n as u64)
     );
-    println!(
+    outln!(
         "metric        {} ({} is better): best {}, worst {}; x = (loss − best)/(worst − best)",
         doc.metric,
         if doc.maximize { "higher" } else { "lower" },
@@ -289,9 +289,9 @@ fn print_human(doc: &Theory) {
         ),
         PdfEInfo::Iid => "iid: pdf_e = pdf_n".to_string(),
     };
-    println!("pdf_n         {pdf_n}");
-    println!("pdf_e         {pdf_e}");
-    println!(
+    outln!("pdf_n         {pdf_n}");
+    outln!("pdf_e         {pdf_e}");
+    outln!(
         "recursion     {}; s = {}{}",
         m.recursion.name(),
         m.s,
@@ -300,12 +300,15 @@ fn print_human(doc: &Theory) {
             .map(|n| format!(" ({n})"))
             .unwrap_or_default()
     );
-    println!();
-    println!(
+    outln!();
+    outln!(
         "  {:<24} {:>12} {:>12} {:>12}",
-        "", "predicted", "exact", "difference"
+        "",
+        "predicted",
+        "exact",
+        "difference"
     );
-    println!(
+    outln!(
         "  {:<24} {:>12.1} {:>12} {:>+12.1}",
         "local minima",
         doc.predicted.local_minima,
@@ -319,7 +322,7 @@ fn print_human(doc: &Theory) {
         .zip(&doc.exact.eps_curve)
         .zip(&doc.difference.eps_curve)
     {
-        println!(
+        outln!(
             "  {:<24} {:>12} {:>12} {:>+11.2}pp",
             format!("P(ε={} ≙ {})", p.eps_norm, value(p.eps)),
             percent(p.p),
@@ -328,8 +331,8 @@ fn print_human(doc: &Theory) {
         );
     }
     let a = &doc.predicted.accuracy;
-    println!();
-    println!(
+    outln!();
+    outln!(
         "integration   {} panels × {} nodes; |ΔP| ≤ {:.1e}, |ΔE[#LM]|/E ≤ {:.1e} (vs {} nodes); {} preimage levels{}",
         a.panels,
         a.order,
@@ -339,7 +342,7 @@ fn print_human(doc: &Theory) {
         a.levels,
         if a.converged { "" } else { " (NOT converged)" }
     );
-    println!(
+    outln!(
         "              ∫ weight = {:.6} (1 when every start is counted once)",
         doc.predicted.normaliser
     );

@@ -85,6 +85,20 @@ pub enum ErrorKind {
     Unsupported,
     /// A check that cannot fail did: a bug in this crate, worth a report.
     Internal,
+    /// An output path names a file the same command reads (same device and inode), so
+    /// writing it would destroy the input.
+    OutputIsInput {
+        /// The output as given.
+        output: PathBuf,
+        /// The input it is the same file as.
+        input: PathBuf,
+    },
+    /// An output path names something that cannot take a file's contents (a directory,
+    /// a socket, a block device).
+    NotAFile {
+        /// The output as given.
+        path: PathBuf,
+    },
 }
 
 /// The part of a file a checksum covers.
