@@ -3,6 +3,7 @@
 
 mod util;
 
+mod adversarial;
 mod bad_input;
 mod cactus;
 mod cli_analyze;

@@ -164,6 +164,13 @@ pub fn run(args: PackArgs) -> Result<()> {
             args.seed
         );
     }
+    if !std::fs::metadata(&args.output).is_ok_and(|m| m.is_file()) {
+        // A FIFO or device was written through (nasland_table::atomic): there is no file
+        // to read the summary back from.
+        outln!("wrote {}", args.output.display());
+        eprintln!("nasland: packed in {:.2} s", start.elapsed().as_secs_f64());
+        return Ok(());
+    }
     let table = Table::open(&args.output)?;
     let h = table.header();
     let size = table.compressed_size().unwrap_or(table.len_bytes());

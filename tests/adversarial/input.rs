@@ -1,0 +1,1 @@
+// Input-side adversarial tests (issue #14 B) go here.
