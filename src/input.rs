@@ -119,13 +119,28 @@ impl Input {
         metrics: &[String],
         maximize: bool,
     ) -> Result<Vec<Self>> {
+        let text = table_csv::CsvText::read(path)?;
+        Self::from_csv_columns(space, &text, key, metrics, maximize)
+    }
+
+    /// [`Input::from_table_columns`] on a table already read (so that a caller that also
+    /// inspects its columns reads the file once).
+    pub fn from_csv_columns(
+        space: ProductSpace,
+        text: &table_csv::CsvText,
+        key: &str,
+        metrics: &[String],
+        maximize: bool,
+    ) -> Result<Vec<Self>> {
         use crate::space::Neighbourhood;
+        let path = text.path();
         let codec = KeyCodec {
             n: space.len(),
             decode: &|s| space.decode(s).map_err(Into::into),
             encode: &|v| space.encode(v),
         };
-        let cols = table_csv::read_columns(path, key, metrics, &codec)
+        let cols = text
+            .read_columns(key, metrics, &codec)
             .map_err(|e| wrong_space(e, &space, path))?;
         Ok(Self::of_columns(
             Space::Product(space),

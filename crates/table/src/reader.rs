@@ -427,9 +427,20 @@ impl Table {
         once(&d.keys_check, || verify_keys(d)).map_err(|e| e.context(d.name.clone()))
     }
 
-    /// Verifies every section now (what `nasland info --verify` runs).
+    /// Verifies every section now (what `nasland info --verify` runs), and the header's
+    /// claim that the relation is symmetric: algorithms that assume an undirected graph
+    /// (the exact iid standard deviation) trust that flag, so a crafted or damaged file
+    /// that claims it falsely would give wrong answers, not errors. One parallel pass
+    /// with a binary search per arc ([`PackedGraph::compute_symmetric`]).
     pub fn verify_all(&self) -> Result<()> {
-        self.graph()?;
+        let graph = self.graph()?;
+        if self.data.header.symmetric() && !graph.compute_symmetric() {
+            return Err(Error::structure(
+                "the header claims a symmetric (undirected) relation, but some arc u → v has no \
+                 reverse v → u; the file was altered or not written by `nasland pack`: pack it again",
+            )
+            .context(self.data.name.clone()));
+        }
         for i in 0..self.data.columns.len() {
             self.column(i)?;
         }
