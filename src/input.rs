@@ -277,8 +277,26 @@ impl InputSpec {
         if let Some(space) = Explicit::builtin(&self.space) {
             return self.load_explicit(space);
         }
+        if self.space == "nb101" {
+            return Err(Error::new(
+                ErrorKind::Space,
+                "NAS-Bench-101 is not enumerated on the fly: pack it once \
+                 (`nasland pack --space nb101 -o nb101.nasl`, with its table if you have one), \
+                 then analyse the packed file as the graph",
+            ));
+        }
         let space =
             ProductSpace::parse(&self.space).map_err(|e| Error::wrap(ErrorKind::Space, e))?;
+        {
+            use crate::space::Neighbourhood;
+            let n = space.len() as u64;
+            crate::memory::check(
+                &format!("a landscape of {n} architectures"),
+                crate::memory::times(n, crate::memory::PER_VERTEX),
+                "the size of the space",
+            )
+            .map_err(|e| Error::wrap(ErrorKind::TooBig, e))?;
+        }
         match (&self.table, &self.synthetic) {
             (Some(_), Some(_)) => Err(Error::new(
                 ErrorKind::TableAndSynthetic,

@@ -104,6 +104,9 @@ pub enum ErrorKind {
         /// The field that is a key.
         key: String,
     },
+    /// A run that needs more memory than is available; the source is a
+    /// [`crate::memory::TooBig`] with the estimate.
+    TooBig,
     /// A table with no data row.
     NoData,
     /// A table with more rows than a `u32` vertex id can name.
