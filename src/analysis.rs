@@ -129,6 +129,6 @@ pub fn analyze(input: &Input, opts: &Options) -> Analysis {
 /// 0 and 0.1%, 1%, 10% of the range of values.
 pub fn default_eps(loss: &[f64]) -> Vec<f64> {
     let (lo, hi) = crate::range::min_max(loss.iter().copied());
-    let range = hi - lo;
-    vec![0.0, 0.001 * range, 0.01 * range, 0.1 * range]
+    let share = |s| crate::range::share_of_range(lo, hi, s);
+    vec![0.0, share(0.001), share(0.01), share(0.1)]
 }

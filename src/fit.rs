@@ -410,7 +410,8 @@ pub fn document<N: Neighbourhood>(subject: &Subject<N>, fit: &Fit) -> Theory {
             rule:
                 "x = (loss - best) / (worst - best), loss lower-is-better; eps = eps_norm * range",
             best: subject.sign * norm.min + 0.0,
-            worst: subject.sign * (norm.min + norm.range) + 0.0,
+            // Half ranges: min + range overflows for values near ±1.7e308.
+            worst: subject.sign * (norm.min + norm.half_range + norm.half_range) + 0.0,
             range: norm.range,
         },
         model: ModelInfo {

@@ -14,8 +14,17 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// A value with enough significant digits to tell benchmark values apart.
+/// A value with enough significant digits to tell benchmark values apart: six decimals,
+/// or seven significant digits in scientific notation for values so small that six
+/// decimals would show 0 (a metric on a 1e-9 scale) or so large that they would print
+/// hundreds of digits.
 pub fn value(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && (x.abs() < 1e-5 || x.abs() >= 1e15) {
+        let s = format!("{x:.6e}");
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exponent}");
+    }
     let s = format!("{x:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {

@@ -119,13 +119,28 @@ impl Input {
         metrics: &[String],
         maximize: bool,
     ) -> Result<Vec<Self>> {
+        let text = table_csv::CsvText::read(path)?;
+        Self::from_csv_columns(space, &text, key, metrics, maximize)
+    }
+
+    /// [`Input::from_table_columns`] on a table already read (so that a caller that also
+    /// inspects its columns reads the file once).
+    pub fn from_csv_columns(
+        space: ProductSpace,
+        text: &table_csv::CsvText,
+        key: &str,
+        metrics: &[String],
+        maximize: bool,
+    ) -> Result<Vec<Self>> {
         use crate::space::Neighbourhood;
+        let path = text.path();
         let codec = KeyCodec {
             n: space.len(),
             decode: &|s| space.decode(s).map_err(Into::into),
             encode: &|v| space.encode(v),
         };
-        let cols = table_csv::read_columns(path, key, metrics, &codec)
+        let cols = text
+            .read_columns(key, metrics, &codec)
             .map_err(|e| wrong_space(e, &space, path))?;
         Ok(Self::of_columns(
             Space::Product(space),
@@ -262,8 +277,26 @@ impl InputSpec {
         if let Some(space) = Explicit::builtin(&self.space) {
             return self.load_explicit(space);
         }
+        if self.space == "nb101" {
+            return Err(Error::new(
+                ErrorKind::Space,
+                "NAS-Bench-101 is not enumerated on the fly: pack it once \
+                 (`nasland pack --space nb101 -o nb101.nasl`, with its table if you have one), \
+                 then analyse the packed file as the graph",
+            ));
+        }
         let space =
             ProductSpace::parse(&self.space).map_err(|e| Error::wrap(ErrorKind::Space, e))?;
+        {
+            use crate::space::Neighbourhood;
+            let n = space.len() as u64;
+            crate::memory::check(
+                &format!("a landscape of {n} architectures"),
+                crate::memory::times(n, crate::memory::PER_VERTEX),
+                "the size of the space",
+            )
+            .map_err(|e| Error::wrap(ErrorKind::TooBig, e))?;
+        }
         match (&self.table, &self.synthetic) {
             (Some(_), Some(_)) => Err(Error::new(
                 ErrorKind::TableAndSynthetic,

@@ -50,6 +50,7 @@ pub mod format;
 pub mod input;
 pub mod io;
 pub mod labelled;
+pub mod memory;
 pub mod pack;
 pub mod report;
 pub mod space;

@@ -8,6 +8,7 @@
 //!   [`crate::space::random_regular::generate`] (keys are the ids).
 
 use crate::input::{default_key, Error, ErrorKind, Input};
+use crate::io::table_csv::{CsvText, LeftOut};
 use crate::io::{edges_csv, table_csv};
 use crate::space::{Csr, Neighbourhood, ProductSpace, VertexId};
 use anyhow::Result;
@@ -81,10 +82,13 @@ fn base_meta(source: Value) -> Map<String, Value> {
     m
 }
 
-fn metrics_of(t: &TableColumns, key: &str) -> Result<Vec<String>> {
-    let metrics = match &t.metrics {
-        Some(m) => m.clone(),
-        None => table_csv::numeric_columns(&t.path, key)?,
+fn metrics_of(text: &CsvText, t: &TableColumns, key: &str) -> Result<(Vec<String>, Vec<LeftOut>)> {
+    let (metrics, left_out) = match &t.metrics {
+        Some(m) => (m.clone(), vec![]),
+        None => {
+            let found = text.numeric_columns(key)?;
+            (found.metrics, found.left_out)
+        }
     };
     if metrics.is_empty() {
         return Err(Error::new(
@@ -97,29 +101,45 @@ fn metrics_of(t: &TableColumns, key: &str) -> Result<Vec<String>> {
         .with_path(&t.path)
         .into());
     }
-    Ok(metrics)
+    Ok((metrics, left_out))
+}
+
+/// The source record of a packed table, noting the columns left out and why (the CLI
+/// prints them, so that no column disappears unannounced).
+fn table_source(mut source: Value, left_out: &[LeftOut]) -> Value {
+    if !left_out.is_empty() {
+        source["left_out"] = left_out
+            .iter()
+            .map(|l| json!({"column": l.column, "why": l.why}))
+            .collect();
+    }
+    source
 }
 
 /// Reads the metric columns of `t` (all numeric ones unless named), keyed through `codec`,
-/// with the direction of each.
+/// with the direction of each, and the columns left out.
 fn column_sources(
+    text: &CsvText,
     t: &TableColumns,
     key: &str,
     codec: &table_csv::KeyCodec,
-) -> Result<Vec<ColumnSource>> {
-    let metrics = metrics_of(t, key)?;
+) -> Result<(Vec<ColumnSource>, Vec<LeftOut>)> {
+    let (metrics, left_out) = metrics_of(text, t, key)?;
     let directions = t.directions.resolve(&metrics)?;
-    let cols = table_csv::read_columns(&t.path, key, &metrics, codec)?;
-    Ok(metrics
-        .into_iter()
-        .zip(cols.values)
-        .zip(directions)
-        .map(|((name, values), direction)| ColumnSource {
-            name,
-            direction,
-            values,
-        })
-        .collect())
+    let cols = text.read_columns(key, &metrics, codec)?;
+    Ok((
+        metrics
+            .into_iter()
+            .zip(cols.values)
+            .zip(directions)
+            .map(|((name, values), direction)| ColumnSource {
+                name,
+                direction,
+                values,
+            })
+            .collect(),
+        left_out,
+    ))
 }
 
 /// Packs product space `spec` (with the columns of `table`, if given) into `out`.
@@ -137,9 +157,10 @@ pub fn product(
                 .key
                 .clone()
                 .unwrap_or_else(|| default_key(spec).to_string());
-            let metrics = metrics_of(t, &key)?;
+            let text = CsvText::read(&t.path)?;
+            let (metrics, left_out) = metrics_of(&text, t, &key)?;
             let directions = t.directions.resolve(&metrics)?;
-            let inputs = Input::from_table_columns(space.clone(), &t.path, &key, &metrics, false)?;
+            let inputs = Input::from_csv_columns(space.clone(), &text, &key, &metrics, false)?;
             let columns = inputs
                 .into_iter()
                 .zip(directions)
@@ -149,7 +170,10 @@ pub fn product(
                     values: input.loss,
                 })
                 .collect();
-            let source = json!({"kind": "product", "space": spec, "table": t.path, "key": key});
+            let source = table_source(
+                json!({"kind": "product", "space": spec, "table": t.path, "key": key}),
+                &left_out,
+            );
             (columns, source)
         }
     };
@@ -169,26 +193,17 @@ pub fn product(
 /// The key column of a CSV table in row order, with a map back to the row; duplicate
 /// or empty keys are errors naming their lines.
 pub fn read_keys(
-    path: &Path,
+    text: &CsvText,
     key: &str,
 ) -> Result<(Vec<String>, HashMap<String, VertexId>), Error> {
-    let headers = table_csv::headers(path)?;
-    let col = table_csv::column_index(&headers, key, "key", path)?;
-    let mut r = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| Error::csv(path, |_| format!("cannot open table {}", path.display()), e))?;
+    let path = text.path();
+    let headers = text.headers()?;
+    let col = text.column_index(&headers, key, "key")?;
     let mut keys = Vec::new();
+    let mut lines = Vec::new();
     let mut id_of = HashMap::new();
-    for (row, rec) in r.records().enumerate() {
-        let line = row + 2;
-        let rec = rec.map_err(|e| {
-            Error::csv(
-                path,
-                |_| format!("{} line {line}: malformed CSV record", path.display()),
-                e,
-            )
-        })?;
+    for (row, rec) in text.records().enumerate() {
+        let (line, rec) = rec?;
         let k = rec.get(col).filter(|k| !k.is_empty()).ok_or_else(|| {
             Error::new(
                 ErrorKind::EmptyKey { row },
@@ -213,15 +228,17 @@ pub fn read_keys(
                     rows: [first as usize, row],
                 },
                 format!(
-                    "{} line {line}: key {k:?} appears twice (first on line {}); each vertex needs one row",
+                    "{} line {line}: key {} appears twice (first on line {}); each vertex needs one row",
                     path.display(),
-                    first as usize + 2
+                    table_csv::printable(k),
+                    lines[first as usize]
                 ),
             )
             .with_path(path));
         }
         id_of.insert(k.to_string(), keys.len() as VertexId);
         keys.push(k.to_string());
+        lines.push(line);
     }
     if keys.is_empty() {
         return Err(Error::new(
@@ -246,9 +263,10 @@ pub fn edges(
             "an edge list needs the key column: the table column holding the keys the edges name",
         )
     })?;
-    let (keys, id_of) = read_keys(&table.path, &key)?;
+    let text = CsvText::read(&table.path)?;
+    let (keys, id_of) = read_keys(&text, &key)?;
     let table_name = format!("{} (column {key:?})", table.path.display());
-    let edges = edges_csv::read_edges(edges_path, &id_of, &table_name)?;
+    let edges = edges_csv::read_edges(&CsvText::read(edges_path)?, &id_of, &table_name)?;
     let n = keys.len();
     let csr = Csr::from_undirected_edges(n, &edges)?;
     let isolated = (0..n as VertexId).filter(|&v| csr.degree(v) == 0).count();
@@ -265,8 +283,11 @@ pub fn edges(
         decode: &decode,
         encode: &encode,
     };
-    let columns = column_sources(table, &key, &codec)?;
-    let source = json!({"kind": "edges", "edges": edges_path, "table": table.path, "key": key});
+    let (columns, left_out) = column_sources(&text, table, &key, &codec)?;
+    let source = table_source(
+        json!({"kind": "edges", "edges": edges_path, "table": table.path, "key": key}),
+        &left_out,
+    );
     writer::write(
         out,
         &Contents {
@@ -347,10 +368,13 @@ pub fn nb101_with(
                 decode: &decode,
                 encode: &encode,
             };
-            let columns = column_sources(t, &key, &codec)?;
+            let (columns, left_out) = column_sources(&CsvText::read(&t.path)?, t, &key, &codec)?;
             (
                 columns,
-                json!({"kind": "nb101", "table": t.path, "key": key}),
+                table_source(
+                    json!({"kind": "nb101", "table": t.path, "key": key}),
+                    &left_out,
+                ),
             )
         }
     };
@@ -418,8 +442,14 @@ pub fn nbgraph(
                 decode: &decode,
                 encode: &encode,
             };
-            let columns = column_sources(t, &key, &codec)?;
-            (columns, json!({"kind": name, "table": t.path, "key": key}))
+            let (columns, left_out) = column_sources(&CsvText::read(&t.path)?, t, &key, &codec)?;
+            (
+                columns,
+                table_source(
+                    json!({"kind": name, "table": t.path, "key": key}),
+                    &left_out,
+                ),
+            )
         }
     };
     let report = NbGraphReport {

@@ -27,3 +27,5 @@ mod table_bad_input;
 mod table_pack;
 mod theory_cli;
 mod theory_numerics;
+
+mod adversarial;

@@ -252,6 +252,9 @@ fn advice(e: &crate::input::Error) -> Option<Advice> {
         }
         K::WrongSpace { found, .. } => Hint(format!("pass --space {found}")),
         K::NotASimpleGraph { .. } => Hint("--key names the table's key column".into()),
+        K::NotText { what } if what.contains(".nasl") => {
+            Hint(format!("a packed table is read with --graph {}", path()))
+        }
         _ => return None,
     })
 }

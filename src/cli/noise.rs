@@ -123,6 +123,12 @@ pub fn run(args: NoiseArgs) -> Result<()> {
         bail!("--out writes per-start figures for one σ; give a single --sigma value");
     }
     let input = spec.load()?;
+    // Per draw: its seed and its count of local minima (u64 each), for every σ.
+    crate::memory::check(
+        &format!("{} noisy draws", args.draws),
+        crate::memory::times(args.draws as u64, 16),
+        "--draws",
+    )?;
     let space = &input.space;
     let mask = within_eps(&input.loss, args.eps);
     let (lm0, p0) = success_on(space, &input.loss, &mask, args.variant);

@@ -172,6 +172,15 @@ pub fn run(args: PackArgs) -> Result<()> {
         return Ok(());
     }
     let table = Table::open(&args.output)?;
+    if let Some(left_out) = table.meta()["source"]["left_out"].as_array() {
+        for l in left_out {
+            eprintln!(
+                "nasland: note: column {} not stored: {} (--metrics names the columns to store)",
+                l["column"],
+                l["why"].as_str().unwrap_or_default()
+            );
+        }
+    }
     let h = table.header();
     let size = table.compressed_size().unwrap_or(table.len_bytes());
     outln!(

@@ -240,6 +240,11 @@ fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
 }
 
 pub fn run(a: ReportArgs) -> Result<()> {
+    crate::memory::check(
+        &format!("{} noisy draws", a.noise_draws),
+        crate::memory::times(a.noise_draws as u64, 16),
+        "--noise-draws",
+    )?;
     if a.out.is_dir() {
         bail!("{} is a directory: give -o FILE.html", a.out.display());
     }

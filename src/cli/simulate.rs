@@ -8,7 +8,7 @@ use crate::search::cost::{independent_restarts, RestartCost};
 use crate::search::dp::{loss_order, solve_in_order, Target};
 use crate::search::simulate::{simulate, summarize, Cache, Dist, SimOptions, SimSummary};
 use crate::search::Variant;
-use anyhow::Result;
+use anyhow::{bail, Result};
 use clap::Args;
 use serde::Serialize;
 use std::time::Instant;
@@ -79,6 +79,21 @@ struct SimulateJson<'a> {
 pub fn run(args: SimulateArgs) -> Result<()> {
     let start = Instant::now();
     let input = args.input.spec().load()?;
+    let n = input.loss.len() as u64;
+    if args.num_init as u64 > n {
+        bail!(
+            "--num-init {} draws more architectures than the space has ({n}); give at most {n}",
+            args.num_init
+        );
+    }
+    crate::memory::check(
+        &format!("simulating {} runs", args.runs),
+        crate::memory::times(
+            args.runs as u64,
+            std::mem::size_of::<crate::search::simulate::RunResult>() as u64,
+        ),
+        "--runs",
+    )?;
     let cache = Cache::parse(&args.cache)?;
     let order = loss_order(&input.loss);
     let starts = solve_in_order(

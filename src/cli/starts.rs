@@ -9,7 +9,7 @@ use crate::search::cost::{independent_restarts, RestartCost};
 use crate::search::dp::{loss_order, solve_in_order, Starts, Target};
 use crate::search::Variant;
 use crate::space::{Neighbourhood, VertexId};
-use anyhow::Result;
+use anyhow::{bail, Result};
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -85,6 +85,20 @@ pub fn run(args: StartsArgs) -> Result<()> {
     let input = args.input.spec().load()?;
     let space = &input.space;
     let sign = input.sign();
+    let n = input.loss.len() as u64;
+    if args.num_init as u64 > n {
+        bail!(
+            "--num-init {} draws more architectures than the space has ({n}); give at most {n}",
+            args.num_init
+        );
+    }
+    // P(end at minimum j) for every start: n × K values (K is capped at the number of
+    // local minima by the solver, and at n here for the estimate).
+    crate::memory::check(
+        &format!("--top-minima {} on {n} architectures", args.top_minima),
+        crate::memory::times(n, (args.top_minima as u64).min(n)).saturating_mul(8),
+        "--top-minima",
+    )?;
     let order = loss_order(&input.loss);
     let starts = solve_in_order(
         space,

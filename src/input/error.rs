@@ -85,6 +85,28 @@ pub enum ErrorKind {
     },
     /// A file that could not be opened or read; [`Error::path`] names it.
     Io,
+    /// A file given as a CSV table that is not text: a packed `.nasl` table, a
+    /// compressed or a binary file.
+    NotText {
+        /// What the first bytes say the file is.
+        what: String,
+    },
+    /// A first line longer than the reader holds, such as `/dev/zero`'s.
+    HeaderTooLong,
+    /// A header naming the same column twice.
+    DuplicateColumn {
+        /// The name.
+        name: String,
+    },
+    /// An edge list whose first line names one key of the table: neither clearly a
+    /// header nor clearly an edge.
+    EdgeHeaderNamesKey {
+        /// The field that is a key.
+        key: String,
+    },
+    /// A run that needs more memory than is available; the source is a
+    /// [`crate::memory::TooBig`] with the estimate.
+    TooBig,
     /// A table with no data row.
     NoData,
     /// A table with more rows than a `u32` vertex id can name.

@@ -4,44 +4,32 @@
 //! Like the table import, this is strict: a self-loop, an edge given twice (in either
 //! direction) or a key the table does not have is an error, reported with its line
 //! numbers (header = line 1), never silently dropped.
+//! The header rule is in [`read_edges`].
 
 use crate::input::{Error, ErrorKind};
+use crate::io::table_csv::{printable, CsvText};
 use crate::space::VertexId;
 use std::collections::HashMap;
-use std::path::Path;
 
 type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How many examples of each problem an error lists.
 const SHOWN: usize = 5;
 
-/// Reads the edges of `path`, naming vertices through `id_of` (key → vertex id). The
+/// Reads the edges of `text`, naming vertices through `id_of` (key → vertex id). The
 /// edges come back as (smaller id, larger id) in file order.
+///
+/// The first line is the header only if neither of its fields is a key of the table: a
+/// line naming two keys is an edge (refused, so that no edge is lost), and a line naming
+/// one key is refused too, because it is either an edge with a mistyped key or a header
+/// that would shadow a key, and guessing would drop an edge silently.
 pub fn read_edges(
-    path: &Path,
+    text: &CsvText,
     id_of: &HashMap<String, VertexId>,
     table: &str,
 ) -> Result<Vec<(VertexId, VertexId)>> {
-    let mut r = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| {
-            Error::csv(
-                path,
-                |_| format!("cannot open edge list {}", path.display()),
-                e,
-            )
-        })?;
-    let header = r
-        .headers()
-        .map_err(|e| {
-            Error::csv(
-                path,
-                |_| format!("cannot read the header line of {}", path.display()),
-                e,
-            )
-        })?
-        .clone();
+    let path = text.path();
+    let header = text.headers()?;
     if header.len() != 2 {
         return Err(Error::new(
             ErrorKind::EdgeHeader {
@@ -55,18 +43,45 @@ pub fn read_edges(
         )
         .with_path(path));
     }
-    if id_of.contains_key(&header[0]) && id_of.contains_key(&header[1]) {
-        return Err(Error::new(
-            ErrorKind::EdgeListWithoutHeader,
-            format!(
-                "{} line 1 ({:?}, {:?}) is an edge between two keys of {table}, not a header; \
-                 add a header line such as `a,b` so that no edge is lost",
-                path.display(),
-                &header[0],
-                &header[1]
-            ),
-        )
-        .with_path(path));
+    match (
+        id_of.contains_key(&header[0]),
+        id_of.contains_key(&header[1]),
+    ) {
+        (true, true) => {
+            return Err(Error::new(
+                ErrorKind::EdgeListWithoutHeader,
+                format!(
+                    "{} line 1 ({}, {}) is an edge between two keys of {table}, not a header; \
+                     add a header line such as `a,b` so that no edge is lost",
+                    path.display(),
+                    printable(&header[0]),
+                    printable(&header[1])
+                ),
+            )
+            .with_path(path))
+        }
+        (true, false) | (false, true) => {
+            let (key, other) = if id_of.contains_key(&header[0]) {
+                (&header[0], &header[1])
+            } else {
+                (&header[1], &header[0])
+            };
+            return Err(Error::new(
+                ErrorKind::EdgeHeaderNamesKey { key: key.clone() },
+                format!(
+                    "{} line 1 ({}, {}): {} is a key of {table} but {} is not, so the line is \
+                     neither a clear header nor an edge; if it is an edge, fix the key; if it is \
+                     the header, name its columns with words that are not keys (e.g. `a,b`)",
+                    path.display(),
+                    printable(&header[0]),
+                    printable(&header[1]),
+                    printable(key),
+                    printable(other)
+                ),
+            )
+            .with_path(path));
+        }
+        (false, false) => {}
     }
     let mut missing: Vec<String> = Vec::new();
     let mut missing_count = 0usize;
@@ -74,18 +89,8 @@ pub fn read_edges(
     let mut loop_count = 0usize;
     let mut edges = Vec::new();
     let mut lines = Vec::new();
-    for (row, rec) in r.records().enumerate() {
-        let line = row + 2;
-        let rec = rec.map_err(|e| {
-            Error::csv(
-                path,
-                |at| {
-                    let line = at.unwrap_or(line as u64);
-                    format!("{} line {line}: malformed CSV record", path.display())
-                },
-                e,
-            )
-        })?;
+    for (row, rec) in text.records().enumerate() {
+        let (line, rec) = rec?;
         if rec.len() != 2 {
             return Err(Error::new(
                 ErrorKind::EdgeFields {
@@ -105,7 +110,7 @@ pub fn read_edges(
             if id.is_none() {
                 missing_count += 1;
                 if missing.len() < SHOWN {
-                    missing.push(format!("line {line}: {k:?}"));
+                    missing.push(format!("line {line}: {}", printable(k)));
                 }
             }
         }
@@ -115,7 +120,7 @@ pub fn read_edges(
         if a == b {
             loop_count += 1;
             if loops.len() < SHOWN {
-                loops.push(format!("line {line}: {:?}", &rec[0]));
+                loops.push(format!("line {line}: {}", printable(&rec[0])));
             }
             continue;
         }

@@ -33,6 +33,8 @@ pub(crate) struct Geometry {
     pub ob: u32,
     pub neighbours: Range<usize>,
     pub offsets: Range<usize>,
+    /// Σ degree, from the verified header: the bound every entry range is clamped to.
+    pub entries: u64,
 }
 
 impl Geometry {
@@ -45,19 +47,35 @@ impl Geometry {
             ob: h.offset_bits,
             neighbours: d.sections[d.neighbours].range(),
             offsets: d.offsets.map_or(0..0, |i| d.sections[i].range()),
+            entries: h.entries,
         }
     }
 
-    /// v's entries are `a..b` (`map` is the whole file).
+    /// v's entries are `a..b` (`map` is the whole file), for v < n.
+    ///
+    /// The offsets were verified at first use, but the map is the file's pages: if
+    /// another process rewrites the file in place (breaking the contract of
+    /// [`Table::open`](super::Table::open)), they can change under us. Clamping to the
+    /// verified header's entry count keeps `a ≤ b ≤ entries` whatever the bytes say, so
+    /// such a file gives wrong numbers, never an out-of-range read or a panic. Two
+    /// comparisons per vertex.
     #[inline(always)]
     pub fn entry_range(&self, map: &[u8], v: u64) -> (u64, u64) {
         match self.fixed {
             Some(d) => (v * d, v * d + d),
             None => {
                 let offs = &map[self.offsets.clone()];
-                (bits::get(offs, v, self.ob), bits::get(offs, v + 1, self.ob))
+                let b = bits::get(offs, v + 1, self.ob).min(self.entries);
+                (bits::get(offs, v, self.ob).min(b), b)
             }
         }
+    }
+
+    /// The largest vertex id: decoded neighbours are clamped to it, for the reason
+    /// given at [`Geometry::entry_range`] (one comparison per entry).
+    #[inline(always)]
+    pub fn last(&self) -> u64 {
+        self.n.saturating_sub(1)
     }
 }
 
@@ -169,6 +187,7 @@ impl Neighbourhood for PackedGraph {
         let map: &[u8] = &self.data.map;
         let data = &map[self.geo.neighbours.clone()];
         let (a, b) = self.geo.entry_range(map, v as u64);
-        bits::for_each(data, a, b, self.geo.w, |u| f(u as VertexId));
+        let last = self.geo.last();
+        bits::for_each(data, a, b, self.geo.w, |u| f(u.min(last) as VertexId));
     }
 }

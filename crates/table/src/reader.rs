@@ -14,7 +14,7 @@
 
 use super::bits;
 use super::format::{
-    self, ColumnType, DirEntry, Direction, Header, KeyEncoding, SectionKind, ZSTD_MAGIC,
+    self, ColumnType, DirEntry, Direction, Header, KeyEncoding, SectionKind, MAGIC, ZSTD_MAGIC,
 };
 use super::graph::{Geometry, PackedGraph};
 use crate::error::{fail, Error, ErrorKind, IoResultExt};
@@ -427,9 +427,20 @@ impl Table {
         once(&d.keys_check, || verify_keys(d)).map_err(|e| e.context(d.name.clone()))
     }
 
-    /// Verifies every section now (what `nasland info --verify` runs).
+    /// Verifies every section now (what `nasland info --verify` runs), and the header's
+    /// claim that the relation is symmetric: algorithms that assume an undirected graph
+    /// (the exact iid standard deviation) trust that flag, so a crafted or damaged file
+    /// that claims it falsely would give wrong answers, not errors. One parallel pass
+    /// with a binary search per arc ([`PackedGraph::compute_symmetric`]).
     pub fn verify_all(&self) -> Result<()> {
-        self.graph()?;
+        let graph = self.graph()?;
+        if self.data.header.symmetric() && !graph.compute_symmetric() {
+            return Err(Error::structure(
+                "the header claims a symmetric (undirected) relation, but some arc u → v has no \
+                 reverse v → u; the file was altered or not written by `nasland pack`: pack it again",
+            )
+            .context(self.data.name.clone()));
+        }
         for i in 0..self.data.columns.len() {
             self.column(i)?;
         }
@@ -448,9 +459,17 @@ pub(crate) fn key_of(d: &TableData, v: VertexId) -> String {
         Keys::Product(p) => p.encode(v),
         Keys::Strings { offsets, bytes } => {
             let off = &d.map[offsets.clone()];
+            // The offsets section holds n + 1 verified u64 values, so 8 bytes at 8·i for
+            // i ≤ n is in range by the section's verified length; `try_into` of an
+            // 8-byte slice cannot fail.
             let at = |i: usize| u64::from_le_bytes(off[8 * i..8 * i + 8].try_into().unwrap());
-            let (a, b) = (at(v as usize) as usize, at(v as usize + 1) as usize);
-            String::from_utf8_lossy(&d.map[bytes.clone()][a..b]).into_owned()
+            let strings = &d.map[bytes.clone()];
+            // Verified at first use, but the map is the file's pages (see the contract
+            // of `Table::open`): clamped to the section, so a file rewritten in place
+            // gives a wrong key, never an out-of-range slice.
+            let b = (at(v as usize + 1) as usize).min(strings.len());
+            let a = (at(v as usize) as usize).min(b);
+            String::from_utf8_lossy(&strings[a..b]).into_owned()
         }
     }
 }
@@ -1012,8 +1031,20 @@ fn decompress_stream<R: std::io::BufRead>(
     let mut dec = zstd::stream::read::Decoder::with_buffer(input)
         .map_err(|e| Error::zstd("cannot start the zstd decoder").with_source(e))?;
     let mut filled = 0usize;
+    let mut checked = false;
     while filled < out.len() {
-        match dec.read(&mut out[filled..]) {
+        if !checked && filled >= format::HEADER_LEN {
+            // The header is in: before decompressing what may be gigabytes, check that
+            // this is a table, and one of the size the frame declares.
+            check_decompressed_header(&out[..format::HEADER_LEN], size)?;
+            checked = true;
+        }
+        let end = if checked {
+            out.len()
+        } else {
+            format::HEADER_LEN
+        };
+        match dec.read(&mut out[filled..end]) {
             Ok(0) => {
                 fail!(truncated,
                 "truncated zstd stream: it ended after {filled} of its {size} decompressed bytes \
@@ -1047,6 +1078,34 @@ fn decompress_stream<R: std::io::BufRead>(
         }
     }
     out.make_read_only().at(name)
+}
+
+/// Checks the first [`format::HEADER_LEN`] decompressed bytes of a `.nasl.zst`: the
+/// magic, the header checksum and that the header's file size is the size the zstd frame
+/// declares, so that a small file declaring gigabytes is refused after one block.
+fn check_decompressed_header(head: &[u8], declared: u64) -> Result<()> {
+    if head[..8] != MAGIC {
+        return Err(Error::new(
+            ErrorKind::NotATable,
+            "a zstd file whose content is not a nasland table (its first decompressed bytes \
+             are not the .nasl magic); decompress it with `zstd -d` to see what it is",
+        ));
+    }
+    let h = Header::decode_unchecked(head);
+    let stored = u32::from_le_bytes([head[60], head[61], head[62], head[63]]);
+    if stored != crc32fast::hash(&head[0..60]) || h.file_size != declared {
+        fail!(
+            zstd,
+            "corrupt zstd table: the frame declares {declared} decompressed bytes, but the \
+             table header inside {}; copy or pack the file again",
+            if stored != crc32fast::hash(&head[0..60]) {
+                "is damaged (checksum mismatch)".to_string()
+            } else {
+                format!("says {} bytes", h.file_size)
+            }
+        );
+    }
+    Ok(())
 }
 
 /// The error of a failed anonymous map for a table held in memory.

@@ -134,6 +134,19 @@ pub fn solve<N: Neighbourhood>(
     solve_in_order(space, loss, &order, variant, target, top)
 }
 
+/// Vertices with no strictly better neighbour.
+fn count_local_minima<N: Neighbourhood>(space: &N, loss: &[f64]) -> usize {
+    use rayon::prelude::*;
+    (0..space.len() as VertexId)
+        .into_par_iter()
+        .filter(|&v| {
+            let mut better = false;
+            space.for_each_neighbour(v, |u| better |= loss[u as usize] < loss[v as usize]);
+            !better
+        })
+        .count()
+}
+
 /// [`solve`] with the (loss, id) order already computed (it can be shared across variants).
 pub fn solve_in_order<N: Neighbourhood>(
     space: &N,
@@ -160,6 +173,14 @@ pub fn solve_in_order<N: Neighbourhood>(
         vec![0 as VertexId; n]
     } else {
         Vec::new()
+    };
+    // At most one column per local minimum: a K beyond their number (asked for "all")
+    // would otherwise size an n × K table for columns that stay empty. Counting them is
+    // one pass over the arcs, done only when the table would be large.
+    let top = if top.saturating_mul(n) > 1 << 20 {
+        top.min(count_local_minima(space, loss))
+    } else {
+        top
     };
     let mut top_minima: Vec<VertexId> = Vec::with_capacity(top);
     let mut p_end = vec![0.0; n * top];

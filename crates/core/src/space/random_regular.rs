@@ -18,9 +18,17 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// A random simple `s`-regular graph on `n` vertices (`n·s` even, `s < n`), deterministic
-/// in `seed`.
+/// A random simple `s`-regular graph on `n` vertices (`n·s` even, `0 < s < n`),
+/// deterministic in `seed`.
+///
+/// A dense request (`s > (n − 1)/2`) draws the sparse complement, of degree `n − 1 − s`,
+/// and complements it: the complement of a uniform simple regular graph is uniform, and
+/// the edge-switch repair, which stalls when few switches are legal (`600,599` ran for
+/// minutes), then only ever works on the sparse side.
 pub fn generate(n: usize, s: usize, seed: u64) -> Result<Csr> {
+    if s == 0 {
+        bail!("a 0-regular graph has no edges, so every vertex would be its own local minimum; give a degree S of at least 1");
+    }
     if !(n * s).is_multiple_of(2) {
         bail!("a {s}-regular graph on {n} vertices needs n·s even");
     }
@@ -32,6 +40,34 @@ pub fn generate(n: usize, s: usize, seed: u64) -> Result<Csr> {
             "n·s = {} half-edges is more than nasland handles (2^32 − 1)",
             n * s
         );
+    }
+    if 2 * s > n - 1 {
+        let sparse = pairing(n, n - 1 - s, seed)?;
+        let mut targets = Vec::with_capacity(n * s);
+        for v in 0..n {
+            // Sorted, so one merge walk over 0..n picks the non-neighbours.
+            let mut skip = sparse[v * (n - 1 - s)..(v + 1) * (n - 1 - s)]
+                .iter()
+                .peekable();
+            for u in 0..n as VertexId {
+                if skip.peek() == Some(&&u) {
+                    skip.next();
+                } else if u as usize != v {
+                    targets.push(u);
+                }
+            }
+        }
+        return Csr::new((0..=n as u64).map(|v| v * s as u64).collect(), targets);
+    }
+    let targets = pairing(n, s, seed)?;
+    Csr::new((0..=n as u64).map(|v| v * s as u64).collect(), targets)
+}
+
+/// The neighbour lists (`s` per vertex, each sorted) of a random simple `s`-regular
+/// graph, `s` possibly 0, by the repaired configuration model.
+fn pairing(n: usize, s: usize, seed: u64) -> Result<Vec<VertexId>> {
+    if s == 0 {
+        return Ok(vec![]);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut stubs: Vec<VertexId> = (0..n * s).map(|i| (i / s) as VertexId).collect();
@@ -75,7 +111,7 @@ pub fn generate(n: usize, s: usize, seed: u64) -> Result<Csr> {
     for list in targets.chunks_mut(s) {
         list.sort_unstable();
     }
-    Csr::new((0..=n as u64).map(|v| v * s as u64).collect(), targets)
+    Ok(targets)
 }
 
 /// Fixed-size neighbour slots of a regular multigraph.
@@ -145,6 +181,16 @@ mod tests {
         }
         assert_ne!(generate(100, 4, 1).unwrap(), generate(100, 4, 2).unwrap());
         assert!(generate(5, 3, 1).is_err());
+        assert!(
+            generate(10, 0, 1).is_err(),
+            "degree 0 is refused, not a panic"
+        );
+        // Dense requests go through the complement: fast, simple and regular.
+        for (n, s) in [(600usize, 599usize), (600, 590), (11, 6)] {
+            let g = generate(n, s, 7).unwrap();
+            assert!((0..n as VertexId).all(|v| g.degree(v) == s));
+            assert!((0..n as VertexId).all(|v| !g.neighbours(v).contains(&v)));
+        }
         assert!(generate(4, 4, 1).is_err());
     }
 }

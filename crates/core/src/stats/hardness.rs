@@ -51,7 +51,6 @@
 use crate::landscape::Landscape;
 use crate::search::{dp, Variant};
 use crate::space::{degree_histogram, Neighbourhood, VertexId};
-use crate::stats::summary::EPS_SLACK;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -138,7 +137,6 @@ pub fn hardness<N: Neighbourhood>(
     assert_eq!(n, loss.len(), "one loss per vertex");
     assert!(n > 0, "an empty space has no landscape");
     let (best, worst) = crate::range::min_max(loss.iter().copied());
-    let range = worst - best;
 
     let expected: f64 = degree_histogram(space)
         .iter()
@@ -152,7 +150,7 @@ pub fn hardness<N: Neighbourhood>(
         let count = (0..n)
             .into_par_iter()
             .with_min_len(CHUNK)
-            .filter(|&v| end_loss(v) - best <= eps + EPS_SLACK)
+            .filter(|&v| crate::range::is_within(end_loss(v), best, eps))
             .count();
         count as f64 / n as f64
     };
@@ -165,19 +163,29 @@ pub fn hardness<N: Neighbourhood>(
         .iter()
         .map(|&s| EpsShare {
             eps_share: s,
-            eps: s * range,
-            p: share_within(s * range),
+            eps: crate::range::share_of_range(best, worst, s),
+            p: share_within(crate::range::share_of_range(best, worst, s)),
         })
         .collect();
 
     let steps_total: u64 = landscape.steps.par_iter().map(|&s| s as u64).sum();
     let path_length_max = landscape.steps.par_iter().copied().max().unwrap_or(0);
 
+    // Correlations are scale-free; values near ±1.7e308 are scaled by a power of two
+    // (exact) so that their sums of squares stay finite.
+    let scale = crate::range::correlation_scale(loss);
+    let scaled: Vec<f64>;
+    let moderate = if scale == 1.0 {
+        loss
+    } else {
+        scaled = loss.iter().map(|&l| l * scale).collect();
+        &scaled
+    };
     let dist = distance_to_optima(space, loss, best);
     let unreachable = dist.iter().filter(|&&d| d == u32::MAX).count();
     let reach: Vec<(f64, f64)> = dist
         .iter()
-        .zip(loss)
+        .zip(moderate)
         .filter(|(&d, _)| d != u32::MAX)
         .map(|(&d, &l)| (l, d as f64))
         .collect();
@@ -190,7 +198,7 @@ pub fn hardness<N: Neighbourhood>(
         .max()
         .unwrap_or(0);
 
-    let (rho1, equal_arcs, arcs) = neighbour_correlation(space, loss);
+    let (rho1, equal_arcs, arcs) = neighbour_correlation(space, moderate);
     let correlation_length = rho1.and_then(|r| {
         let a = r.abs();
         (a > 0.0 && a < 1.0).then(|| -1.0 / a.ln())

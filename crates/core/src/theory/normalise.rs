@@ -13,8 +13,10 @@ use anyhow::{bail, Result};
 pub struct Normalised {
     /// Lowest loss (the best value, in loss units).
     pub min: f64,
-    /// max loss − min loss.
+    /// max loss − min loss (infinite when that overflows; see `half_range`).
     pub range: f64,
+    /// (max loss − min loss) / 2, finite whenever the losses are.
+    pub half_range: f64,
     /// x(v) ∈ [0, 1] for every vertex.
     pub x: Vec<f64>,
 }
@@ -32,22 +34,30 @@ impl Normalised {
             );
         }
         let (min, max) = crate::range::min_max(loss.iter().copied());
-        let range = max - min;
-        if range <= 0.0 {
+        // Halves first: max − min overflows for values near ±1.7e308, the halves do not.
+        let half = max * 0.5 - min * 0.5;
+        let range = half * 2.0;
+        if half <= 0.0 {
             bail!(
                 "every vertex has the same value {min}: there is no landscape to predict (P(ε) = 1)"
             );
         }
         let x = loss
             .iter()
-            .map(|&l| ((l - min) / range).clamp(0.0, 1.0))
+            .map(|&l| ((l * 0.5 - min * 0.5) / half).clamp(0.0, 1.0))
             .collect();
-        Ok(Normalised { min, range, x })
+        Ok(Normalised {
+            min,
+            range,
+            half_range: half,
+            x,
+        })
     }
 
     /// An ε in normalised units as a distance in the metric's units.
     pub fn to_metric(&self, eps_norm: f64) -> f64 {
-        eps_norm * self.range
+        // Through the half range, so that ε ≤ 1/2 of an overflowing range stays finite.
+        eps_norm * self.half_range * 2.0
     }
 }
 

@@ -140,13 +140,21 @@ struct Curve {
 
 impl Curve {
     fn p(&self, eps: f64) -> f64 {
+        self.p_of_integral(self.grid.integral_to(&self.weight, eps))
+    }
+
+    /// P(ε) from ∫_0^ε of the weight.
+    fn p_of_integral(&self, integral: f64) -> f64 {
         if self.total > 0.0 {
-            (self.grid.integral_to(&self.weight, eps) / self.total).clamp(0.0, 1.0)
+            (integral / self.total).clamp(0.0, 1.0)
         } else {
             f64::NAN
         }
     }
 }
+
+/// Up to this many ε values become grid breakpoints (see [`predict`]).
+const EPS_BREAKPOINTS: usize = 64;
 
 /// Predicts E[#local minima] and P(ε) for `model`.
 ///
@@ -168,7 +176,13 @@ pub fn predict(model: Model, opts: &Options) -> Prediction {
     }
     let mut breaks = model.pdf_n.breakpoints();
     breaks.extend(model.pdf_e.breakpoints());
-    breaks.extend(&opts.eps_norm);
+    // Each ε as a breakpoint makes P(ε) an integral over whole panels, but k of them
+    // make the grid, and the k × k kernel tables over it, grow with k (k = 2000 took
+    // 3.5 GB). Beyond a few, the panel holding ε is integrated through its interpolant,
+    // which the coarse-versus-fine comparison in `accuracy` covers.
+    if opts.eps_norm.len() <= EPS_BREAKPOINTS {
+        breaks.extend(&opts.eps_norm);
+    }
     breaks.extend(&opts.profile_x);
     breaks.extend(GRADING);
     let width = model
@@ -233,12 +247,14 @@ fn evaluate(model: Model, opts: &Options, breaks: &[f64], width: f64, order: usi
         weight,
         total,
     };
-    let eps_curve = opts
-        .eps_norm
-        .iter()
-        .map(|&e| PredictedPoint {
+    let eps_curve = curve
+        .grid
+        .integrals_to(&curve.weight, &opts.eps_norm)
+        .into_iter()
+        .zip(&opts.eps_norm)
+        .map(|(integral, &e)| PredictedPoint {
             eps_norm: e,
-            p: curve.p(e),
+            p: curve.p_of_integral(integral),
         })
         .collect();
     let profile = opts

@@ -197,6 +197,43 @@ impl Grid {
         total
     }
 
+    /// [`Grid::integral_to`] at every `t` of `ts`, in one sweep over the panels after one
+    /// sort: O(k log k + nodes) for k values instead of O(k · nodes), with the same
+    /// additions in the same order, so each result equals `integral_to(f, t)` exactly.
+    pub fn integrals_to(&self, f: &[f64], ts: &[f64]) -> Vec<f64> {
+        let mut order: Vec<usize> = (0..ts.len()).collect();
+        order.sort_by(|&i, &j| ts[i].clamp(0.0, 1.0).total_cmp(&ts[j].clamp(0.0, 1.0)));
+        let mut out = vec![0.0; ts.len()];
+        let mut total = 0.0;
+        let mut k = 0;
+        for i in order {
+            let t = ts[i].clamp(0.0, 1.0);
+            // Whole panels below t, added once for all the t that follow.
+            while k < self.panels() && self.edges[k + 1] <= t {
+                total += f[k * self.p..(k + 1) * self.p]
+                    .iter()
+                    .zip(&self.weights[k * self.p..(k + 1) * self.p])
+                    .map(|(x, w)| x * w)
+                    .sum::<f64>();
+                k += 1;
+            }
+            let mut here = total;
+            if k < self.panels() {
+                let a = self.edges[k];
+                if t > a {
+                    let vals = &f[k * self.p..(k + 1) * self.p];
+                    let half = (t - a) / 2.0;
+                    for q in 0..self.p {
+                        let x = a + half * (self.ref_nodes[q] + 1.0);
+                        here += half * self.ref_weights[q] * self.interpolate_in(k, vals, x);
+                    }
+                }
+            }
+            out[i] = here;
+        }
+        out
+    }
+
     /// The value at x of the panel interpolant of f (x in [a, b) uses the panel [a, b)).
     pub fn interpolate(&self, f: &[f64], x: f64) -> f64 {
         let x = x.clamp(0.0, 1.0);
@@ -230,6 +267,17 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_sweep_gives_the_same_integrals_as_one_per_value() {
+        let g = Grid::new(&[0.2, 0.7], 0.05, 6);
+        let f: Vec<f64> = g.nodes.iter().map(|&x| (3.0 * x).sin() + x * x).collect();
+        let ts = [0.9, 0.0, 0.33, -1.0, 1.5, 0.2, 0.33, 0.7001, 1.0];
+        let swept = g.integrals_to(&f, &ts);
+        for (t, got) in ts.iter().zip(swept) {
+            assert_eq!(got, g.integral_to(&f, *t), "t = {t}");
+        }
+    }
 
     #[test]
     fn gauss_legendre_is_exact_to_degree_2p_minus_1() {
