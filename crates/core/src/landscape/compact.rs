@@ -160,6 +160,7 @@ fn levels(ls: &[VertexId], progress: &dyn Progress) -> Option<Vec<u8>> {
                 set
             })
             .sum();
+        progress.advance(1);
         if set == 0 {
             break;
         }
@@ -194,6 +195,7 @@ fn star_by_levels(ls: Vec<VertexId>, levels: &[u8], progress: &dyn Progress) -> 
                     }
                 }
             });
+        progress.advance(1);
     }
     progress.finish();
     star.into_iter().map(AtomicU32::into_inner).collect()
