@@ -2,11 +2,12 @@
 //! prints. The command line and the Python package both call [`analyze`], so the two
 //! can never disagree on a number.
 
-use crate::input::{Input, Source};
-use crate::landscape::Landscape;
+use crate::input::{Input, Losses, Source, View};
+use crate::landscape::{Compact, Landscape, Loss};
+use crate::progress::Progress;
 use crate::space::{DegreeStats, Neighbourhood};
 use crate::stats::hardness::DEFAULT_EPS_SHARES;
-use crate::stats::{hardness, summarize, Hardness, Summary, SummaryOptions};
+use crate::stats::{hardness, summarize, summarize_compact, Hardness, Summary, SummaryOptions};
 use serde::Serialize;
 
 /// What to compute beyond the landscape itself.
@@ -73,6 +74,21 @@ pub struct Report {
     /// Hardness metrics, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hardness: Option<Hardness>,
+    /// The largest absolute change made by rounding the values to f32, when that was asked
+    /// for (`--f32`); absent when the values were analysed as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub f32_rounding: Option<f64>,
+}
+
+/// How `report` may store the losses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Precision {
+    /// f32 where every value round-trips exactly, else f64: the answer is always the
+    /// exact one for the values given.
+    #[default]
+    Exact,
+    /// f32 always, rounding f64 values to the nearest f32 (the largest change is reported).
+    F32,
 }
 
 /// The exact landscape of `input` and its summary.
@@ -84,14 +100,8 @@ pub fn analyze(input: &Input, opts: &Options) -> Analysis {
         &landscape,
         input.sign(),
         &|v| input.space.arch(v),
-        &SummaryOptions {
-            eps,
-            top: opts.top,
-            max_optimum_archs: 20,
-        },
+        &summary_options(eps, opts),
     );
-    let degree = input.space.degree_stats();
-    let exact_sd = input.space.iid_local_minima_sd();
     let hardness = opts.hardness.then(|| {
         hardness(
             &input.space,
@@ -101,7 +111,81 @@ pub fn analyze(input: &Input, opts: &Options) -> Analysis {
             &DEFAULT_EPS_SHARES,
         )
     });
-    let report = Report {
+    let report = document(input, summary, hardness);
+    Analysis { landscape, report }
+}
+
+/// The `analyze` document alone, in the least memory: LS* over LS, byte path lengths,
+/// losses kept as f32 when `precision` allows (see [`Precision`]). Without the hardness
+/// block this is the compact path (≈ 13 bytes a vertex at the peak for f32 losses); its
+/// numbers equal those of [`analyze`] on the same values. With hardness, the values are
+/// widened and [`analyze`] runs.
+pub fn report(
+    input: Input<Losses>,
+    opts: &Options,
+    precision: Precision,
+    progress: &dyn Progress,
+) -> Report {
+    let (input, rounding) = match precision {
+        Precision::Exact => {
+            let mut input = input;
+            let loss = std::mem::replace(&mut input.loss, Losses::F32(Vec::new()));
+            (input.with_loss(loss.narrowed_if_exact()), None)
+        }
+        Precision::F32 => {
+            let mut input = input;
+            let loss = std::mem::replace(&mut input.loss, Losses::F32(Vec::new()));
+            let (loss, max) = loss.narrowed();
+            (input.with_loss(loss), Some(max))
+        }
+    };
+    let mut report = if opts.hardness {
+        analyze(&input.into_f64(), opts).report
+    } else {
+        match input.loss.view() {
+            View::F32(loss) => compact_report(&input, loss, opts, progress),
+            View::F64(loss) => compact_report(&input, loss, opts, progress),
+        }
+    };
+    report.f32_rounding = rounding;
+    report
+}
+
+fn compact_report<V, L: Loss>(
+    input: &Input<V>,
+    loss: &[L],
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Report {
+    let eps = opts.eps.clone().unwrap_or_else(|| default_eps(loss));
+    let landscape = match &input.space {
+        crate::space::Space::Product(p) => Compact::of_product(p, loss, progress),
+        crate::space::Space::Graph(g) => Compact::of_graph(g, loss),
+        crate::space::Space::Explicit(e) => Compact::of_graph(e.csr(), loss),
+    };
+    let summary = summarize_compact(
+        loss,
+        &landscape,
+        input.sign(),
+        &|v| input.space.arch(v),
+        &summary_options(eps, opts),
+    );
+    document(input, summary, None)
+}
+
+fn summary_options(eps: Vec<f64>, opts: &Options) -> SummaryOptions {
+    SummaryOptions {
+        eps,
+        top: opts.top,
+        max_optimum_archs: 20,
+    }
+}
+
+/// The document around a summary: what was analysed and what iid losses would give.
+fn document<V>(input: &Input<V>, summary: Summary, hardness: Option<Hardness>) -> Report {
+    let degree = input.space.degree_stats();
+    let exact_sd = input.space.iid_local_minima_sd();
+    Report {
         space: input.space.name(),
         n: input.space.len(),
         degree: if degree.min == degree.max {
@@ -122,13 +206,21 @@ pub fn analyze(input: &Input, opts: &Options) -> Analysis {
         expected_local_minima_iid_sd_bound: input.space.iid_local_minima_sd_bound(exact_sd),
         summary,
         hardness,
-    };
-    Analysis { landscape, report }
+        f32_rounding: None,
+    }
 }
 
 /// 0 and 0.1%, 1%, 10% of the range of values.
-pub fn default_eps(loss: &[f64]) -> Vec<f64> {
-    let (lo, hi) = crate::range::min_max(loss.iter().copied());
+pub fn default_eps<L: Loss>(loss: &[L]) -> Vec<f64> {
+    use rayon::prelude::*;
+    // min and max are exact in any order, so the parallel fold equals the serial one.
+    let (lo, hi) = loss
+        .par_chunks(1 << 16)
+        .map(|c| crate::range::min_max(c.iter().map(|x| x.to_f64())))
+        .reduce(
+            || (f64::INFINITY, f64::NEG_INFINITY),
+            |a, b| (a.0.min(b.0), a.1.max(b.1)),
+        );
     let share = |s| crate::range::share_of_range(lo, hi, s);
     vec![0.0, share(0.001), share(0.01), share(0.1)]
 }

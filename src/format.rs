@@ -49,12 +49,14 @@ pub fn degree(d: &crate::space::DegreeStats) -> String {
 }
 
 /// One line saying where the values come from.
-pub fn describe_input(input: &crate::input::Input) -> String {
+pub fn describe_input<V>(input: &crate::input::Input<V>) -> String {
     match &input.source {
         crate::input::Source::Synthetic { model, seed } => {
             format!("synthetic {model} losses, seed {seed}")
         }
-        crate::input::Source::Table { path, .. } | crate::input::Source::Graph { path, .. } => {
+        crate::input::Source::Table { path, .. }
+        | crate::input::Source::Graph { path, .. }
+        | crate::input::Source::Npy { path } => {
             format!(
                 "{} from {} ({} is better)",
                 input.metric,

@@ -6,8 +6,11 @@
 //! turns it back into the metric's own units.
 
 mod error;
+mod losses;
+pub mod npy;
 
 pub use error::{Error, ErrorKind};
+pub use losses::{Losses, View};
 
 use crate::io::table_csv::{self, KeyCodec};
 use crate::space::{Explicit, ProductSpace, Space, VertexId};
@@ -37,14 +40,17 @@ pub enum Source {
     Synthetic { model: String, seed: u64 },
     /// A metric column of a `.nasl` table (the space is the table's graph).
     Graph { path: PathBuf, column: String },
+    /// A `.npy` array of one value per vertex.
+    Npy { path: PathBuf },
 }
 
-/// A space with one loss per vertex.
+/// A space with one loss per vertex: f64 values by default, or [`Losses`] in the type
+/// they came in (`analyze` keeps f32 values narrow).
 #[derive(Clone, Debug)]
-pub struct Input {
+pub struct Input<V = Vec<f64>> {
     pub space: Space,
     /// Loss of every vertex, lower is better.
-    pub loss: Vec<f64>,
+    pub loss: V,
     /// The metric's name (`synthetic` for synthetic losses).
     pub metric: String,
     /// True when the metric is maximised (the loss is its negation).
@@ -52,7 +58,7 @@ pub struct Input {
     pub source: Source,
 }
 
-impl Input {
+impl<V> Input<V> {
     /// Multiplier that turns a loss into a metric value.
     pub fn sign(&self) -> f64 {
         if self.maximize {
@@ -62,17 +68,31 @@ impl Input {
         }
     }
 
-    /// The metric value of vertex `v`, in the metric's own units and direction.
-    pub fn value(&self, v: VertexId) -> f64 {
-        self.sign() * self.loss[v as usize] + 0.0
+    /// The same input with its losses replaced.
+    pub fn with_loss<W>(self, loss: W) -> Input<W> {
+        Input {
+            space: self.space,
+            loss,
+            metric: self.metric,
+            maximize: self.maximize,
+            source: self.source,
+        }
+    }
+}
+
+impl Input<Losses> {
+    /// The input with f64 losses (f32 values widen exactly).
+    pub fn into_f64(mut self) -> Input {
+        let loss = std::mem::replace(&mut self.loss, Losses::F64(Vec::new()));
+        self.with_loss(loss.into_f64())
     }
 
-    /// Synthetic losses on a space.
-    pub fn synthetic(space: Space, model: Model, seed: u64) -> Self {
-        let loss = model.draw(crate::space::Neighbourhood::len(&space), seed);
+    /// Synthetic losses on a space, drawn as f32.
+    pub fn synthetic_losses(space: Space, model: Model, seed: u64) -> Self {
+        let loss = model.draw_f32(crate::space::Neighbourhood::len(&space), seed);
         Input {
             space,
-            loss,
+            loss: Losses::F32(loss),
             metric: "synthetic".into(),
             maximize: false,
             source: Source::Synthetic {
@@ -80,6 +100,24 @@ impl Input {
                 seed,
             },
         }
+    }
+}
+
+impl Input {
+    /// The input with its losses as [`Losses`].
+    pub fn into_losses(mut self) -> Input<Losses> {
+        let loss = std::mem::take(&mut self.loss);
+        self.with_loss(Losses::F64(loss))
+    }
+
+    /// The metric value of vertex `v`, in the metric's own units and direction.
+    pub fn value(&self, v: VertexId) -> f64 {
+        self.sign() * self.loss[v as usize] + 0.0
+    }
+
+    /// Synthetic losses on a space (drawn as f32, widened exactly).
+    pub fn synthetic(space: Space, model: Model, seed: u64) -> Self {
+        Input::synthetic_losses(space, model, seed).into_f64()
     }
 
     /// The smooth additive synthetic landscape ([`crate::synth::smooth`]) on a product space.
@@ -265,12 +303,22 @@ pub struct InputSpec {
     pub seed: u64,
     /// A `.nasl` table: its graph is the space (instead of `space`), its columns the metrics.
     pub graph: Option<PathBuf>,
+    /// A `.npy` file of one loss per vertex (f32 or f64), for the space or graph.
+    pub losses: Option<PathBuf>,
 }
 
 impl InputSpec {
     /// Resolves the spec: a table column if a table is given, else synthetic losses
     /// (iid uniform when no model is named).
     pub fn load(&self) -> Result<Input> {
+        self.load_losses().map(Input::into_f64)
+    }
+
+    /// [`InputSpec::load`], keeping the losses in the type they came in.
+    pub fn load_losses(&self) -> Result<Input<Losses>> {
+        if let Some(path) = &self.losses {
+            return self.load_npy(path);
+        }
         if let Some(path) = &self.graph {
             return self.load_graph(path);
         }
@@ -310,7 +358,7 @@ impl InputSpec {
                     )
                 })?;
                 let key = self.key.as_deref().unwrap_or(default_key(&self.space));
-                Input::from_table(space, path, key, metric, self.maximize)
+                Input::from_table(space, path, key, metric, self.maximize).map(Input::into_losses)
             }
             (None, synthetic) => {
                 if self.metric.is_some() || self.key.is_some() {
@@ -320,10 +368,14 @@ impl InputSpec {
                     ));
                 }
                 if synthetic.as_deref() == Some("smooth") {
-                    return Ok(Input::smooth(space, self.seed));
+                    return Ok(Input::smooth(space, self.seed).into_losses());
                 }
                 let model = parse_model(synthetic.as_deref())?;
-                Ok(Input::synthetic(Space::Product(space), model, self.seed))
+                Ok(Input::synthetic_losses(
+                    Space::Product(space),
+                    model,
+                    self.seed,
+                ))
             }
         }
     }
@@ -332,7 +384,7 @@ impl InputSpec {
 impl InputSpec {
     /// A built-in explicit space (NAS-Bench-Graph): a table column joined on its keys, or
     /// synthetic losses.
-    fn load_explicit(&self, space: Explicit) -> Result<Input> {
+    fn load_explicit(&self, space: Explicit) -> Result<Input<Losses>> {
         match (&self.table, &self.synthetic) {
             (Some(_), Some(_)) => Err(Error::new(
                 ErrorKind::TableAndSynthetic,
@@ -353,7 +405,7 @@ impl InputSpec {
                     &[metric.to_string()],
                     self.maximize,
                 )?;
-                Ok(inputs.pop().expect("one column requested"))
+                Ok(inputs.pop().expect("one column requested").into_losses())
             }
             (None, synthetic) => {
                 if self.metric.is_some() || self.key.is_some() {
@@ -372,13 +424,17 @@ impl InputSpec {
                     ));
                 }
                 let model = parse_model(synthetic.as_deref())?;
-                Ok(Input::synthetic(Space::Explicit(space), model, self.seed))
+                Ok(Input::synthetic_losses(
+                    Space::Explicit(space),
+                    model,
+                    self.seed,
+                ))
             }
         }
     }
 
     /// A `.nasl` table: a stored metric column, or synthetic losses on its graph.
-    fn load_graph(&self, path: &Path) -> Result<Input> {
+    fn load_graph(&self, path: &Path) -> Result<Input<Losses>> {
         if self.table.is_some() || self.key.is_some() {
             return Err(Error::new(
                 ErrorKind::GraphAndTable,
@@ -416,7 +472,7 @@ impl InputSpec {
                 let loss = table.column(i).map_err(table_error)?.to_loss(sign);
                 Ok(Input {
                     space: Space::Graph(graph),
-                    loss,
+                    loss: Losses::F64(loss),
                     metric: metric.clone(),
                     maximize,
                     source: Source::Graph {
@@ -427,9 +483,62 @@ impl InputSpec {
             }
             (None, synthetic) => {
                 let model = parse_model(synthetic.as_deref())?;
-                Ok(Input::synthetic(Space::Graph(graph), model, self.seed))
+                Ok(Input::synthetic_losses(
+                    Space::Graph(graph),
+                    model,
+                    self.seed,
+                ))
             }
         }
+    }
+}
+
+impl InputSpec {
+    /// Losses from a `.npy` file, on the space (or the packed graph) of the spec.
+    fn load_npy(&self, path: &Path) -> Result<Input<Losses>> {
+        if self.table.is_some()
+            || self.synthetic.is_some()
+            || self.metric.is_some()
+            || self.key.is_some()
+        {
+            return Err(Error::new(
+                ErrorKind::LossesAndOther,
+                "a .npy file of losses is the whole input: do not also give a table, metric or key column, or a synthetic model",
+            ));
+        }
+        let space = if let Some(graph) = &self.graph {
+            let table_error = |e| Error::wrap(ErrorKind::Table, e);
+            let table = crate::table::Table::open(graph).map_err(table_error)?;
+            Space::Graph(table.graph().map_err(table_error)?)
+        } else if let Some(space) = Explicit::builtin(&self.space) {
+            Space::Explicit(space)
+        } else {
+            Space::Product(
+                ProductSpace::parse(&self.space).map_err(|e| Error::wrap(ErrorKind::Space, e))?,
+            )
+        };
+        let mapped = npy::Mapped::open(path, crate::space::Neighbourhood::len(&space))?;
+        let loss = match (mapped.values(), self.maximize) {
+            (npy::Values::Unaligned, _) => {
+                let sign = if self.maximize { -1.0 } else { 1.0 };
+                Losses::F64(mapped.to_f64().into_iter().map(|x| sign * x).collect())
+            }
+            (npy::Values::F32(v), true) => Losses::F32(v.iter().map(|&x| -x).collect()),
+            (npy::Values::F64(v), true) => Losses::F64(v.iter().map(|&x| -x).collect()),
+            (_, false) => Losses::Mapped(mapped),
+        };
+        let name = path
+            .file_name()
+            .map_or_else(|| "losses".into(), |n| n.to_string_lossy().into_owned());
+        Ok(Input {
+            space,
+            loss,
+            metric: name,
+            maximize: self.maximize,
+            source: Source::Npy {
+                path: path.to_path_buf(),
+            },
+        })
     }
 }
 

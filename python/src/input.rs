@@ -54,6 +54,7 @@ impl Request {
             synthetic: self.synthetic.clone(),
             seed: self.seed,
             graph: self.graph.clone(),
+            losses: None,
         };
         spec.load().map_err(|e| errors::to_py(e, Class::Input))
     }

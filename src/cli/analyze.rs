@@ -2,9 +2,8 @@
 
 use super::args::{parse_list, InputArgs};
 use super::output;
-use crate::analysis::{analyze, Analysis, Options, Report};
+use crate::analysis::{report, Options, Precision, Report};
 use crate::format::{percent, thousands, value};
-use crate::input::Input;
 use anyhow::Result;
 use clap::Args;
 use std::time::Instant;
@@ -35,6 +34,12 @@ pub struct AnalyzeArgs {
     /// first-improvement DP over the space (seconds from ~10^6 vertices on).
     #[arg(long)]
     pub no_hardness: bool,
+
+    /// Analyse the values rounded to float32, in half the memory; the largest change made
+    /// by rounding is printed (and is "f32_rounding" in --json). Without it, float32 is
+    /// used only where every value converts exactly, so the answer is always exact.
+    #[arg(long)]
+    pub f32: bool,
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<()> {
@@ -52,18 +57,29 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let input = args.input.spec().load()?;
+    let input = args.input.spec().load_losses()?;
     let loaded = start.elapsed();
-    let Analysis { report, .. } = analyze(
-        &input,
+    let what = crate::format::describe_input(&input);
+    let precision = if args.f32 {
+        Precision::F32
+    } else {
+        Precision::Exact
+    };
+    let doc = report(
+        input,
         &Options {
             eps: args.eps.clone(),
             top: args.top,
             hardness: args.json && !args.no_hardness,
         },
+        precision,
+        &super::progress::Bar::new(),
     );
     let analysed = start.elapsed();
-    output::print(&report, args.json, |d| print_human(&input, d))?;
+    output::print(&doc, args.json, |d| print_human(&what, d))?;
+    if let Some(r) = doc.f32_rounding {
+        eprintln!("nasland: values rounded to float32; the largest change is {r:e}");
+    }
     eprintln!(
         "nasland: loaded in {:.1} ms, analysed in {:.1} ms",
         loaded.as_secs_f64() * 1e3,
@@ -72,7 +88,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_human(input: &Input, doc: &Report) {
+fn print_human(what: &str, doc: &Report) {
     let s = &doc.summary;
     let n = doc.n as u64;
     let degree = crate::format::degree(&doc.degree_stats);
@@ -81,7 +97,6 @@ fn print_human(input: &Input, doc: &Report) {
         doc.space,
         thousands(n)
     );
-    let what = crate::format::describe_input(input);
     outln!("metric        {what}");
     let expectation = match (
         doc.expected_local_minima_iid_sd,

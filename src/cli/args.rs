@@ -44,6 +44,12 @@ pub struct InputArgs {
     /// --table: its graph is the space, its columns the metrics.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["space", "table", "key"])]
     pub graph: Option<PathBuf>,
+
+    /// A NumPy .npy file with one loss per vertex (float32 or float64, one-dimensional,
+    /// little-endian, in vertex-id order), memory-mapped: the values of --space or --graph
+    /// instead of a table or synthetic model.
+    #[arg(long, value_name = "FILE.npy", conflicts_with_all = ["table", "synthetic", "metric", "key"])]
+    pub losses: Option<PathBuf>,
 }
 
 impl InputArgs {
@@ -57,6 +63,7 @@ impl InputArgs {
             synthetic: self.synthetic.clone(),
             seed: self.seed,
             graph: self.graph.clone(),
+            losses: self.losses.clone(),
         }
     }
 }

@@ -168,6 +168,34 @@ pub enum ErrorKind {
     Model,
     /// The packed `.nasl` table could not be read; the source is the table's error.
     Table,
+    /// A `.npy` file of losses was given together with another source of losses.
+    LossesAndOther,
+    /// A file that is not a readable `.npy` array (bad magic, header, or truncated).
+    NpyHeader,
+    /// A `.npy` array whose dtype is not little-endian float32 or float64.
+    NpyDtype {
+        /// The dtype string of the header (`'<i8'`, `'>f8'`, …).
+        descr: String,
+    },
+    /// A `.npy` array stored in Fortran order.
+    NpyOrder,
+    /// A `.npy` array that is not one-dimensional.
+    NpyShape {
+        /// Its shape.
+        shape: Vec<usize>,
+    },
+    /// A `.npy` array whose length is not the number of vertices.
+    NpyLength {
+        /// Vertices of the space.
+        expected: usize,
+        /// Values in the file.
+        found: usize,
+    },
+    /// A `.npy` value that is NaN or infinite.
+    NpyNotFinite {
+        /// Its index (the vertex id).
+        index: usize,
+    },
 }
 
 impl Error {

@@ -89,6 +89,11 @@ pub fn input_args(input: &Input) -> String {
             quote(&input.metric),
             if input.maximize { " --maximize" } else { "" }
         ),
+        Source::Npy { path } => format!(
+            "{space} --losses {}{}",
+            quote(&path.display().to_string()),
+            if input.maximize { " --maximize" } else { "" }
+        ),
     }
 }
 
@@ -168,7 +173,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
     ];
     let label = match &input.source {
         Source::Synthetic { model, .. } => format!("{} · synthetic {model}", input.space.name()),
-        Source::Table { .. } | Source::Graph { .. } => format!(
+        Source::Table { .. } | Source::Graph { .. } | Source::Npy { .. } => format!(
             "{} · {}{}",
             input.space.name(),
             input.metric,
@@ -185,6 +190,11 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         ),
         Source::Graph { path, column } => format!(
             "column {column} of table {} ({} is better)",
+            path.display(),
+            if input.maximize { "higher" } else { "lower" }
+        ),
+        Source::Npy { path } => format!(
+            "array {} ({} is better)",
             path.display(),
             if input.maximize { "higher" } else { "lower" }
         ),
@@ -388,7 +398,9 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
                     draws: opts.noise_draws,
                     seed: match input.source {
                         Source::Synthetic { seed, .. } => seed,
-                        Source::Table { .. } | Source::Graph { .. } => opts.seed,
+                        Source::Table { .. } | Source::Graph { .. } | Source::Npy { .. } => {
+                            opts.seed
+                        }
                     },
                     variant: Variant::Best,
                     eps: 0.0,
@@ -404,7 +416,7 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         }
         let noise_seed = match input.source {
             Source::Synthetic { seed, .. } => seed,
-            Source::Table { .. } | Source::Graph { .. } => opts.seed,
+            Source::Table { .. } | Source::Graph { .. } | Source::Npy { .. } => opts.seed,
         };
         let sigma_list = sigmas
             .iter()
@@ -413,7 +425,9 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
             .join(",");
         let noise_args = match input.source {
             Source::Synthetic { .. } => args.clone(),
-            Source::Table { .. } | Source::Graph { .. } => format!("{args} --seed {noise_seed}"),
+            Source::Table { .. } | Source::Graph { .. } | Source::Npy { .. } => {
+                format!("{args} --seed {noise_seed}")
+            }
         };
         commands.push((
             "noise sweep".into(),

@@ -8,9 +8,14 @@
 //!
 //! [`descent`] then follows LS to its fixed point by pointer jumping.
 
+pub mod compact;
 pub mod descent;
 pub mod explicit;
+pub mod loss;
 pub mod product;
+
+pub use compact::{Compact, PathLengths};
+pub use loss::Loss;
 
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 
@@ -42,12 +47,12 @@ pub struct Landscape {
 
 impl Landscape {
     /// Analyses a product space with the streaming per-dimension kernel.
-    pub fn of_product(space: &ProductSpace, loss: &[f64]) -> Self {
+    pub fn of_product<L: Loss>(space: &ProductSpace, loss: &[L]) -> Self {
         Self::from_step(product::step(space, loss))
     }
 
     /// Analyses any neighbourhood with the explicit per-vertex kernel.
-    pub fn of_graph<N: Neighbourhood>(space: &N, loss: &[f64]) -> Self {
+    pub fn of_graph<N: Neighbourhood, L: Loss>(space: &N, loss: &[L]) -> Self {
         Self::from_step(explicit::step(space, loss))
     }
 

@@ -5,12 +5,19 @@
 //! line is the line's best member, or its second best for the best member itself — so a
 //! line costs O(k_i), not O(k_i²), and the whole pass O(n·d) with no neighbour list.
 //!
-//! Dimensions with small strides are handled block by block while a block sits in cache;
-//! the large-stride dimensions are cut into tiles of k_i row slices that run in parallel.
-//! Two transient arrays hold each vertex's best neighbour so far (loss and id, both f64:
-//! ids below 2^32 are exact in f64, and one lane type lets the row kernel vectorise).
+//! Dimensions with small strides are handled block by block while a block sits in cache.
+//! The large-stride dimensions are handled a few at a time in *tiles*: for a run of
+//! dimensions a..b, a tile is the same short segment of each of the k_a·…·k_b rows that
+//! differ only in those digits, so every line of those dimensions through the tile lies in
+//! it. One pass over memory then relaxes several dimensions while the tile is in cache,
+//! instead of one full strided pass per dimension: the cost per vertex stays flat as the
+//! space outgrows the caches.
+//!
+//! Per vertex, the pass holds the loss, the best neighbour's loss so far (same type) and
+//! its id (u32, written straight into the output LS array): 12 bytes for f32 losses.
 
 use super::explicit::classify;
+use super::loss::Loss;
 use super::{Candidate, Step};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use multiversion::multiversion;
@@ -25,69 +32,99 @@ const LANES: usize = 256;
 /// Shortest row worth the row kernel; shorter lines are handled one by one.
 const ROW_MIN: usize = 16;
 
+/// Length of the row segments of an outer tile (vertices): long enough to stream.
+const SEGMENT: usize = 512;
+
+/// Most vertices in one outer tile: 768 KiB at 12 bytes a vertex, well inside L2 + L3.
+const TILE_MAX: usize = 1 << 16;
+
+/// "No neighbour yet" for the id lanes: never a vertex id (n ≤ u32::MAX).
+const NO_ID: u32 = u32::MAX;
+
 /// LS(v) for every vertex of `space` under `loss` (lower is better).
-pub fn step(space: &ProductSpace, loss: &[f64]) -> Step {
+pub fn step<L: Loss>(space: &ProductSpace, loss: &[L]) -> Step {
+    step_with(space, loss, &crate::progress::Silent)
+}
+
+/// [`step`], reporting one unit of progress per vertex and pass to `progress` (once per
+/// block or tile, never per vertex).
+pub fn step_with<L: Loss>(
+    space: &ProductSpace,
+    loss: &[L],
+    progress: &dyn crate::progress::Progress,
+) -> Step {
     let n = space.len();
     assert_eq!(n, loss.len(), "one loss per vertex");
-    let radices = space.radices();
-    let strides = space.strides();
+    let radices: Vec<usize> = space.radices().iter().map(|&k| k as usize).collect();
+    let strides: Vec<usize> = space.strides().iter().map(|&s| s as usize).collect();
+    let d = radices.len();
     // Dimensions 0..inner have their lines inside one block of `block` vertices; dimension
     // 0 always does (its lines are contiguous), whatever its size.
-    let inner = (0..radices.len())
-        .take_while(|&i| strides[i] * radices[i] as u64 <= BLOCK_MAX)
+    let inner = (0..d)
+        .take_while(|&i| (strides[i] * radices[i]) as u64 <= BLOCK_MAX)
         .count()
         .max(1);
-    let block = (strides[inner - 1] * radices[inner - 1] as u64) as usize;
+    let block = strides[inner - 1] * radices[inner - 1];
+    let groups = outer_groups(&radices, &strides, inner);
+    progress.stage("LS", (n * (1 + groups.len() + 1)) as u64);
 
     // Zeroed allocations cost no pass here; each block is set to "no neighbour yet" by
-    // the thread that works on it, while it is in cache.
-    let mut best_loss = vec![0.0f64; n];
-    let mut best_id = vec![0.0f64; n];
+    // the thread that works on it, while it is in cache. The best neighbour's id is
+    // written straight into the LS array, which the last pass turns into LS.
+    let mut best_loss = vec![L::default(); n];
+    let mut ls = vec![0 as VertexId; n];
 
     loss.par_chunks(block)
         .zip(best_loss.par_chunks_mut(block))
-        .zip(best_id.par_chunks_mut(block))
+        .zip(ls.par_chunks_mut(block))
         .enumerate()
         .for_each(|(b, ((l, bl), bi))| {
             let first = b * block;
-            bl.fill(f64::INFINITY);
-            bi.fill(f64::INFINITY);
+            bl.fill(L::INFINITY);
+            bi.fill(NO_ID);
             for i in 0..inner {
-                let (k, s) = (radices[i] as usize, strides[i] as usize);
+                let (k, s) = (radices[i], strides[i]);
                 if s < ROW_MIN {
-                    relax_short_lines(l, bl, bi, first, k, s);
+                    relax_short_lines(l, bl, bi, first as u32, k, s);
                 } else {
                     relax_groups_in_block(l, bl, bi, first, k, s);
                 }
             }
+            progress.advance(l.len() as u64);
         });
 
-    for i in inner..radices.len() {
-        relax_dimension(
+    for &(a, b) in &groups {
+        relax_tiles(
             loss,
             &mut best_loss,
-            &mut best_id,
-            radices[i] as usize,
-            strides[i] as usize,
-            block,
+            &mut ls,
+            &radices[a..b],
+            strides[a],
+            progress,
         );
     }
 
-    let mut ls = vec![0 as VertexId; n];
     let (local_minima, strict_local_minima) = ls
-        .par_iter_mut()
-        .zip(best_id.par_iter().zip(best_loss.par_iter()))
-        .zip(loss.par_iter())
+        .par_chunks_mut(1 << 14)
+        .zip(best_loss.par_chunks(1 << 14))
+        .zip(loss.par_chunks(1 << 14))
         .enumerate()
-        .with_min_len(4096)
-        .map(|(v, ((out, (&bi, &bl)), &own))| {
-            let best = Candidate {
-                loss: bl,
-                id: bi as VertexId,
-            };
-            classify(v as VertexId, own, best, out)
+        .map(|(c, ((out, bl), own))| {
+            let mut counts = (0, 0);
+            for (j, ((o, &bl), &own)) in out.iter_mut().zip(bl).zip(own).enumerate() {
+                let best = Candidate {
+                    loss: bl.to_f64(),
+                    id: *o,
+                };
+                let (m, s) = classify(((c << 14) + j) as VertexId, own.to_f64(), best, o);
+                counts.0 += m;
+                counts.1 += s;
+            }
+            progress.advance(out.len() as u64);
+            counts
         })
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    progress.finish();
     Step {
         ls,
         local_minima,
@@ -95,35 +132,61 @@ pub fn step(space: &ProductSpace, loss: &[f64]) -> Step {
     }
 }
 
+/// The outer dimensions inner..d cut into runs whose tiles fit [`TILE_MAX`]: each run
+/// (a, b) is relaxed in one pass over memory.
+fn outer_groups(radices: &[usize], strides: &[usize], inner: usize) -> Vec<(usize, usize)> {
+    let mut groups = Vec::new();
+    let mut a = inner;
+    while a < radices.len() {
+        let segment = SEGMENT.min(strides[a]);
+        let mut rows = radices[a];
+        let mut b = a + 1;
+        while b < radices.len() && rows * radices[b] * segment <= TILE_MAX {
+            rows *= radices[b];
+            b += 1;
+        }
+        groups.push((a, b));
+        a = b;
+    }
+    groups
+}
+
 /// Relaxes every line of one dimension (k choices, stride s < ROW_MIN) inside a
 /// contiguous block whose first vertex is `first`; the block length is a multiple of k·s.
 /// Lines this short are handled one by one, with selects instead of branches: on random
 /// losses every comparison here is a coin flip that a branch predictor would miss.
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1", "aarch64+neon"))]
-fn relax_short_lines(l: &[f64], bl: &mut [f64], bi: &mut [f64], first: usize, k: usize, s: usize) {
+fn relax_short_lines<L: Loss>(
+    l: &[L],
+    bl: &mut [L],
+    bi: &mut [u32],
+    first: u32,
+    k: usize,
+    s: usize,
+) {
     for g in (0..l.len()).step_by(k * s) {
         for j in g..g + s {
             // Best and second best member; members come in increasing id, so a strict `<`
             // keeps the lower id on ties.
-            let (mut a, mut ai, mut b, mut bix) = (f64::INFINITY, 0.0, f64::INFINITY, 0.0);
+            let (mut a, mut ai, mut b, mut bix) = (L::INFINITY, 0u32, L::INFINITY, 0u32);
             for c in 0..k {
                 let x = l[j + c * s];
-                let cf = c as f64;
+                let cu = c as u32;
                 let below_a = x < a;
                 let below_b = x < b;
                 let nb = if below_b { x } else { b };
-                let nbi = if below_b { cf } else { bix };
+                let nbi = if below_b { cu } else { bix };
                 b = if below_a { a } else { nb };
                 bix = if below_a { ai } else { nbi };
                 a = if below_a { x } else { a };
-                ai = if below_a { cf } else { ai };
+                ai = if below_a { cu } else { ai };
             }
-            let line_base = (first + j) as f64;
+            let line_base = first + j as u32;
             for c in 0..k {
                 let x = j + c * s;
-                let mine = ai == c as f64;
+                let mine = ai == c as u32;
                 let ol = if mine { b } else { a };
-                let oid = line_base + (if mine { bix } else { ai }) * s as f64;
+                let oid = line_base + (if mine { bix } else { ai }) * s as u32;
                 let better = (ol < bl[x]) | ((ol == bl[x]) & (oid < bi[x]));
                 bl[x] = if better { ol } else { bl[x] };
                 bi[x] = if better { oid } else { bi[x] };
@@ -133,49 +196,109 @@ fn relax_short_lines(l: &[f64], bl: &mut [f64], bi: &mut [f64], first: usize, k:
 }
 
 /// Relaxes one dimension (stride s >= ROW_MIN) inside a block: each group of k rows of
-/// length s goes to the row kernel. The row vectors are reused across groups.
-fn relax_groups_in_block(
-    l: &[f64],
-    bl: &mut [f64],
-    bi: &mut [f64],
+/// length s is a one-dimensional tile.
+fn relax_groups_in_block<L: Loss>(
+    l: &[L],
+    bl: &mut [L],
+    bi: &mut [u32],
     first: usize,
     k: usize,
     s: usize,
 ) {
     let group = k * s;
-    let mut rows = Rows::with_capacity(k);
+    let mut tile = Tile::with_capacity(k);
     for (g, ((lg, blg), big)) in l
         .chunks(group)
         .zip(bl.chunks_mut(group))
         .zip(bi.chunks_mut(group))
         .enumerate()
     {
-        rows.first = first + g * group;
-        rows.loss.extend(lg.chunks(s));
-        rows.best_loss.extend(blg.chunks_mut(s));
-        rows.best_id.extend(big.chunks_mut(s));
-        rows.relax(s);
-        rows.clear();
+        tile.first = first + g * group;
+        tile.row_stride = s;
+        for ((lr, br), ir) in lg.chunks(s).zip(blg.chunks_mut(s)).zip(big.chunks_mut(s)) {
+            tile.push(lr, br, ir);
+        }
+        tile.relax(&[k]);
+        tile.clear();
     }
 }
 
-/// The same positions of the k rows of a line group: row c, position j is vertex
-/// `first + c·s + j`, and the k vertices at position j form one line.
-struct Rows<'a> {
-    first: usize,
-    loss: Vec<&'a [f64]>,
-    best_loss: Vec<&'a mut [f64]>,
-    best_id: Vec<&'a mut [f64]>,
+/// Relaxes the run of dimensions with radices `radices` whose lowest has stride `row`:
+/// each group of rows that differ only in those digits is cut into tiles of [`SEGMENT`]
+/// positions, and the tiles run in parallel.
+fn relax_tiles<L: Loss>(
+    loss: &[L],
+    best_loss: &mut [L],
+    best_id: &mut [u32],
+    radices: &[usize],
+    row: usize,
+    progress: &dyn crate::progress::Progress,
+) {
+    let rows: usize = radices.iter().product();
+    let group = rows * row;
+    let segment = SEGMENT.min(row);
+    let tiles_per_row = row.div_ceil(segment);
+    loss.par_chunks(group)
+        .zip(best_loss.par_chunks_mut(group))
+        .zip(best_id.par_chunks_mut(group))
+        .enumerate()
+        .for_each(|(g, ((l, bl), bi))| {
+            let mut tiles: Vec<Tile<L>> = (0..tiles_per_row)
+                .map(|t| {
+                    let mut tile = Tile::with_capacity(rows);
+                    tile.first = g * group + t * segment;
+                    tile.row_stride = row;
+                    tile
+                })
+                .collect();
+            for ((lr, br), ir) in l
+                .chunks(row)
+                .zip(bl.chunks_mut(row))
+                .zip(bi.chunks_mut(row))
+            {
+                for (t, ((lt, bt), it)) in lr
+                    .chunks(segment)
+                    .zip(br.chunks_mut(segment))
+                    .zip(ir.chunks_mut(segment))
+                    .enumerate()
+                {
+                    tiles[t].push(lt, bt, it);
+                }
+            }
+            tiles.into_par_iter().for_each(|mut tile| {
+                tile.relax(radices);
+                progress.advance((rows * tile.loss[0].len()) as u64);
+            });
+        });
 }
 
-impl<'a> Rows<'a> {
-    fn with_capacity(k: usize) -> Self {
-        Rows {
+/// The same segment of each row of a run of dimensions: row q (q = Σ c_l·w_l over the
+/// run's digits, w_l the product of the radices below l) starts at vertex
+/// `first + q·row_stride`, so every line of the run's dimensions through the tile is the
+/// same position in k_l of its rows.
+struct Tile<'a, L> {
+    first: usize,
+    row_stride: usize,
+    loss: Vec<&'a [L]>,
+    best_loss: Vec<&'a mut [L]>,
+    best_id: Vec<&'a mut [u32]>,
+}
+
+impl<'a, L: Loss> Tile<'a, L> {
+    fn with_capacity(rows: usize) -> Self {
+        Tile {
             first: 0,
-            loss: Vec::with_capacity(k),
-            best_loss: Vec::with_capacity(k),
-            best_id: Vec::with_capacity(k),
+            row_stride: 0,
+            loss: Vec::with_capacity(rows),
+            best_loss: Vec::with_capacity(rows),
+            best_id: Vec::with_capacity(rows),
         }
+    }
+
+    fn push(&mut self, l: &'a [L], bl: &'a mut [L], bi: &'a mut [u32]) {
+        self.loss.push(l);
+        self.best_loss.push(bl);
+        self.best_id.push(bi);
     }
 
     fn clear(&mut self) {
@@ -184,43 +307,54 @@ impl<'a> Rows<'a> {
         self.best_id.clear();
     }
 
-    /// Offers each vertex its best line neighbour, in branch-free passes over contiguous
-    /// positions that compile to packed compares and selects: first each line's best and
-    /// second best member (members come in increasing id, so a strict `<` keeps the lower
-    /// id on ties), then each member's best other member against its running best.
-    fn relax(&mut self, s: usize) {
-        let len = self.loss[0].len();
-        let mut a = [0.0f64; LANES];
-        let mut b = [0.0f64; LANES];
-        let mut ai = [0.0f64; LANES];
-        let mut bi = [0.0f64; LANES];
+    /// Relaxes every dimension of the run, lowest first.
+    fn relax(&mut self, radices: &[usize]) {
+        let rows = self.loss.len();
+        let mut w = 1;
+        for &k in radices {
+            for hi in (0..rows).step_by(w * k) {
+                for q in hi..hi + w {
+                    self.relax_lines(q, w, k);
+                }
+            }
+            w *= k;
+        }
+    }
+
+    /// Offers each vertex of rows q, q + w, …, q + (k−1)·w its best other line member,
+    /// in branch-free passes over contiguous positions that compile to packed compares
+    /// and selects: first each line's best and second best member, then each member's
+    /// best other member against its running best.
+    fn relax_lines(&mut self, q: usize, w: usize, k: usize) {
+        let len = self.loss[q].len();
+        let stride = (w * self.row_stride) as u32;
+        let mut a = [L::INFINITY; LANES];
+        let mut b = [L::INFINITY; LANES];
+        let mut ai = [0u32; LANES];
+        let mut bi = [0u32; LANES];
         for j0 in (0..len).step_by(LANES) {
             let m = LANES.min(len - j0);
             let (a, b, ai, bi) = (&mut a[..m], &mut b[..m], &mut ai[..m], &mut bi[..m]);
-            a.fill(f64::INFINITY);
-            b.fill(f64::INFINITY);
-            ai.fill(0.0);
-            bi.fill(0.0);
-            for (c, row) in self.loss.iter().enumerate() {
-                line_top_two(&row[j0..j0 + m], c as f64, a, ai, b, bi);
+            a.fill(L::INFINITY);
+            b.fill(L::INFINITY);
+            ai.fill(0);
+            bi.fill(0);
+            for c in 0..k {
+                line_top_two(&self.loss[q + c * w][j0..j0 + m], c as u32, a, ai, b, bi);
             }
-            for (c, (bl, bid)) in self
-                .best_loss
-                .iter_mut()
-                .zip(self.best_id.iter_mut())
-                .enumerate()
-            {
-                let first_id = (self.first + j0 + c * s) as f64;
+            let line_first = (self.first + q * self.row_stride + j0) as u32;
+            for c in 0..k {
+                let r = q + c * w;
                 offer_others(
-                    c as f64,
-                    first_id,
-                    s as f64,
+                    c as u32,
+                    line_first,
+                    stride,
                     a,
                     ai,
                     b,
                     bi,
-                    &mut bl[j0..j0 + m],
-                    &mut bid[j0..j0 + m],
+                    &mut self.best_loss[r][j0..j0 + m],
+                    &mut self.best_id[r][j0..j0 + m],
                 );
             }
         }
@@ -230,7 +364,14 @@ impl<'a> Rows<'a> {
 /// Folds row `c` into the running best (`a`, `ai`) and second best (`b`, `bi`) of each
 /// position. Members come in increasing id, so a strict `<` keeps the lower id on ties.
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1", "aarch64+neon"))]
-fn line_top_two(row: &[f64], c: f64, a: &mut [f64], ai: &mut [f64], b: &mut [f64], bi: &mut [f64]) {
+fn line_top_two<L: Loss>(
+    row: &[L],
+    c: u32,
+    a: &mut [L],
+    ai: &mut [u32],
+    b: &mut [L],
+    bi: &mut [u32],
+) {
     for ((((&x, a), ai), b), bi) in row.iter().zip(a).zip(ai).zip(b).zip(bi) {
         let below_a = x < *a;
         let below_b = x < *b;
@@ -244,22 +385,20 @@ fn line_top_two(row: &[f64], c: f64, a: &mut [f64], ai: &mut [f64], b: &mut [f64
 }
 
 /// Offers each vertex of row `c` its best other line member against its running best
-/// (`bl`, `bid`). Position j of the row is vertex `first_id + j`; member c' of the same
-/// line is `first_id + (c' − c)·s + j`.
+/// (`bl`, `bid`). Member c' of the line at position j is vertex `line_first + c'·s + j`.
 #[allow(clippy::too_many_arguments)]
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1", "aarch64+neon"))]
-fn offer_others(
-    c: f64,
-    first_id: f64,
-    s: f64,
-    a: &[f64],
-    ai: &[f64],
-    b: &[f64],
-    bi: &[f64],
-    bl: &mut [f64],
-    bid: &mut [f64],
+fn offer_others<L: Loss>(
+    c: u32,
+    line_first: u32,
+    s: u32,
+    a: &[L],
+    ai: &[u32],
+    b: &[L],
+    bi: &[u32],
+    bl: &mut [L],
+    bid: &mut [u32],
 ) {
-    let line_base = first_id - c * s;
     let m = bl
         .len()
         .min(bid.len())
@@ -271,53 +410,11 @@ fn offer_others(
         let mine = ai[j] == c;
         let ol = if mine { b[j] } else { a[j] };
         let oc = if mine { bi[j] } else { ai[j] };
-        let oid = line_base + oc * s + j as f64;
+        let oid = line_first + oc * s + j as u32;
         let better = (ol < bl[j]) | ((ol == bl[j]) & (oid < bid[j]));
         bl[j] = if better { ol } else { bl[j] };
         bid[j] = if better { oid } else { bid[j] };
     }
-}
-
-/// Relaxes every line of a dimension whose stride `s` is a multiple of `tile`: the
-/// groups of k rows are cut into tiles of `tile` positions that run in parallel.
-fn relax_dimension(
-    loss: &[f64],
-    best_loss: &mut [f64],
-    best_id: &mut [f64],
-    k: usize,
-    s: usize,
-    tile: usize,
-) {
-    let group = k * s;
-    let tiles_per_row = s / tile;
-    let mut tiles: Vec<Rows> = Vec::new();
-    for (g, ((l, bl), bi)) in loss
-        .chunks(group)
-        .zip(best_loss.chunks_mut(group))
-        .zip(best_id.chunks_mut(group))
-        .enumerate()
-    {
-        let base = tiles.len();
-        for t in 0..tiles_per_row {
-            let mut rows = Rows::with_capacity(k);
-            rows.first = g * group + t * tile;
-            tiles.push(rows);
-        }
-        for ((lrow, blrow), birow) in l.chunks(s).zip(bl.chunks_mut(s)).zip(bi.chunks_mut(s)) {
-            for (t, ((lt, blt), bit)) in lrow
-                .chunks(tile)
-                .zip(blrow.chunks_mut(tile))
-                .zip(birow.chunks_mut(tile))
-                .enumerate()
-            {
-                let rows = &mut tiles[base + t];
-                rows.loss.push(lt);
-                rows.best_loss.push(blt);
-                rows.best_id.push(bit);
-            }
-        }
-    }
-    tiles.into_par_iter().for_each(|mut rows| rows.relax(s));
 }
 
 #[cfg(test)]
@@ -325,23 +422,54 @@ mod tests {
     use super::*;
     use crate::landscape::explicit;
 
+    const SPECS: [&str; 10] = [
+        "2^3",
+        "3x4x5",
+        "5^6",
+        "2^15",
+        "4^8",
+        "7x2x3x9x2x5",
+        "40x3x20",
+        "2^17",
+        "3^12",
+        "2x2x900x2x2x3x2",
+    ];
+
+    fn losses(n: usize, levels: u64) -> Vec<f64> {
+        (0..n)
+            .map(|v| ((v as u64 * 2654435761) % levels) as f64)
+            .collect()
+    }
+
     #[test]
     fn streaming_equals_explicit_on_small_spaces() {
-        for spec in [
-            "2^3",
-            "3x4x5",
-            "5^6",
-            "2^15",
-            "4^8",
-            "7x2x3x9x2x5",
-            "40x3x20",
-            "2^17",
-        ] {
+        for spec in SPECS {
             let space = ProductSpace::parse(spec).unwrap();
-            let loss: Vec<f64> = (0..space.len())
-                .map(|v| ((v as u64 * 2654435761) % 97) as f64)
-                .collect();
+            let loss = losses(space.len(), 97);
             assert_eq!(step(&space, &loss), explicit::step(&space, &loss), "{spec}");
+        }
+    }
+
+    #[test]
+    fn tiled_runs_cover_several_outer_dimensions() {
+        // 3^12: block 3^8, outer dimensions 8..12 in one run of 3^4 rows.
+        let space = ProductSpace::parse("3^12").unwrap();
+        let r: Vec<usize> = space.radices().iter().map(|&k| k as usize).collect();
+        let s: Vec<usize> = space.strides().iter().map(|&s| s as usize).collect();
+        assert_eq!(outer_groups(&r, &s, 8), vec![(8, 12)]);
+        let space = ProductSpace::parse("5^13").unwrap();
+        let r: Vec<usize> = space.radices().iter().map(|&k| k as usize).collect();
+        let s: Vec<usize> = space.strides().iter().map(|&s| s as usize).collect();
+        assert_eq!(outer_groups(&r, &s, 6), vec![(6, 9), (9, 12), (12, 13)]);
+    }
+
+    #[test]
+    fn f32_losses_give_the_f64_answer_on_the_same_values() {
+        for spec in SPECS {
+            let space = ProductSpace::parse(spec).unwrap();
+            let loss = losses(space.len(), 1000);
+            let narrow: Vec<f32> = loss.iter().map(|&x| x as f32).collect();
+            assert_eq!(step(&space, &narrow), step(&space, &loss), "{spec}");
         }
     }
 }

@@ -4,4 +4,4 @@ pub mod hardness;
 pub mod summary;
 
 pub use hardness::{hardness, Hardness};
-pub use summary::{summarize, Summary, SummaryOptions};
+pub use summary::{summarize, summarize_compact, Summary, SummaryOptions};

@@ -3,7 +3,7 @@
 //! Everything here is derived from the loss vector and a [`Landscape`]; values are
 //! reported in the metric's own units and direction (the caller supplies the sign).
 
-use crate::landscape::Landscape;
+use crate::landscape::{Compact, Landscape, Loss};
 use crate::range::is_within;
 use crate::space::VertexId;
 use rayon::prelude::*;
@@ -87,34 +87,83 @@ pub struct Summary {
 
 /// Summarises `landscape` of `loss` (lower is better). `sign` turns a loss into the
 /// metric's value (−1 for a maximised metric); `arch` names a vertex.
-pub fn summarize(
-    loss: &[f64],
+pub fn summarize<L: Loss>(
+    loss: &[L],
     landscape: &Landscape,
     sign: f64,
     arch: &dyn Fn(VertexId) -> String,
     opts: &SummaryOptions,
 ) -> Summary {
+    let parts = Parts {
+        ls_star: &landscape.ls_star,
+        histogram: histogram(&landscape.steps),
+        local_minima: landscape.local_minima,
+        strict_local_minima: landscape.strict_local_minima,
+    };
+    summarize_parts(loss, parts, sign, arch, opts)
+}
+
+/// [`summarize`] for the compact landscape: the same document from LS* and byte path
+/// lengths, with basins counted per minimum instead of per vertex.
+pub fn summarize_compact<L: Loss>(
+    loss: &[L],
+    landscape: &Compact,
+    sign: f64,
+    arch: &dyn Fn(VertexId) -> String,
+    opts: &SummaryOptions,
+) -> Summary {
+    let parts = Parts {
+        ls_star: &landscape.ls_star,
+        histogram: landscape.steps.histogram(),
+        local_minima: landscape.local_minima,
+        strict_local_minima: landscape.strict_local_minima,
+    };
+    summarize_parts(loss, parts, sign, arch, opts)
+}
+
+/// What the summary needs of a landscape, whichever way it was stored.
+struct Parts<'a> {
+    ls_star: &'a [VertexId],
+    histogram: Vec<u64>,
+    local_minima: usize,
+    strict_local_minima: usize,
+}
+
+fn summarize_parts<L: Loss>(
+    loss: &[L],
+    parts: Parts<'_>,
+    sign: f64,
+    arch: &dyn Fn(VertexId) -> String,
+    opts: &SummaryOptions,
+) -> Summary {
     let n = loss.len();
-    let basin = basin_sizes(&landscape.ls_star);
-    // Minima best first: (loss, id).
-    let mut minima: Vec<VertexId> = (0..n as VertexId)
-        .into_par_iter()
-        .filter(|&v| landscape.ls[v as usize] == v)
+    let value = |v: VertexId| loss[v as usize].to_f64();
+    // LS*(v) = v exactly at the minima; ascending ids.
+    let minima_by_id: Vec<VertexId> = parts
+        .ls_star
+        .par_iter()
+        .enumerate()
+        .filter(|&(v, &m)| m as usize == v)
+        .map(|(v, _)| v as VertexId)
         .collect();
-    minima.sort_unstable_by(|&a, &b| {
+    let basin = minima_basins(parts.ls_star, &minima_by_id);
+    // Minima best first: (loss, id), each with its basin.
+    let mut minima: Vec<(VertexId, u32)> = minima_by_id.into_iter().zip(basin).collect();
+    minima.par_sort_unstable_by(|&(a, _), &(b, _)| {
         loss[a as usize]
             .total_cmp(&loss[b as usize])
             .then(a.cmp(&b))
     });
 
-    let best = minima.first().map_or(f64::NAN, |&m| loss[m as usize]);
+    let best = minima.first().map_or(f64::NAN, |&(m, _)| value(m));
     let optima: Vec<VertexId> = (0..n as VertexId)
-        .filter(|&v| loss[v as usize] == best)
+        .into_par_iter()
+        .filter(|&v| value(v) == best)
         .collect();
     let optimum_basin = minima
         .iter()
-        .take_while(|&&m| loss[m as usize] == best)
-        .map(|&m| basin[m as usize] as u64)
+        .take_while(|&&(m, _)| value(m) == best)
+        .map(|&(_, b)| b as u64)
         .sum();
 
     // P(ε): minima are sorted, so the share within ε is a prefix sum of basin sizes.
@@ -124,8 +173,8 @@ pub fn summarize(
         .map(|&eps| {
             let within: u64 = minima
                 .iter()
-                .take_while(|&&m| is_within(loss[m as usize], best, eps))
-                .map(|&m| basin[m as usize] as u64)
+                .take_while(|&&(m, _)| is_within(value(m), best, eps))
+                .map(|&(_, b)| b as u64)
                 .sum();
             EpsPoint {
                 eps,
@@ -134,7 +183,7 @@ pub fn summarize(
         })
         .collect();
 
-    let histogram = histogram(&landscape.steps);
+    let histogram = parts.histogram;
     let max = histogram.len().saturating_sub(1) as u32;
     let total: u64 = histogram
         .iter()
@@ -143,8 +192,8 @@ pub fn summarize(
         .sum();
 
     Summary {
-        local_minima: landscape.local_minima,
-        strict_local_minima: landscape.strict_local_minima,
+        local_minima: parts.local_minima,
+        strict_local_minima: parts.strict_local_minima,
         global_optimum: GlobalOptimum {
             value: sign * best,
             count: optima.len(),
@@ -164,14 +213,64 @@ pub fn summarize(
         minima: minima
             .iter()
             .take(opts.top)
-            .map(|&m| Minimum {
+            .map(|&(m, b)| Minimum {
                 arch: arch(m),
                 id: m,
-                value: sign * loss[m as usize],
-                basin: basin[m as usize] as u64,
+                value: sign * value(m),
+                basin: b as u64,
             })
             .collect(),
     }
+}
+
+/// The basin size of each of `minima` (ascending ids, the fixed points of `ls_star`),
+/// without an n-sized count array: a bitmap of the minima with a running count per word
+/// turns a minimum's id into its index among them (1.5 bits a vertex), and the counts are
+/// kept per minimum. Integer counts, so the parallel count is exact whatever the
+/// thread count.
+pub fn minima_basins(ls_star: &[VertexId], minima: &[VertexId]) -> Vec<u32> {
+    use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+    let words = ls_star.len().div_ceil(64);
+    let mut bits = vec![0u64; words];
+    for &m in minima {
+        bits[m as usize / 64] |= 1 << (m % 64);
+    }
+    let mut before = Vec::with_capacity(words);
+    let mut count = 0u32;
+    for w in &bits {
+        before.push(count);
+        count += w.count_ones();
+    }
+    let rank = |m: VertexId| {
+        let (w, b) = (m as usize / 64, m % 64);
+        before[w] + (bits[w] & ((1u64 << b) - 1)).count_ones()
+    };
+    // One private count array per thread when they are small beside n (the usual case:
+    // about one vertex in s + 1 is a minimum), so the counting needs no atomic
+    // read-modify-write; shared atomic counts otherwise, to stay within memory.
+    let threads = rayon::current_num_threads().max(1);
+    if minima.len() * threads <= ls_star.len() / 4 {
+        let part = ls_star.len().div_ceil(threads).max(1);
+        return ls_star
+            .par_chunks(part)
+            .map(|chunk| {
+                let mut counts = vec![0u32; minima.len()];
+                for &m in chunk {
+                    counts[rank(m) as usize] += 1;
+                }
+                counts
+            })
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            })
+            .unwrap_or_default();
+    }
+    let counts: Vec<AtomicU32> = (0..minima.len()).map(|_| AtomicU32::new(0)).collect();
+    ls_star.par_iter().with_min_len(1 << 14).for_each(|&m| {
+        counts[rank(m) as usize].fetch_add(1, Relaxed);
+    });
+    counts.into_iter().map(AtomicU32::into_inner).collect()
 }
 
 /// `basin[m]` = number of vertices whose LS* is m. Integer counts, so the parallel
@@ -186,15 +285,16 @@ pub fn basin_sizes(ls_star: &[VertexId]) -> Vec<u32> {
 }
 
 /// `histogram[k]` = number of entries equal to k.
-pub fn histogram(xs: &[u32]) -> Vec<u64> {
+pub fn histogram<T: Copy + Into<u64> + Sync>(xs: &[T]) -> Vec<u64> {
     xs.par_chunks(1 << 16)
         .map(|chunk| {
             let mut h = Vec::new();
             for &x in chunk {
-                if h.len() <= x as usize {
-                    h.resize(x as usize + 1, 0u64);
+                let x = x.into() as usize;
+                if h.len() <= x {
+                    h.resize(x + 1, 0u64);
                 }
-                h[x as usize] += 1;
+                h[x] += 1;
             }
             h
         })
@@ -207,4 +307,37 @@ pub fn histogram(xs: &[u32]) -> Vec<u64> {
             }
             a
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::landscape::Landscape;
+    use crate::space::ProductSpace;
+
+    #[test]
+    fn basins_by_rank_equal_the_per_vertex_count() {
+        // Few minima (private counts) and every vertex a minimum (shared atomic counts).
+        let space = ProductSpace::parse("4^7").unwrap();
+        let n = 4usize.pow(7);
+        for levels in [1_000_000u64, 1] {
+            let loss: Vec<f64> = (0..n)
+                .map(|v| ((v as u64 * 2654435761) % levels) as f64)
+                .collect();
+            let land = Landscape::of_product(&space, &loss);
+            let minima: Vec<VertexId> = (0..n as VertexId)
+                .filter(|&v| land.ls[v as usize] == v)
+                .collect();
+            let per_vertex = basin_sizes(&land.ls_star);
+            let by_rank = minima_basins(&land.ls_star, &minima);
+            assert_eq!(
+                by_rank,
+                minima
+                    .iter()
+                    .map(|&m| per_vertex[m as usize])
+                    .collect::<Vec<_>>()
+            );
+            assert_eq!(by_rank.iter().map(|&b| b as usize).sum::<usize>(), n);
+        }
+    }
 }
