@@ -59,20 +59,7 @@ pub fn analyse(spec: &InputSpec, eps: Option<&[f64]>) -> Result<Report> {
                 .as_deref()
                 .context("--table needs --metric COLUMN (the column to analyse)")?;
             let key = spec.key.as_deref().unwrap_or(default_key("nb101"));
-            let decode = |s: &str| -> Result<VertexId, table_csv::KeyError> {
-                classes.id_of_hash(s).ok_or_else(|| {
-                    "not the module hash of a NAS-Bench-101 cell (32 lower-case hex digits)".into()
-                })
-            };
-            let encode = |v: VertexId| classes.keys()[v as usize].clone();
-            let codec = KeyCodec {
-                n: classes.len(),
-                decode: &decode,
-                encode: &encode,
-            };
-            let cols = table_csv::read_columns(path, key, &[metric.to_string()], &codec)?;
-            let sign = if spec.maximize { -1.0 } else { 1.0 };
-            let loss: Vec<f64> = cols.values[0].iter().map(|x| sign * x).collect();
+            let loss = join_table(path, key, metric, spec.maximize, classes.keys())?;
             let source = serde_json::json!({"kind": "table", "path": path, "key": key, "joined_on": "module hash"});
             (loss, metric.to_string(), spec.maximize, source)
         }
@@ -115,6 +102,37 @@ pub fn analyse(spec: &InputSpec, eps: Option<&[f64]>) -> Result<Report> {
         analysis,
         build_seconds,
     })
+}
+
+/// One loss per class (lower is better) from column `metric` of the table at `path`,
+/// joined on its `key` column of module hashes; `hashes` are the classes' module hashes in
+/// vertex-id order, which is ascending (docs/NB101.md). Every class needs exactly one row:
+/// an unknown hash, a repeated one or a missing one is an [`crate::input::Error`] with its
+/// kind, naming the file and line, as for any other table.
+pub fn join_table(
+    path: &std::path::Path,
+    key: &str,
+    metric: &str,
+    maximize: bool,
+    hashes: &[String],
+) -> Result<Vec<f64>> {
+    let decode = |s: &str| -> Result<VertexId, table_csv::KeyError> {
+        hashes
+            .binary_search_by(|k| k.as_str().cmp(s))
+            .map(|i| i as VertexId)
+            .map_err(|_| {
+                "not the module hash of a NAS-Bench-101 cell (32 lower-case hex digits)".into()
+            })
+    };
+    let encode = |v: VertexId| hashes[v as usize].clone();
+    let codec = KeyCodec {
+        n: hashes.len(),
+        decode: &decode,
+        encode: &encode,
+    };
+    let cols = table_csv::read_columns(path, key, &[metric.to_string()], &codec)?;
+    let sign = if maximize { -1.0 } else { 1.0 };
+    Ok(cols.values[0].iter().map(|x| sign * x).collect())
 }
 
 /// The human summary of a report.

@@ -11,6 +11,7 @@
 //!   errors;
 //! - [`pack`]: the recipes that turn a space and its tables into a `.nasl` file;
 //! - [`analysis`]: one analysis of one input, the document `analyze --json` prints;
+//! - [`lon`]: one local optima network, the document `lon --json` prints;
 //! - [`fit`]: the one theory-fit pipeline, so `nasland theory`, the report and Python agree;
 //! - [`report`]: plots and the report page;
 //! - [`io`] (CSV readers, atomic writes), [`format`] (how numbers are printed) and [`cli`]
@@ -50,6 +51,7 @@ pub mod format;
 pub mod input;
 pub mod io;
 pub mod labelled;
+pub mod lon;
 pub mod memory;
 pub mod pack;
 pub mod report;

@@ -261,3 +261,83 @@ fn landscape_matches_brute_force_walk() {
         assert!((a.eps_curve[0].p_states - a.global_basin as f64 / a.states as f64).abs() < 1e-12);
     }
 }
+
+/// `--space nb101-labelled --table`: the table is joined on module hashes, in
+/// tools/nb101_export.py's format (one row per class, `hash` first), and every state gets
+/// the loss of its class's row; a hash the space does not know, or a class without a row,
+/// is an error of its kind that names the file.
+#[test]
+fn table_joined_on_hash_gives_each_state_its_class_loss() {
+    use nasland::input::ErrorKind;
+    use nasland::labelled::join_table;
+    use nasland::space::nb101::hash::module_hash;
+
+    let space = Labelled::new(V);
+    let n = space.raw_len() as usize;
+    let valid: Vec<usize> = (0..n).filter(|&i| space.is_state(i as u64)).collect();
+    // The state's hash, from the test's own decoding of the index.
+    let hash_of = |idx: usize| {
+        let (m, o) = decode(idx);
+        module_hash(&cell(&m, &o).prune().unwrap())
+    };
+    let hashes: Vec<String> = valid
+        .iter()
+        .map(|&i| hash_of(i))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert!(hashes.len() > 10 && hashes.iter().all(|h| h.len() == 32));
+    let table = space.class_table(|c| {
+        c.prune()
+            .and_then(|p| hashes.binary_search(&module_hash(&p)).ok())
+            .map(|i| i as u32)
+    });
+    assert_eq!(table.missing, 0);
+
+    // Rows in reverse hash order, so that a join by position would fail; accuracies are
+    // maximised.
+    let acc = |h: &str| 0.5 + (u64::from_str_radix(&h[..8], 16).unwrap() % 997) as f64 / 2000.0;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, rows: &[String]| {
+        let path = dir.path().join(name);
+        let mut text =
+            String::from("hash,num_vertices,num_edges,params,val_acc_mean,test_acc_mean\n");
+        for h in rows.iter().rev() {
+            text.push_str(&format!("{h},5,4,1000,{},{}\n", acc(h), acc(h) - 0.01));
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let good = write("good.csv", &hashes);
+    let loss = join_table(&good, "hash", "val_acc_mean", true, &hashes).unwrap();
+    assert_eq!(loss.len(), hashes.len());
+    for &v in &valid {
+        let class = table.class(&space, v as u64) as usize;
+        assert_eq!(loss[class], -acc(&hash_of(v)), "state {v}");
+    }
+    // The analysis sees the same best value.
+    let a = landscape::analyse(&space, &table, &loss, &[0.0], &nasland::progress::Silent);
+    let best = hashes.iter().map(|h| acc(h)).fold(f64::MIN, f64::max);
+    assert_eq!(a.best_loss, -best);
+
+    let kind = |path: &std::path::Path| {
+        let e = join_table(path, "hash", "val_acc_mean", true, &hashes).unwrap_err();
+        assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+        e.downcast::<nasland::input::Error>()
+            .unwrap()
+            .kind()
+            .clone()
+    };
+    // A hash no valid state has.
+    let mut unknown = hashes.clone();
+    unknown.push("0123456789abcdef0123456789abcdef".into());
+    let path = write("unknown.csv", &unknown);
+    assert!(
+        matches!(kind(&path), ErrorKind::UnknownArchitecture { ref key, .. } if key == "0123456789abcdef0123456789abcdef")
+    );
+    // A class without a row.
+    let path = write("missing.csv", &hashes[1..]);
+    assert!(
+        matches!(kind(&path), ErrorKind::Missing { count: 1, ref first } if *first == hashes[0])
+    );
+}

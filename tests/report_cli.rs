@@ -90,6 +90,42 @@ fn check_announced(page: &Page) {
     }
 }
 
+/// The discs of the LON figure `figure_id`: (node id, fill colour), from a strict parse.
+fn lon_discs(html: &str, figure_id: &str) -> Vec<(usize, String)> {
+    let mut reader = Reader::from_str(html);
+    let mut inside = false;
+    let mut discs = Vec::new();
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => {
+                let attr = |k: &[u8]| {
+                    e.attributes()
+                        .map(|a| a.unwrap())
+                        .find(|a| a.key.as_ref() == k)
+                        .map(|a| a.unescape_value().unwrap().into_owned())
+                };
+                if e.name().as_ref() == b"figure" {
+                    inside = attr(b"id").as_deref() == Some(figure_id);
+                }
+                if inside
+                    && e.name().as_ref() == b"circle"
+                    && attr(b"class").as_deref() == Some("lon-node")
+                {
+                    discs.push((
+                        attr(b"data-node").unwrap().parse().unwrap(),
+                        attr(b"fill").unwrap(),
+                    ));
+                }
+            }
+            Event::End(e) if e.name().as_ref() == b"figure" => inside = false,
+            _ => {}
+        }
+    }
+    assert!(!discs.is_empty(), "no LON figure {figure_id}");
+    discs
+}
+
 fn run_report(dir: &Path, args: &[&str], threads: &str) -> Vec<u8> {
     // Same output name (it is printed in the page), one directory per run.
     let sub = dir.join(format!("threads-{threads}-{}", args.join("-").len()));
@@ -124,12 +160,13 @@ fn default_report_from_nothing() {
     let html = std::fs::read_to_string(dir.path().join("nasland-report.html")).unwrap();
     let page = parse(&html);
     check_announced(&page);
-    // Three inputs, six figures each (the tree figure is one SVG), four kinds of tables.
-    assert_eq!(page.figures.len(), 18);
-    assert_eq!(page.svgs, 18);
+    // Three inputs, seven figures each (the tree figure is one SVG), five kinds of tables.
+    assert_eq!(page.figures.len(), 21);
+    assert_eq!(page.svgs, 21);
     for t in [
         "table-hardness",
         "table-inputs",
+        "table-funnels",
         "table-summary-0",
         "table-summary-2",
     ] {
@@ -143,6 +180,28 @@ fn default_report_from_nothing() {
         assert!(html.contains(&format!("nb201 · {model}")), "{model}");
     }
     assert!(html.contains("nasland analyze --space nb201 --synthetic smooth --seed 1 --json"));
+    // iid uniform NB201 has about 625 minima: the LON figure draws the largest basins only
+    // (and the global optimum, red), and says so.
+    let discs = lon_discs(&html, "nb201---synthetic-uniform-lon");
+    let lon = crate::util::json(&[
+        "lon",
+        "--space",
+        "nb201",
+        "--synthetic",
+        "uniform",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    let minima = lon["lon"]["nodes"].as_u64().unwrap() as usize;
+    assert!(minima > 100);
+    // The one global optimum is among the 100 largest basins or drawn beside them.
+    assert!((100..=101).contains(&discs.len()), "{} discs", discs.len());
+    assert_eq!(discs.iter().filter(|d| d.1 == "red").count(), 1);
+    assert!(html.contains(&format!(
+        "The 100 largest basins of {minima} local minima and every global optimum ({} drawn)",
+        discs.len()
+    )));
     // No leftover temporary file from the atomic write.
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -182,7 +241,7 @@ fn table_report_checksums_and_numbers() {
     let html = String::from_utf8(run_report(dir.path(), &args, "2")).unwrap();
     let page = parse(&html);
     check_announced(&page);
-    assert_eq!(page.figures.len(), 12);
+    assert_eq!(page.figures.len(), 14);
 
     // The checksum is the one the data's SHA256SUMS lists (an independent computation).
     let sums = std::fs::read_to_string(crate::util::shared_data("SHA256SUMS")).unwrap();
@@ -222,6 +281,58 @@ fn table_report_checksums_and_numbers() {
         assert!(html.contains(&row), "missing hardness row {row}");
         let cmd = format!("nasland analyze --space nb201 --table {t} --key arch_str --metric {metric} --maximize --json");
         assert!(html.contains(&cmd), "missing command {cmd}");
+
+        // The funnel table is `nasland lon --json`'s, and the LON figure draws its nodes.
+        let out_dir = dir.path().join(format!("lon-{metric}"));
+        let lon = crate::util::json(&[
+            "lon",
+            "--space",
+            "nb201",
+            "--table",
+            t,
+            "--key",
+            "arch_str",
+            "--metric",
+            metric,
+            "--maximize",
+            "--json",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        let row = format!(
+            "<tr><td class=\"l\">nb201 · {metric} (max)</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{:.3}</td></tr>",
+            lon["lon"]["nodes"],
+            lon["lon"]["edges"],
+            lon["cmlon"]["nodes"],
+            lon["funnels"],
+            lon["global_funnel_share"].as_f64().unwrap(),
+            lon["ils"]["success"].as_f64().unwrap(),
+            lon["ils"]["expected_perturbations"].as_f64().unwrap()
+        );
+        assert!(html.contains(&row), "missing funnel row {row}");
+        let cmd = format!("nasland lon --space nb201 --table {t} --key arch_str --metric {metric} --maximize --json");
+        assert!(html.contains(&cmd), "missing command {cmd}");
+        let nodes = std::fs::read_to_string(out_dir.join("nodes.csv")).unwrap();
+        let values: Vec<f64> = nodes
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+            .collect();
+        let best = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let slug = format!("nb201---{}--max--lon", metric.replace('_', "-"));
+        let discs = lon_discs(&html, &slug);
+        // Fewer minima than the cap: every node is drawn, once.
+        assert_eq!(discs.len(), values.len());
+        let ids: BTreeSet<usize> = discs.iter().map(|d| d.0).collect();
+        assert_eq!(ids, (0..values.len()).collect());
+        for (id, fill) in &discs {
+            assert_eq!(
+                fill == "red",
+                values[*id] == best,
+                "node {id}: red exactly for the global optimum"
+            );
+        }
+        assert!(discs.iter().any(|d| d.1 == "red"));
     }
 }
 
@@ -249,11 +360,11 @@ fn figures_limit_and_bad_input() {
     .unwrap();
     let page = parse(&html);
     check_announced(&page);
-    assert_eq!(page.figures.len(), 12);
+    assert_eq!(page.figures.len(), 14);
     assert_eq!(
         html.matches("<tr><td class=\"l\">tnb101 · ").count(),
-        2 * 7,
-        "hardness and inputs rows"
+        3 * 7,
+        "hardness, funnel and inputs rows"
     );
 
     nasland()

@@ -22,7 +22,7 @@ the memory-mapped file.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
@@ -46,7 +46,9 @@ __all__ = [
     "Starts",
     "Table",
     "TableError",
+    "Lon",
     "analyze",
+    "lon",
     "pack",
     "report",
     "starts",
@@ -283,6 +285,69 @@ def theory(
         seed=seed, pdf_n=pdf_n, bins=bins, pdf_e=pdf_e, recursion=recursion,
         eps_norm=None if eps_norm is None else [float(e) for e in eps_norm],
         label=v["label"])
+
+
+class Lon(NamedTuple):
+    """The result of :func:`lon`: ``nodes, edges, summary = nasland.lon(...)``."""
+
+    nodes: Any
+    """pandas DataFrame, one row per local minimum (see :func:`lon`)."""
+    edges: Any
+    """pandas DataFrame, one row per edge (see :func:`lon`)."""
+    summary: dict
+    """The dict ``nasland lon --json`` prints."""
+
+
+EDGE_TYPES = ("improving", "equal", "worsening", "self")
+
+
+def lon(
+    space: Optional[str] = None,
+    values: Any = None,
+    *,
+    key: Optional[str] = None,
+    metric: Optional[str] = None,
+    maximize: Optional[bool] = None,
+    graph: Optional[Union[str, os.PathLike]] = None,
+    table: Optional[Union[str, os.PathLike]] = None,
+    synthetic: Optional[str] = None,
+    seed: int = 1,
+    strength: int = 2,
+    edges: str = "escape",
+    accept: str = "equal",
+) -> Lon:
+    """The exact local optima network of a landscape (docs/LON.md), as DataFrames.
+
+    The input is given as for :func:`analyze`. ``edges``: ``"escape"`` (every
+    perturbation of ``strength`` positions, or to distance ``strength`` on a graph, then
+    local search) or ``"basin"`` (basin-transition probabilities); ``accept``: how ILS
+    moves, ``"equal"`` (if not worse) or ``"better"`` (strictly better only).
+
+    Returns :class:`Lon` ``(nodes, edges, summary)``:
+
+    - ``nodes``: columns ``id, arch, value, basin, funnel, cmlon, ils_success,
+      ils_perturbations`` as in ``nasland lon --out``'s nodes.csv (``value`` in the
+      metric's units), then ``vertex``, the minimum's vertex id;
+    - ``edges``: ``src, dst, weight, type`` as in edges.csv, ``type`` a categorical of
+      ``improving, equal, worsening, self``; each node's weights sum to 1;
+    - ``summary``: the dict ``nasland lon --json`` prints (censuses, funnels, exact ILS
+      success).
+
+    Everything is computed by the application layer the command line runs, so the frames
+    equal the CSV files of ``nasland lon --out`` for the same input.
+    """
+    import pandas as pd
+
+    v = _values(values, key, metric, maximize)
+    raw = _nasland.lon(
+        space, v["values"], v["keys"], key=v["key"], metric=v["metric"],
+        maximize=v["maximize"], graph=graph, table=table, synthetic=synthetic,
+        seed=seed, strength=int(strength), edges=edges, accept=accept, label=v["label"])
+    nodes = pd.DataFrame(raw["nodes"])
+    columns = raw["edges"]
+    columns["type"] = pd.Categorical.from_codes(columns["type"].astype(np.int8),
+                                                categories=list(EDGE_TYPES))
+    return Lon(nodes, pd.DataFrame(columns), raw["summary"])
 
 
 def report(

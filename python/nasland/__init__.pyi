@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -91,6 +91,33 @@ def theory(
     eps_norm: Optional[Sequence[float]] = None,
 ) -> Dict[str, Any]:
     """The paper's model beside the exact landscape, as ``nasland theory --json``."""
+
+class Lon(NamedTuple):
+    """``nodes, edges, summary = nasland.lon(...)``."""
+
+    nodes: Any  # pandas.DataFrame
+    edges: Any  # pandas.DataFrame
+    summary: Dict[str, Any]
+
+EDGE_TYPES: Tuple[str, str, str, str]
+
+def lon(
+    space: Optional[str] = None,
+    values: _Values = None,
+    *,
+    key: Optional[str] = None,
+    metric: Optional[str] = None,
+    maximize: Optional[bool] = None,
+    graph: Optional[_Path] = None,
+    table: Optional[_Path] = None,
+    synthetic: Optional[str] = None,
+    seed: int = 1,
+    strength: int = 2,
+    edges: str = "escape",
+    accept: str = "equal",
+) -> Lon:
+    """The exact local optima network as DataFrames of nodes and edges, and the
+    ``nasland lon --json`` summary."""
 
 def report(
     path: _Path = "nasland-report.html",

@@ -166,6 +166,23 @@ def theory(
     eps_norm: Optional[Sequence[float]] = None,
     label: Optional[str] = None,
 ) -> Dict[str, Any]: ...
+def lon(
+    space: Optional[str] = None,
+    values: Optional[npt.NDArray[np.float64]] = None,
+    keys: Optional[Sequence[str]] = None,
+    *,
+    key: Optional[str] = None,
+    metric: Optional[str] = None,
+    maximize: Optional[bool] = None,
+    graph: Optional[_Path] = None,
+    table: Optional[_Path] = None,
+    synthetic: Optional[str] = None,
+    seed: int = 1,
+    strength: int = 2,
+    edges: str = "escape",
+    accept: str = "equal",
+    label: Optional[str] = None,
+) -> Dict[str, Any]: ...
 def report(
     path: _Path = "nasland-report.html",
     *,

@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 mod analyze;
 mod errors;
 mod input;
+mod lon;
 mod pack;
 mod report;
 mod starts;
@@ -32,6 +33,7 @@ fn _nasland(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(starts::starts, m)?)?;
     m.add_function(wrap_pyfunction!(pack::pack, m)?)?;
     m.add_function(wrap_pyfunction!(theory::theory, m)?)?;
+    m.add_function(wrap_pyfunction!(lon::lon, m)?)?;
     m.add_function(wrap_pyfunction!(report::report, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

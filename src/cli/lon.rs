@@ -3,14 +3,11 @@
 use super::args::InputArgs;
 use crate::format::{percent, thousands, value};
 use crate::input::Input;
-use crate::space::Space;
+use crate::lon::{self, Built, Document};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use nasland_core::landscape::Landscape;
-use nasland_core::lon::chain::SolverStats;
-use nasland_core::lon::{Accept, Census, Chain, Cmlon, EdgeKind, EdgeModel, Lon};
+use nasland_core::lon::{Accept, EdgeModel, Lon};
 use nasland_table::atomic::write_atomic;
-use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -53,8 +50,7 @@ pub struct LonArgs {
     pub graphml: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum EdgesArg {
     Escape,
     Basin,
@@ -64,57 +60,6 @@ pub enum EdgesArg {
 pub enum AcceptArg {
     Better,
     Equal,
-}
-
-/// Everything `nasland lon` computes.
-struct Built {
-    lon: Lon,
-    chain: Chain,
-    cmlon: Cmlon,
-}
-
-/// The `--json` document and the source of the human summary.
-#[derive(Serialize)]
-struct Report {
-    space: String,
-    n: usize,
-    metric: String,
-    maximize: bool,
-    edges: EdgesArg,
-    /// Perturbation strength (escape edges only).
-    strength: Option<usize>,
-    accept: Accept,
-    lon: Census,
-    mlon: Census,
-    cmlon: Census,
-    funnels: usize,
-    global_funnel_share: f64,
-    /// Share of starts absorbed at a minimum outside every funnel (see docs/LON.md).
-    outside_funnel_share: f64,
-    ils: Ils,
-    funnel_list: Vec<FunnelRow>,
-}
-
-#[derive(Serialize)]
-struct Ils {
-    /// P(ILS from a uniformly random start ends at a global optimum).
-    success: f64,
-    /// Expected perturbations until absorption, from a uniformly random start.
-    expected_perturbations: f64,
-    solver: SolverStats,
-}
-
-#[derive(Serialize)]
-struct FunnelRow {
-    id: usize,
-    value: f64,
-    /// The sink's first minimum.
-    arch: String,
-    sink_minima: usize,
-    minima: usize,
-    depth: u32,
-    share: f64,
-    global: bool,
 }
 
 pub fn run(args: LonArgs) -> Result<()> {
@@ -131,11 +76,12 @@ pub fn run(args: LonArgs) -> Result<()> {
         AcceptArg::Better => Accept::Better,
         AcceptArg::Equal => Accept::Equal,
     };
+    let opts = lon::Options { model, accept };
     let land = input.space.landscape(&input.loss);
     let landscaped = start.elapsed();
-    let built = build(&input, &land, model, accept)?;
+    let built = lon::build(&input, &land, &opts)?;
     let built_at = start.elapsed();
-    let report = report(&input, &built, &args, accept);
+    let report = lon::document(&input, &built, &opts);
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
@@ -166,71 +112,7 @@ pub fn run(args: LonArgs) -> Result<()> {
     Ok(())
 }
 
-fn build(input: &Input, land: &Landscape, model: EdgeModel, accept: Accept) -> Result<Built> {
-    let lon = match &input.space {
-        Space::Product(p) => Lon::of_product(p, &input.loss, land, model)?,
-        Space::Graph(g) => Lon::of_graph(g, &input.loss, land, model)?,
-        Space::Explicit(_) => Lon::of_graph(&input.space, &input.loss, land, model)?,
-    };
-    let chain = Chain::solve(&lon.nodes, &lon.edges, accept);
-    let cmlon = Cmlon::new(&lon.nodes, &lon.edges);
-    Ok(Built { lon, chain, cmlon })
-}
-
-fn report(input: &Input, b: &Built, args: &LonArgs, accept: Accept) -> Report {
-    let loss = &b.lon.nodes.loss;
-    let (shares, outside) = b.cmlon.shares(&b.chain.absorbed);
-    let mut first_member = vec![u32::MAX; b.cmlon.len()];
-    for (i, &g) in b.cmlon.group_of.iter().enumerate().rev() {
-        first_member[g as usize] = i as u32;
-    }
-    let funnel_list: Vec<FunnelRow> = b
-        .cmlon
-        .funnels
-        .iter()
-        .enumerate()
-        .map(|(id, f)| {
-            let m = b.lon.nodes.vertex[first_member[f.group as usize] as usize];
-            FunnelRow {
-                id,
-                value: input.value(m),
-                arch: input.space.arch(m),
-                sink_minima: f.sink_minima,
-                minima: f.minima,
-                depth: f.depth,
-                share: shares[id],
-                global: f.global,
-            }
-        })
-        .collect();
-    Report {
-        space: input.space.name(),
-        n: input.loss.len(),
-        metric: input.metric.clone(),
-        maximize: input.maximize,
-        edges: args.edges,
-        strength: (args.edges == EdgesArg::Escape).then_some(args.strength),
-        accept,
-        lon: Census::of(loss, &b.lon.edges, |_| true),
-        mlon: Census::of(loss, &b.lon.edges, EdgeKind::non_deteriorating),
-        cmlon: Census::of(&b.cmlon.loss, &b.cmlon.edges, |_| true),
-        funnels: b.cmlon.funnels.len(),
-        global_funnel_share: funnel_list
-            .iter()
-            .filter(|f| f.global)
-            .map(|f| f.share)
-            .sum(),
-        outside_funnel_share: outside,
-        ils: Ils {
-            success: b.chain.start_success,
-            expected_perturbations: b.chain.start_perturbations,
-            solver: b.chain.solver,
-        },
-        funnel_list,
-    }
-}
-
-fn print_human(input: &Input, r: &Report) {
+fn print_human(input: &Input, r: &Document) {
     let edges = match r.strength {
         Some(d) => format!("escape edges, strength {d}"),
         None => "basin-transition edges".into(),

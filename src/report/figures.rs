@@ -16,10 +16,11 @@ pub const SIZE: (u32, u32) = (560, 360);
 const BLUE_: RGBColor = RGBColor(31, 119, 180);
 const ORANGE_: RGBColor = RGBColor(255, 127, 14);
 const GREEN_: RGBColor = RGBColor(44, 160, 44);
+const PURPLE_: RGBColor = RGBColor(148, 103, 189);
 const GREY_: RGBColor = RGBColor(120, 120, 120);
 
 /// Series colours, in order.
-pub const COLOURS: [RGBColor; 3] = [BLUE_, ORANGE_, GREEN_];
+pub const COLOURS: [RGBColor; 4] = [BLUE_, ORANGE_, GREEN_, PURPLE_];
 
 fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<()>) -> Result<String> {
     let mut out = String::new();

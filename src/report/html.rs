@@ -67,6 +67,9 @@ pub fn render(meta: &Meta, profiles: &[Profile]) -> String {
     // Contents: every table and figure, by anchor.
     s.push_str("<h2 id=\"contents\">Contents</h2>\n<ul>\n");
     s.push_str("<li><a href=\"#table-hardness\">Table: hardness, side by side</a></li>\n");
+    s.push_str(
+        "<li><a href=\"#table-funnels\">Table: funnels and exact ILS, side by side</a></li>\n",
+    );
     s.push_str("<li><a href=\"#table-inputs\">Table: inputs and checksums</a></li>\n");
     for (i, p) in profiles.iter().enumerate() {
         let _ = write!(
@@ -126,6 +129,36 @@ pub fn render(meta: &Meta, profiles: &[Profile]) -> String {
             h.largest_plateau.size,
             h.first_p_success
         );
+    }
+    s.push_str("</table></div>\n");
+
+    // Funnels beside hardness: the LON of each input (nasland lon's defaults).
+    s.push_str("<h2>Funnels and iterated local search, side by side</h2>\n<p>The exact local optima network of each input (escape edges of strength 2, ILS accepts a move that is not worse: <code>nasland lon</code>'s defaults; docs/LON.md). Easier for iterated local search: few funnels, a large global-funnel share, high exact ILS success. Definitions <a href=\"#definitions\">below</a>.</p>\n");
+    s.push_str("<div class=\"wide\"><table id=\"table-funnels\">\n<tr><th class=\"l\">input</th><th>LON nodes</th><th>LON edges</th><th>CMLON nodes</th><th>funnels</th><th>global-funnel share</th><th>exact ILS success</th><th>expected perturbations</th></tr>\n");
+    for p in profiles {
+        match &p.lon {
+            Some(l) => {
+                let _ = writeln!(
+                    s,
+                    "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{:.3}</td></tr>",
+                    escape(&p.label),
+                    l.lon.nodes,
+                    l.lon.edges,
+                    l.cmlon.nodes,
+                    l.funnels,
+                    l.global_funnel_share,
+                    l.ils.success,
+                    l.ils.expected_perturbations
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "<tr><td class=\"l\">{}</td><td colspan=\"7\" class=\"l\">– (no strength-2 perturbation in this space)</td></tr>",
+                    escape(&p.label)
+                );
+            }
+        }
     }
     s.push_str("</table></div>\n");
 
@@ -275,5 +308,6 @@ const DEFINITIONS: &str = "<h2 id=\"definitions\">Definitions</h2>\n<dl>\n\
 <dt>FDC</dt><dd>Fitness–distance correlation: Pearson correlation of the loss (lower is better, whatever the metric's direction) with the shortest-path distance to the nearest global optimum.</dd>\n\
 <dt>ρ(1), correlation length</dt><dd>Pearson correlation of the values at the two ends of every edge; correlation length −1/ln|ρ(1)|.</dd>\n\
 <dt>neutrality, largest plateau</dt><dd>Share of edges whose two ends have exactly equal values; the largest connected set of architectures joined by such edges.</dd>\n\
+<dt>LON, funnels, exact ILS success</dt><dd>The local optima network has one node per local minimum; an escape edge m → m′ carries the probability that changing two positions of m at random (or moving two steps, on a graph) and descending ends at m′. Its compressed monotonic form merges equal-valued minima; a funnel is a sink of it. Global-funnel share: the share of uniformly random starts whose iterated local search (accept if not worse) ends in the funnel of the best value; exact ILS success: the share that ends at a global optimum; expected perturbations until ILS can move no more. All solved exactly as an absorbing Markov chain (docs/LON.md).</dd>\n\
 <dt>P(first succeeds)</dt><dd>Probability that first-improvement local search (neighbours tried in a uniformly random order) from a uniformly random start ends at a global optimum, exact.</dd>\n\
 </dl>\n";

@@ -2,13 +2,14 @@
 //!
 //! [`eps_plot`] draws the P(ε) plot of `nasland theory`; [`profile`] computes everything shown about one input (summary, hardness, figures,
 //! the commands that reproduce them); [`figures`] draws the charts (plotters, SVG);
-//! [`tree`] draws the basin-tree figure; [`html`] lays the page out; [`markup`] escapes
-//! text for both. Imports run one way: html → profile → {figures, tree} → markup. Nothing here
+//! [`tree`] draws the basin-tree figure; [`lon_figure`] the local optima network; [`html`] lays the page out; [`markup`] escapes
+//! text for both. Imports run one way: html → profile → {figures, tree, lon_figure} → markup. Nothing here
 //! depends on the clock or on thread scheduling: one input and seed, one page.
 
 pub mod eps_plot;
 pub mod figures;
 pub mod html;
+pub mod lon_figure;
 pub mod markup;
 pub mod profile;
 pub mod tree;

@@ -1,7 +1,7 @@
 //! Everything the report shows about one input: summary, hardness, figures, and the
 //! commands that reproduce each number.
 
-use super::{figures, tree};
+use super::{figures, lon_figure, tree};
 use crate::fit::{self, Fit, PdfEKind};
 use crate::input::{Input, Source};
 use crate::range::min_max;
@@ -64,6 +64,13 @@ pub struct Profile {
     /// recursion, then the paper's pdf_e and recursion); None without figures or when the
     /// model cannot be fitted.
     pub theory: Option<[Fit; 2]>,
+    /// The empirical pdf_e with the cactus recursion, drawn beside them on a Hamming space
+    /// K^D (None elsewhere, or without figures).
+    pub cactus: Option<Fit>,
+    /// The local optima network's document (escape edges of strength 2, accept if not
+    /// worse: `nasland lon`'s defaults); None when the space has no such LON (fewer than
+    /// two positions).
+    pub lon: Option<crate::lon::Document>,
     pub figures: Vec<Figure>,
 }
 
@@ -140,6 +147,22 @@ fn theory_fits(input: &Input) -> Option<[Fit; 2]> {
     ])
 }
 
+/// The empirical pdf_e with the cactus recursion (docs/THEORY.md §3a), for a Hamming
+/// space K^D only: elsewhere the recursion has no clique structure to use.
+fn cactus_fit(input: &Input) -> Option<Fit> {
+    fit::fit(
+        &input.space,
+        &input.loss,
+        &fit::Options {
+            pdf_e: PdfEKind::Empirical,
+            recursion: Recursion::Cactus,
+            cliques: Ok(fit::cliques_of(&input.space).ok()?),
+            ..fit::Options::default()
+        },
+    )
+    .ok()
+}
+
 /// Computes the profile of `input`. `checksum` is the SHA-256 of its table, if any.
 pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -> Result<Profile> {
     let sign = input.sign();
@@ -161,6 +184,11 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
     );
     let hard = hardness(&input.space, loss, &land, sign, &DEFAULT_EPS_SHARES);
     let args = input_args(input);
+    let lon_opts = crate::lon::Options::default();
+    let lon_built = crate::lon::build(input, &land, &lon_opts).ok();
+    let lon_doc = lon_built
+        .as_ref()
+        .map(|b| crate::lon::document(input, b, &lon_opts));
     let mut commands = vec![
         (
             "summary and hardness (JSON)".to_string(),
@@ -200,8 +228,15 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         ),
     };
 
+    if lon_doc.is_some() {
+        commands.push((
+            "local optima network, funnels, exact ILS (JSON)".to_string(),
+            format!("nasland lon {args} --json"),
+        ));
+    }
     let mut figs = Vec::new();
     let mut theory = None;
+    let mut cactus = None;
     if opts.figures {
         let slug: String = label
             .chars()
@@ -215,6 +250,9 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
         let values: Vec<f64> = loss.iter().map(|&l| sign * l + 0.0).collect();
 
         theory = theory_fits(input);
+        if theory.is_some() {
+            cactus = cactus_fit(input);
+        }
 
         let pdf_curve: Option<Vec<(f64, f64)>> = theory.as_ref().map(|[t, _]| {
             let (vlo, vhi) = min_max(values.iter().copied());
@@ -293,17 +331,32 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
                 format!("nasland theory {args} --pdf-e paper --recursion paper --json"),
             ));
         }
+        if let Some(c) = &cactus {
+            curves.push(figures::Curve {
+                label: "theory: empirical pdf_e, cactus".into(),
+                points: grid.iter().map(|&e| (e, c.prediction.p(e))).collect(),
+                dashed: true,
+            });
+            commands.push((
+                "theory: empirical pdf_e, cactus recursion".into(),
+                format!("nasland theory {args} --pdf-e empirical --recursion cactus --json"),
+            ));
+        }
         figs.push(Figure {
             id: format!("{slug}-eps"),
             title: "P(ε): share of starts ending within ε of the optimum".into(),
             caption: format!(
                 "Best-improvement local search from every start, exact (solid){}; ε as a share of the range of values (log axis).",
-                match &theory {
-                    Some([empirical, paper]) => format!(
-                        ", beside the theory's predictions (dashed; predicted local minima {:.1} and {:.1}, exact {})",
+                match (&theory, &cactus) {
+                    (Some([empirical, paper]), Some(c)) => format!(
+                        ", beside the theory's predictions (dashed; predicted local minima {:.1}, {:.1} and {:.1} with the cactus recursion, exact {})",
+                        empirical.prediction.local_minima, paper.prediction.local_minima, c.prediction.local_minima, land.local_minima
+                    ),
+                    (Some([empirical, paper]), None) => format!(
+                        ", beside the theory's predictions (dashed; predicted local minima {:.1} and {:.1}, exact {}; no cactus curve: not a Hamming space K^D)",
                         empirical.prediction.local_minima, paper.prediction.local_minima, land.local_minima
                     ),
-                    None => String::new(),
+                    _ => String::new(),
                 }
             ),
             svg: figures::eps_curves(&curves, "ε / range of values")?,
@@ -446,9 +499,37 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
             ),
             svg: figures::noise_minima(&pts, land.local_minima as f64)?,
         });
+
+        if let (Some(b), Some(doc)) = (&lon_built, &lon_doc) {
+            let arch = |v| input.space.arch(v);
+            let d = lon_figure::draw(b, &arch, &value);
+            figs.push(Figure {
+                id: format!("{slug}-lon"),
+                title: "Local optima network".into(),
+                caption: format!(
+                    "{}; escape edges of strength 2 (every perturbation of two positions, then local search), the exact LON of `nasland lon`. Disc area ∝ basin size (at least 3 px across), colour by value (dark = good), the global optimum red; the best values at the bottom ({} levels of value rank at most), one band per funnel (best sink on the left), improving edges dark, the others light. {} funnel{}; {} of ILS runs end in the global funnel; exact ILS success {}.",
+                    if d.drawn < d.total {
+                        format!(
+                            "The {} largest basins of {} local minima and every global optimum ({} drawn)",
+                            lon_figure::CAP, d.total, d.drawn
+                        )
+                    } else {
+                        format!("All {} local minima", d.total)
+                    },
+                    lon_figure::LEVELS,
+                    doc.funnels,
+                    if doc.funnels == 1 { "" } else { "s" },
+                    crate::format::percent(doc.global_funnel_share),
+                    crate::format::percent(doc.ils.success),
+                ),
+                svg: d.svg,
+            });
+        }
     }
 
     Ok(Profile {
+        cactus,
+        lon: lon_doc,
         label,
         space: input.space.name(),
         n,
