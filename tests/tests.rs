@@ -30,4 +30,3 @@ mod table_pack;
 mod theory_cli;
 mod theory_numerics;
 
-mod adversarial;
