@@ -72,7 +72,10 @@ enum Command {
 /// Runs the command line; errors print with their context chain and exit with status 1,
 /// or 2 for a usage error.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(e),
+    };
     let result = guard_outputs(&cli.command).and_then(|()| {
         signals::install()?;
         run(cli.command)
@@ -96,6 +99,24 @@ pub fn main() -> ExitCode {
             }
             let usage = matches!(advice, Some(Advice::Headline(_))) || e.is::<Usage>();
             ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}
+
+/// Prints clap's help, version or usage error as `Error::exit` would, but checks the write:
+/// `nasland --help > /dev/full` fails with status 1 instead of exiting 0 having printed
+/// nothing.
+fn clap_exit(e: clap::Error) -> ExitCode {
+    let printed = if e.use_stderr() {
+        e.print()
+    } else {
+        stdout::writer().map(drop).and_then(|()| e.print())
+    };
+    match printed {
+        Ok(()) => ExitCode::from(e.exit_code().clamp(0, 255) as u8),
+        Err(err) => {
+            eprintln!("error: cannot write the help text: {err}");
+            ExitCode::from(1)
         }
     }
 }
