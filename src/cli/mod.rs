@@ -76,12 +76,14 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e),
     };
-    let result = guard_outputs(&cli.command).and_then(|()| {
+    let result = check(&cli.command).and_then(|()| {
         signals::install()?;
         run(cli.command)
     });
     let result = result.and_then(|()| {
-        stdout::finish().map_err(|e| anyhow::Error::new(e).context("cannot write the result"))
+        stdout::finish().map_err(|e| {
+            anyhow::Error::new(e).context("cannot write the result to standard output")
+        })
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -136,18 +138,29 @@ fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-/// A mistake in how the command line was put together, found after clap's own checks:
-/// exit status 2, like clap's errors.
+/// A mistake in how the command line was put together, found after clap's own checks
+/// but before any file is read: exit status 2, like clap's errors. It shows as the error
+/// it wraps.
 #[derive(Debug)]
-pub struct Usage(pub String);
+pub struct Usage(anyhow::Error);
 
-impl std::fmt::Display for Usage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl Usage {
+    fn wrap(e: impl Into<anyhow::Error>) -> anyhow::Error {
+        anyhow::Error::new(Usage(e.into()))
     }
 }
 
-impl std::error::Error for Usage {}
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Usage {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
 
 /// Parses `argv` (program name first) and checks everything that needs neither a file
 /// nor any work: clap's rules, the space name, the synthetic model. The command is not
@@ -213,19 +226,21 @@ impl Command {
     }
 }
 
-/// Refuses, before any work, an output that is one of the command's inputs or another of
-/// its outputs (see `nasland_table::atomic::refuse_inputs`).
-fn guard_outputs(command: &Command) -> anyhow::Result<()> {
+/// The checks made before any work, whose failures are usage errors: the validation
+/// layer (as [`validate`]), and no output that is one of the command's inputs or another
+/// of its outputs (see `nasland_table::atomic::refuse_inputs`).
+fn check(command: &Command) -> anyhow::Result<()> {
+    if let Some(input) = command.input() {
+        input.check().map_err(Usage::wrap)?;
+    }
     let (inputs, outputs) = command.files();
     for (i, out) in outputs.iter().enumerate() {
-        nasland_table::atomic::refuse_inputs(out, &inputs)
-            .map_err(|e| anyhow::Error::new(Usage(e.to_string())))?;
+        nasland_table::atomic::refuse_inputs(out, &inputs).map_err(Usage::wrap)?;
         if outputs[..i].contains(out) {
-            return Err(Usage(format!(
+            return Err(Usage::wrap(anyhow::anyhow!(
                 "{} is given as two outputs; give each output its own path",
                 out.display()
-            ))
-            .into());
+            )));
         }
     }
     Ok(())
