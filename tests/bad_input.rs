@@ -1,4 +1,5 @@
-//! Bad input gets a clear error and exit status 2, never a number.
+//! Bad input gets a clear error, never a number: exit status 1 for bad data, 2 for a
+//! command line that is wrong before any file is read (docs/RELIABILITY.md).
 
 use crate::util::nasland;
 
@@ -38,7 +39,7 @@ const METRIC: [&str; 3] = ["--metric", "c10_test_200_mean", "--maximize"];
 #[test]
 fn malformed_architecture_string() {
     let (_d, t) = edited_nb201(|l| set_field(l, 5, 1, "|nor_conv_3x3~0|+|none~0|"));
-    analyze(&t, &METRIC).code(2).stderr(
+    analyze(&t, &METRIC).code(1).stderr(
         contains("line 6")
             .and(contains("is not an architecture"))
             .and(contains("3 node groups"))
@@ -57,7 +58,7 @@ fn unknown_operation() {
         )
     });
     analyze(&t, &METRIC)
-        .code(2)
+        .code(1)
         .stderr(contains("line 10").and(contains("unknown operation \"conv_9x9\"")));
 }
 
@@ -68,7 +69,7 @@ fn duplicate_architecture() {
         set_field(l, 7, 1, &arch);
     });
     analyze(&t, &METRIC)
-        .code(2)
+        .code(1)
         .stderr(contains("line 8").and(contains("appears twice (first on line 3)")));
 }
 
@@ -79,14 +80,14 @@ fn missing_architectures() {
         l.remove(50);
     });
     analyze(&t, &METRIC)
-        .code(2)
+        .code(1)
         .stderr(contains("15623 of the space's 15625").and(contains("2 missing, first: |")));
 }
 
 #[test]
 fn non_numeric_value() {
     let (_d, t) = edited_nb201(|l| set_field(l, 12, 2, "n/a"));
-    analyze(&t, &METRIC).code(2).stderr(contains(
+    analyze(&t, &METRIC).code(1).stderr(contains(
         "line 13, column \"c10_test_200_mean\": \"n/a\" is not a number",
     ));
 }
@@ -95,7 +96,7 @@ fn non_numeric_value() {
 fn empty_value() {
     let (_d, t) = edited_nb201(|l| set_field(l, 12, 2, ""));
     analyze(&t, &METRIC)
-        .code(2)
+        .code(1)
         .stderr(contains("line 13").and(contains("is not a number")));
 }
 
@@ -104,7 +105,7 @@ fn nan_and_infinite_values() {
     for bad in ["NaN", "nan", "inf", "-inf"] {
         let (_d, t) = edited_nb201(|l| set_field(l, 3, 2, bad));
         analyze(&t, &METRIC)
-            .code(2)
+            .code(1)
             .stderr(contains("line 4").and(contains("is not finite")));
     }
 }
@@ -113,7 +114,7 @@ fn nan_and_infinite_values() {
 fn unknown_metric_column_lists_the_columns() {
     let t = shared_data("nb201.csv");
     analyze(&t, &["--metric", "c10_test_999"])
-        .code(2)
+        .code(1)
         .stderr(contains("no metric column \"c10_test_999\"").and(contains("c100_test_200_mean")));
 }
 
@@ -121,7 +122,7 @@ fn unknown_metric_column_lists_the_columns() {
 fn unknown_key_column() {
     let t = shared_data("nb201.csv");
     analyze(&t, &["--metric", "c10_test_200_mean", "--key", "arch"])
-        .code(2)
+        .code(1)
         .stderr(contains("no key column \"arch\"").and(contains("arch_str")));
 }
 
@@ -140,7 +141,7 @@ fn wrong_space_for_the_table() {
         ])
         .arg(shared_data("nb201.csv"))
         .assert()
-        .code(2)
+        .code(1)
         .stderr(
             contains("line 2")
                 .and(contains("is an architecture of nb201, not of tnb101"))
@@ -154,7 +155,7 @@ fn missing_file_and_bad_options() {
     nasland()
         .args(["analyze", "--table", "/nonexistent/t.csv", "--metric", "x"])
         .assert()
-        .code(2)
+        .code(1)
         .stderr(contains("cannot open table /nonexistent/t.csv"));
     nasland()
         .args(["analyze", "--space", "5^q"])

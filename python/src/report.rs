@@ -49,6 +49,9 @@ pub fn report(
             format!("{} is a directory: give a file name", path.display()),
         ));
     }
+    if let Err(e) = nasland::table::atomic::refuse_inputs(&path, table.as_slice()) {
+        return Err(errors::input("output_is_input", e.to_string()));
+    }
     let space = space.to_string();
     let synthetic = synthetic.to_string();
     let out = path.clone();

@@ -50,6 +50,19 @@ def test_report_from_a_table(tmp_path, tnb101_csv):
     assert "jigsaw" in text and "normal" in text
 
 
+def test_report_refuses_to_overwrite_its_table(tmp_path):
+    table = tmp_path / "t.csv"
+    rows = [f"{a}-{b},{(a * 3 + b * 5) % 9}" for a in range(3) for b in range(3)]
+    table.write_text("arch,loss\n" + "\n".join(rows) + "\n")
+    before = table.read_bytes()
+    with pytest.raises(nasland.InputError) as e:
+        nasland.report(table, space="3^2", table=table, key="arch", metrics=["loss"])
+    assert e.value.kind == "output_is_input"
+    assert str(table) in str(e.value)
+    assert table.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]
+
+
 def test_gil_is_released_during_analysis():
     ticks = 0
     stop = threading.Event()

@@ -72,13 +72,18 @@ enum Command {
 /// Runs the command line; errors print with their context chain and exit with status 1,
 /// or 2 for a usage error.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = guard_outputs(&cli.command).and_then(|()| {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(e),
+    };
+    let result = check(&cli.command).and_then(|()| {
         signals::install()?;
         run(cli.command)
     });
     let result = result.and_then(|()| {
-        stdout::finish().map_err(|e| anyhow::Error::new(e).context("cannot write the result"))
+        stdout::finish().map_err(|e| {
+            anyhow::Error::new(e).context("cannot write the result to standard output")
+        })
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,6 +105,24 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Prints clap's help, version or usage error as `Error::exit` would, but checks the write:
+/// `nasland --help > /dev/full` fails with status 1 instead of exiting 0 having printed
+/// nothing.
+fn clap_exit(e: clap::Error) -> ExitCode {
+    let printed = if e.use_stderr() {
+        e.print()
+    } else {
+        stdout::writer().map(drop).and_then(|()| e.print())
+    };
+    match printed {
+        Ok(()) => ExitCode::from(e.exit_code().clamp(0, 255) as u8),
+        Err(err) => {
+            eprintln!("error: cannot write the help text: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Analyze(a) => analyze::run(a),
@@ -115,18 +138,29 @@ fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-/// A mistake in how the command line was put together, found after clap's own checks:
-/// exit status 2, like clap's errors.
+/// A mistake in how the command line was put together, found after clap's own checks
+/// but before any file is read: exit status 2, like clap's errors. It shows as the error
+/// it wraps.
 #[derive(Debug)]
-pub struct Usage(pub String);
+pub struct Usage(anyhow::Error);
 
-impl std::fmt::Display for Usage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl Usage {
+    fn wrap(e: impl Into<anyhow::Error>) -> anyhow::Error {
+        anyhow::Error::new(Usage(e.into()))
     }
 }
 
-impl std::error::Error for Usage {}
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Usage {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
 
 /// Parses `argv` (program name first) and checks everything that needs neither a file
 /// nor any work: clap's rules, the space name, the synthetic model. The command is not
@@ -192,19 +226,21 @@ impl Command {
     }
 }
 
-/// Refuses, before any work, an output that is one of the command's inputs or another of
-/// its outputs (see `nasland_table::atomic::refuse_inputs`).
-fn guard_outputs(command: &Command) -> anyhow::Result<()> {
+/// The checks made before any work, whose failures are usage errors: the validation
+/// layer (as [`validate`]), and no output that is one of the command's inputs or another
+/// of its outputs (see `nasland_table::atomic::refuse_inputs`).
+fn check(command: &Command) -> anyhow::Result<()> {
+    if let Some(input) = command.input() {
+        input.check().map_err(Usage::wrap)?;
+    }
     let (inputs, outputs) = command.files();
     for (i, out) in outputs.iter().enumerate() {
-        nasland_table::atomic::refuse_inputs(out, &inputs)
-            .map_err(|e| anyhow::Error::new(Usage(e.to_string())))?;
+        nasland_table::atomic::refuse_inputs(out, &inputs).map_err(Usage::wrap)?;
         if outputs[..i].contains(out) {
-            return Err(Usage(format!(
+            return Err(Usage::wrap(anyhow::anyhow!(
                 "{} is given as two outputs; give each output its own path",
                 out.display()
-            ))
-            .into());
+            )));
         }
     }
     Ok(())

@@ -476,4 +476,61 @@ mod tests {
         assert_eq!(fs::read(&target).unwrap(), b"x");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
+    #[test]
+    fn an_output_that_is_an_input_is_refused_by_identity_not_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.csv");
+        fs::write(&input, "a").unwrap();
+        let hard = dir.path().join("hard.csv");
+        fs::hard_link(&input, &hard).unwrap();
+        let other = dir.path().join("other.csv");
+        fs::write(&other, "a").unwrap();
+        let e = refuse_inputs(&hard, &[&other, &input]).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::OutputIsInput {
+                output: hard.clone(),
+                input: input.clone()
+            }
+        );
+        // Equal contents are not the same file; a missing output cannot be an input.
+        refuse_inputs(&other, &[&input]).unwrap();
+        refuse_inputs(&dir.path().join("new.csv"), &[&input]).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_and_modes_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.txt");
+        fs::write(&real, "old").unwrap();
+        fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink("real.txt", &link).unwrap();
+        write_atomic(&link, |w| -> Result<(), Error> {
+            w.write_all(b"new").at(&link)
+        })
+        .unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read(&real).unwrap(), b"new");
+        let mode = fs::metadata(&real).unwrap().permissions().mode();
+        assert_eq!(mode & 0o7777, 0o640);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_directory_is_not_an_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = AtomicFile::create(dir.path()).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::NotAFile {
+                path: dir.path().to_path_buf()
+            }
+        );
+    }
 }
