@@ -162,22 +162,6 @@ pub(crate) struct Piece {
     pub weight: Vec<f64>,
 }
 
-/// Edges reserved per piece at most: reserving the bound up front saves the copies of
-/// repeated growth (a tenth of a 5^9 LON's time); untouched reserved pages cost no memory.
-const PIECE_RESERVE: usize = 1 << 22;
-
-impl Piece {
-    /// A piece for `sources` sources of at most `per_source` edges each.
-    pub fn with_capacity(sources: usize, per_source: usize) -> Self {
-        let edges = sources.saturating_mul(per_source).min(PIECE_RESERVE);
-        Piece {
-            len: Vec::with_capacity(sources),
-            dst: Vec::with_capacity(edges),
-            weight: Vec::with_capacity(edges),
-        }
-    }
-}
-
 /// A per-worker sparse accumulator over node ids: add to any target, then drain the
 /// touched targets in ascending order. Dense so that the hot loop is one indexed add.
 pub(crate) struct Tally<T> {

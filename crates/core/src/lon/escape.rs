@@ -94,7 +94,7 @@ where
             || (Tally::<u32>::new(nodes.len()), Vec::with_capacity(per_node)),
             |(tally, buffer), start| {
                 let end = (start + CHUNK).min(nodes.len());
-                let mut piece = Piece::with_capacity(end - start, per_node.min(nodes.len()));
+                let mut piece = Piece::default();
                 for i in start..end {
                     let total = perturb(tally, buffer, nodes.vertex[i]);
                     push(&mut piece, tally, total);
