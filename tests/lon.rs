@@ -396,10 +396,33 @@ fn nodes_are_analyze_local_minima_on_nb201() {
     let mut args = vec!["lon", "--json"];
     args.extend(NB201);
     args.push(t);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    args.extend(["--out", out.to_str().unwrap()]);
     let lon = json(&args);
+    args.truncate(args.len() - 2);
     args[0] = "analyze";
+    args.extend(["--top", "1000"]);
     let analyze = json(&args);
     assert_eq!(lon["lon"]["nodes"], analyze["local_minima"]);
+    // Node for node: analyze's list of every minimum (arch, value, basin) is nodes.csv's.
+    let nodes = parse_csv(&std::fs::read_to_string(out.join("nodes.csv")).unwrap());
+    let from_lon: BTreeMap<String, (String, String)> = nodes
+        .iter()
+        .map(|r| (r[1].clone(), (r[2].clone(), r[3].clone())))
+        .collect();
+    let from_analyze: BTreeMap<String, (String, String)> = analyze["minima"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["arch"].as_str().unwrap().to_string(),
+                (m["value"].to_string(), m["basin"].to_string()),
+            )
+        })
+        .collect();
+    assert_eq!(from_lon, from_analyze);
     assert_eq!(lon["lon"]["nodes"], 25);
     assert_eq!(lon["mlon"]["worsening"], 0);
     assert!(lon["cmlon"]["nodes"].as_u64() <= lon["lon"]["nodes"].as_u64());

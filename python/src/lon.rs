@@ -3,7 +3,7 @@
 
 use crate::errors::{self, Class};
 use crate::input::{self, Request};
-use nasland::lon::{self, Options};
+use nasland::lon::{self as app, Options};
 use nasland_core::lon::{Accept, EdgeModel};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -64,8 +64,8 @@ pub fn lon<'py>(
     let computed = py.detach(move || -> PyResult<_> {
         let input = request.load()?;
         let land = input.space.landscape(&input.loss);
-        let built = lon::build(&input, &land, &opts).map_err(|e| errors::to_py(e, Class::Input))?;
-        let doc = lon::document(&input, &built, &opts);
+        let built = app::build(&input, &land, &opts).map_err(|e| errors::to_py(e, Class::Input))?;
+        let doc = app::document(&input, &built, &opts);
         let text = serde_json::to_string(&doc).map_err(|e| errors::to_py(e, Class::Other))?;
         let nodes = &built.lon.nodes;
         let k = nodes.len();
@@ -82,7 +82,7 @@ pub fn lon<'py>(
         Ok((text, built, arch, value, funnel, src, kind))
     })?;
     let (text, built, arch, value, funnel, src, kind) = computed;
-    let lon::Built { lon, chain, cmlon } = built;
+    let app::Built { lon, chain, cmlon } = built;
     let nodes = PyDict::new(py);
     let k = lon.nodes.len() as u32;
     nodes.set_item("id", PyArray1::from_vec(py, (0..k).collect::<Vec<u32>>()))?;

@@ -92,7 +92,10 @@ impl Cmlon {
         };
         if merges == 0 {
             // Nothing merges (no ties, as under continuous losses): the CMLON is the MLON,
-            // already sorted by target.
+            // already sorted by target; at most every edge, so reserve that once.
+            out.offsets.reserve(k);
+            out.dst.reserve(edges.len());
+            out.weight.reserve(edges.len());
             for i in 0..k as u32 {
                 for e in edges.range(i) {
                     if edges.kind(nodes, i, e).non_deteriorating() {
