@@ -70,10 +70,18 @@ pub fn analyse(spec: &InputSpec, eps: Option<&[f64]>) -> Result<Report> {
                 encode: &encode,
             };
             let cols = table_csv::read_columns(path, key, &[metric.to_string()], &codec)?;
-            let sign = if spec.maximize { -1.0 } else { 1.0 };
-            let loss: Vec<f64> = cols.values[0].iter().map(|x| sign * x).collect();
+            let values = &cols.values[0];
+            let maximize = crate::input::direction::resolve(
+                metric,
+                spec.direction,
+                crate::input::Direction::Unspecified,
+                values,
+                path,
+            )?;
+            let sign = if maximize { -1.0 } else { 1.0 };
+            let loss: Vec<f64> = values.iter().map(|x| sign * x).collect();
             let source = serde_json::json!({"kind": "table", "path": path, "key": key, "joined_on": "module hash"});
-            (loss, metric.to_string(), spec.maximize, source)
+            (loss, metric.to_string(), maximize, source)
         }
         (None, synthetic) => {
             if spec.metric.is_some() || spec.key.is_some() {

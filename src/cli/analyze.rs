@@ -52,7 +52,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let input = args.input.spec().load()?;
+    let input = args.input.load()?;
     let loaded = start.elapsed();
     let Analysis { report, .. } = analyze(
         &input,

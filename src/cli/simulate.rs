@@ -78,7 +78,7 @@ struct SimulateJson<'a> {
 
 pub fn run(args: SimulateArgs) -> Result<()> {
     let start = Instant::now();
-    let input = args.input.spec().load()?;
+    let input = args.input.load()?;
     let cache = Cache::parse(&args.cache)?;
     let order = loss_order(&input.loss);
     let starts = solve_in_order(
