@@ -40,7 +40,9 @@ pub struct AnalyzeArgs {
 pub fn run(args: AnalyzeArgs) -> Result<()> {
     let start = Instant::now();
     if args.input.space == crate::labelled::SPACE {
-        let report = crate::labelled::analyse(&args.input.spec(), args.eps.as_deref())?;
+        let spec = args.input.spec();
+        super::args::warn_if_ignored(&spec, spec.table.is_none());
+        let report = crate::labelled::analyse(&spec, args.eps.as_deref())?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {

@@ -71,14 +71,20 @@ impl InputArgs {
 /// warning, since synthetic losses are losses (lower is better) whatever the flags say.
 pub fn load(spec: &InputSpec) -> anyhow::Result<Input> {
     let input = spec.load()?;
-    if matches!(input.source, crate::input::Source::Synthetic { .. })
-        && spec.direction == direction::Direction::Maximize
-    {
+    warn_if_ignored(
+        spec,
+        matches!(input.source, crate::input::Source::Synthetic { .. }),
+    );
+    Ok(input)
+}
+
+/// Warns that `--maximize` is ignored when the losses are `synthetic`.
+pub fn warn_if_ignored(spec: &InputSpec, synthetic: bool) {
+    if synthetic && spec.direction == direction::Direction::Maximize {
         eprintln!(
             "nasland: warning: --maximize does not apply to synthetic losses (lower is better); ignored"
         );
     }
-    Ok(input)
 }
 
 impl InputArgs {

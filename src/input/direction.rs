@@ -161,9 +161,10 @@ mod tests {
     #[test]
     fn said_or_recorded_wins_and_contradiction_is_refused() {
         let p = Path::new("t.nasl");
-        assert_eq!(resolve("a", Maximize, Unspecified, &[], p).unwrap(), true);
-        assert_eq!(resolve("a", Unspecified, Minimize, &[], p).unwrap(), false);
-        assert_eq!(resolve("a", Minimize, Minimize, &[], p).unwrap(), false);
+        assert!(resolve("a", Maximize, Unspecified, &[], p).unwrap());
+        assert!(!resolve("a", Unspecified, Minimize, &[], p).unwrap());
+        assert!(!resolve("a", Minimize, Minimize, &[], p).unwrap());
+        assert!(resolve("a", Unspecified, Maximize, &[], p).unwrap());
         assert_eq!(
             kind(resolve("a", Maximize, Minimize, &[], p)),
             ErrorKind::DirectionConflict {
