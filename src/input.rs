@@ -3,12 +3,16 @@
 //! Every command (`analyze`, and those built on it) takes the same inputs: a space, and
 //! either a benchmark table column or a synthetic model with a seed. This module turns
 //! them into an [`Input`]; the loss is always "lower is better", and [`Input::value`]
-//! turns it back into the metric's own units.
+//! turns it back into the metric's own units. A table metric's direction is never
+//! guessed: [`direction`] resolves it from what the caller said and what a `.nasl` file
+//! recorded, or refuses.
 
+pub mod direction;
 mod error;
 mod losses;
 pub mod npy;
 
+pub use direction::Direction;
 pub use error::{Error, ErrorKind};
 pub use losses::{Losses, View};
 
@@ -108,6 +112,18 @@ impl Input {
     pub fn into_losses(mut self) -> Input<Losses> {
         let loss = std::mem::take(&mut self.loss);
         self.with_loss(Losses::F64(loss))
+    }
+
+    /// This input, read with its raw values (`maximize == false`), turned the way
+    /// [`direction::resolve`] decides from what was `asked` and `recorded`: an error when
+    /// neither says a direction, or when they contradict each other.
+    fn directed(mut self, asked: Direction, recorded: Direction, path: &Path) -> Result<Self> {
+        debug_assert!(!self.maximize, "directed takes raw values");
+        self.maximize = direction::resolve(&self.metric, asked, recorded, &self.loss, path)?;
+        if self.maximize {
+            self.loss.iter_mut().for_each(|x| *x = -*x);
+        }
+        Ok(self)
     }
 
     /// The metric value of vertex `v`, in the metric's own units and direction.
@@ -298,7 +314,9 @@ pub struct InputSpec {
     pub table: Option<PathBuf>,
     pub key: Option<String>,
     pub metric: Option<String>,
-    pub maximize: bool,
+    /// Which way the table metric is better; [`Direction::Unspecified`] is refused for a
+    /// CSV column and for a packed column that recorded none (synthetic losses need none).
+    pub direction: Direction,
     pub synthetic: Option<String>,
     pub seed: u64,
     /// A `.nasl` table: its graph is the space (instead of `space`), its columns the metrics.
@@ -358,7 +376,9 @@ impl InputSpec {
                     )
                 })?;
                 let key = self.key.as_deref().unwrap_or(default_key(&self.space));
-                Input::from_table(space, path, key, metric, self.maximize).map(Input::into_losses)
+                Input::from_table(space, path, key, metric, false)?
+                    .directed(self.direction, Direction::Unspecified, path)
+                    .map(Input::into_losses)
             }
             (None, synthetic) => {
                 if self.metric.is_some() || self.key.is_some() {
@@ -403,9 +423,12 @@ impl InputSpec {
                     path,
                     key,
                     &[metric.to_string()],
-                    self.maximize,
+                    false,
                 )?;
-                Ok(inputs.pop().expect("one column requested").into_losses())
+                let input = inputs.pop().expect("one column requested");
+                input
+                    .directed(self.direction, Direction::Unspecified, path)
+                    .map(Input::into_losses)
             }
             (None, synthetic) => {
                 if self.metric.is_some() || self.key.is_some() {
@@ -451,25 +474,14 @@ impl InputSpec {
             )),
             (Some(metric), None) => {
                 let i = table.column_index(metric).map_err(table_error)?;
-                let info = &table.columns()[i];
-                let maximize = match info.direction {
-                    crate::table::format::Direction::Maximize => true,
-                    crate::table::format::Direction::Minimize if self.maximize => {
-                        return Err(Error::new(
-                            ErrorKind::DirectionConflict {
-                                column: metric.clone(),
-                            },
-                            format!(
-                                "{}: column {metric:?} was packed as lower-is-better; do not maximise it (or re-pack it as higher-is-better)",
-                                path.display()
-                            ),
-                        )
-                        .with_path(path))
-                    }
-                    _ => self.maximize,
+                let recorded = table.columns()[i].direction;
+                let values = table.column(i).map_err(table_error)?.to_loss(1.0);
+                let maximize = direction::resolve(metric, self.direction, recorded, &values, path)?;
+                let loss = if maximize {
+                    values.into_iter().map(|x| -x).collect()
+                } else {
+                    values
                 };
-                let sign = if maximize { -1.0 } else { 1.0 };
-                let loss = table.column(i).map_err(table_error)?.to_loss(sign);
                 Ok(Input {
                     space: Space::Graph(graph),
                     loss: Losses::F64(loss),

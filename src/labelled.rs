@@ -59,9 +59,9 @@ pub fn analyse(spec: &InputSpec, eps: Option<&[f64]>) -> Result<Report> {
                 .as_deref()
                 .context("--table needs --metric COLUMN (the column to analyse)")?;
             let key = spec.key.as_deref().unwrap_or(default_key("nb101"));
-            let loss = join_table(path, key, metric, spec.maximize, classes.keys())?;
+            let (loss, maximize) = join_table(path, key, metric, spec.direction, classes.keys())?;
             let source = serde_json::json!({"kind": "table", "path": path, "key": key, "joined_on": "module hash"});
-            (loss, metric.to_string(), spec.maximize, source)
+            (loss, metric.to_string(), maximize, source)
         }
         (None, synthetic) => {
             if spec.metric.is_some() || spec.key.is_some() {
@@ -113,9 +113,9 @@ pub fn join_table(
     path: &std::path::Path,
     key: &str,
     metric: &str,
-    maximize: bool,
+    asked: crate::input::Direction,
     hashes: &[String],
-) -> Result<Vec<f64>> {
+) -> Result<(Vec<f64>, bool)> {
     let decode = |s: &str| -> Result<VertexId, table_csv::KeyError> {
         hashes
             .binary_search_by(|k| k.as_str().cmp(s))
@@ -131,8 +131,16 @@ pub fn join_table(
         encode: &encode,
     };
     let cols = table_csv::read_columns(path, key, &[metric.to_string()], &codec)?;
+    let values = &cols.values[0];
+    let maximize = crate::input::direction::resolve(
+        metric,
+        asked,
+        crate::input::Direction::Unspecified,
+        values,
+        path,
+    )?;
     let sign = if maximize { -1.0 } else { 1.0 };
-    Ok(cols.values[0].iter().map(|x| sign * x).collect())
+    Ok((values.iter().map(|x| sign * x).collect(), maximize))
 }
 
 /// The human summary of a report.

@@ -18,46 +18,93 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Which stored columns are better when higher.
+/// Columns named for one direction when packing.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub enum Directions {
-    /// Nothing recorded: `analyze` goes by its `--maximize` flag.
+pub enum Listed {
+    /// None.
     #[default]
-    Unspecified,
-    /// Every column is maximised.
-    AllMaximize,
-    /// These columns are maximised, all others minimised.
-    Maximize(Vec<String>),
+    None,
+    /// Every stored column not named for the other direction.
+    All,
+    /// These columns.
+    Only(Vec<String>),
+}
+
+/// Which stored columns are recorded higher-is-better and which lower-is-better; a column
+/// named by neither list is recorded as unspecified, and whoever analyses it must then
+/// say its direction (see [`crate::input::direction`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Directions {
+    pub maximize: Listed,
+    pub minimize: Listed,
 }
 
 impl Directions {
-    fn resolve(&self, columns: &[String]) -> Result<Vec<Direction>> {
-        if let Directions::Maximize(names) = self {
-            for name in names {
-                if !columns.contains(name) {
-                    return Err(Error::new(
-                        ErrorKind::MaximizeUnknown {
-                            column: name.clone(),
-                            available: columns.to_vec(),
-                        },
-                        format!(
-                            "column {name:?} is to be maximised, but it is not among the packed columns ({})",
-                            columns.join(", ")
-                        ),
-                    )
-                    .into());
+    /// Nothing recorded.
+    pub fn unspecified() -> Self {
+        Self::default()
+    }
+
+    /// Every column recorded higher-is-better.
+    pub fn all_maximize() -> Self {
+        Directions {
+            maximize: Listed::All,
+            minimize: Listed::None,
+        }
+    }
+
+    /// The direction of each of `columns`; an unknown name, or a column given both
+    /// directions, is an error.
+    pub fn resolve(&self, columns: &[String]) -> Result<Vec<Direction>, Error> {
+        let unknown = |name: &String, maximize: bool| {
+            let (kind, way) = if maximize {
+                let kind = ErrorKind::MaximizeUnknown {
+                    column: name.clone(),
+                    available: columns.to_vec(),
+                };
+                (kind, "maximised")
+            } else {
+                let kind = ErrorKind::MinimizeUnknown {
+                    column: name.clone(),
+                    available: columns.to_vec(),
+                };
+                (kind, "minimised")
+            };
+            Error::new(
+                kind,
+                format!(
+                    "column {name:?} is to be {way}, but it is not among the packed columns ({})",
+                    columns.join(", ")
+                ),
+            )
+        };
+        for (list, maximize) in [(&self.maximize, true), (&self.minimize, false)] {
+            if let Listed::Only(names) = list {
+                if let Some(name) = names.iter().find(|n| !columns.contains(n)) {
+                    return Err(unknown(name, maximize));
                 }
             }
         }
-        Ok(columns
+        let named =
+            |list: &Listed, c: &String| matches!(list, Listed::Only(names) if names.contains(c));
+        columns
             .iter()
-            .map(|c| match self {
-                Directions::Unspecified => Direction::Unspecified,
-                Directions::AllMaximize => Direction::Maximize,
-                Directions::Maximize(names) if names.contains(c) => Direction::Maximize,
-                Directions::Maximize(_) => Direction::Minimize,
+            .map(|c| {
+                let max = named(&self.maximize, c);
+                let min = named(&self.minimize, c);
+                let all_max = self.maximize == Listed::All;
+                let all_min = self.minimize == Listed::All;
+                match (max || (all_max && !min), min || (all_min && !max)) {
+                    (true, true) => Err(Error::new(
+                        ErrorKind::DirectionTwice { column: c.clone() },
+                        format!("column {c:?} is to be both maximised and minimised; give it one direction"),
+                    )),
+                    (true, false) => Ok(Direction::Maximize),
+                    (false, true) => Ok(Direction::Minimize),
+                    (false, false) => Ok(Direction::Unspecified),
+                }
             })
-            .collect())
+            .collect()
     }
 }
 

@@ -269,6 +269,7 @@ fn landscape_matches_brute_force_walk() {
 #[test]
 fn table_joined_on_hash_gives_each_state_its_class_loss() {
     use nasland::input::ErrorKind;
+    use nasland::input::Direction;
     use nasland::labelled::join_table;
     use nasland::space::nb101::hash::module_hash;
 
@@ -309,7 +310,8 @@ fn table_joined_on_hash_gives_each_state_its_class_loss() {
         path
     };
     let good = write("good.csv", &hashes);
-    let loss = join_table(&good, "hash", "val_acc_mean", true, &hashes).unwrap();
+    let (loss, maximized) = join_table(&good, "hash", "val_acc_mean", Direction::Maximize, &hashes).unwrap();
+    assert!(maximized);
     assert_eq!(loss.len(), hashes.len());
     for &v in &valid {
         let class = table.class(&space, v as u64) as usize;
@@ -321,7 +323,7 @@ fn table_joined_on_hash_gives_each_state_its_class_loss() {
     assert_eq!(a.best_loss, -best);
 
     let kind = |path: &std::path::Path| {
-        let e = join_table(path, "hash", "val_acc_mean", true, &hashes).unwrap_err();
+        let e = join_table(path, "hash", "val_acc_mean", Direction::Maximize, &hashes).unwrap_err();
         assert!(e.to_string().contains(&path.display().to_string()), "{e}");
         e.downcast::<nasland::input::Error>()
             .unwrap()

@@ -48,7 +48,7 @@ fn pack_joins_a_shuffled_table_by_module_hash() {
         path: csv.clone(),
         key: None,
         metrics: Some(vec!["val_acc_mean".into()]),
-        directions: Directions::AllMaximize,
+        directions: Directions::all_maximize(),
     };
     let report =
         pack::nb101_with(space.clone(), Some(&columns), &out, WriteOptions::default()).unwrap();

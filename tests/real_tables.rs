@@ -105,9 +105,7 @@ fn analyze_json(
             "--eps",
             &eps.join(","),
         ]);
-    if maximize {
-        cmd.arg("--maximize");
-    }
+    cmd.arg(if maximize { "--maximize" } else { "--minimize" });
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),

@@ -377,6 +377,7 @@ fn figures_limit_and_bad_input() {
             t,
             "--metrics",
             "jigsaw,nope",
+            "--maximize",
             "--quiet",
         ])
         .assert()

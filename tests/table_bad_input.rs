@@ -416,7 +416,7 @@ fn bad_edge_lists_are_rejected_with_their_lines() {
         path: table.clone(),
         key: Some("name".into()),
         metrics: None,
-        directions: Directions::Unspecified,
+        directions: Directions::unspecified(),
     };
     let out = dir.path().join("g.nasl");
     let run = |edges: &str| {

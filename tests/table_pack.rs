@@ -90,7 +90,7 @@ fn packed_product_equals_streaming_on_every_shared_column() {
             path: shared_data(file),
             key: Some(key.into()),
             metrics: None,
-            directions: Directions::AllMaximize,
+            directions: Directions::all_maximize(),
         };
         pack::product(spec, Some(&cols), &out, WriteOptions::default()).unwrap();
         let table = Table::open(&out).unwrap();
@@ -123,7 +123,7 @@ fn lossless_columns_narrow_to_f32_and_others_stay_f64() {
             path: shared_data(file),
             key: Some(key.into()),
             metrics: None,
-            directions: Directions::Unspecified,
+            directions: Directions::unspecified(),
         };
         pack::product(spec, Some(&cols), &out, WriteOptions::default()).unwrap();
         let table = Table::open(&out).unwrap();
@@ -179,7 +179,7 @@ fn nb201_hamming_edge_list_gives_the_same_results() {
         path: table_csv.clone(),
         key: Some("arch_str".into()),
         metrics: None,
-        directions: Directions::Unspecified,
+        directions: Directions::unspecified(),
     };
     let report = pack::edges(&edges, &cols, &out, WriteOptions::default()).unwrap();
     assert_eq!(
@@ -204,7 +204,7 @@ fn nb201_hamming_edge_list_gives_the_same_results() {
         path: table_csv,
         key: Some("arch_str".into()),
         metrics: None,
-        directions: Directions::Unspecified,
+        directions: Directions::unspecified(),
     };
     pack::edges(&edges, &cols, &out, WriteOptions::default()).unwrap();
     let table = Table::open(&out).unwrap();
@@ -392,6 +392,7 @@ fn info_and_keys_describe_the_table() {
         "jigsaw,normal",
         "--maximize",
         "jigsaw",
+        "--minimize",
         "-o",
         out.to_str().unwrap(),
     ]);

@@ -184,7 +184,14 @@ fn irregular_graph() -> (tempfile::TempDir, std::path::PathBuf) {
     std::fs::write(&e, list).unwrap();
     nasland()
         .args(["pack", "--edges", e.to_str().unwrap(), "--table"])
-        .args([t.to_str().unwrap(), "--key", "arch", "--metrics", "score"])
+        .args([
+            t.to_str().unwrap(),
+            "--key",
+            "arch",
+            "--metrics",
+            "score",
+            "--minimize",
+        ])
         .args(["-o", g.to_str().unwrap()])
         .assert()
         .success();

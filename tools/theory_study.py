@@ -162,8 +162,7 @@ def real_cactus(data):
             for r in ["tree-exact", "cactus"]:
                 args = ["--space", space, "--table", path, "--metric", col,
                         "--pdf-e", "empirical", "--recursion", r]
-                if maximize:
-                    args.append("--maximize")
+                args.append("--maximize" if maximize else "--minimize")
                 docs[r] = theory(*args)
             per.append(docs)
         t = [mean_abs_dp(d["tree-exact"]) for d in per]
@@ -210,8 +209,7 @@ def real_tables(data):
                 for r in RECURSIONS:
                     args = ["--space", space, "--table", path, "--metric", col,
                             "--pdf-e", model, "--recursion", r]
-                    if maximize:
-                        args.append("--maximize")
+                    args.append("--maximize" if maximize else "--minimize")
                     results.append((label, col, model, r, theory(*args)))
     return results
 

@@ -22,6 +22,7 @@ the memory-mapped file.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Mapping, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
@@ -63,10 +64,25 @@ def _error(kind: str, message: str) -> InputError:
     return e
 
 
+def _direction(maximize: Any) -> Optional[bool]:
+    """``maximize=`` as True, False or None (not said); anything else is a TypeError, so
+    that a truthy string or number never picks a direction by accident."""
+    if maximize is None or isinstance(maximize, (bool, np.bool_)):
+        return None if maximize is None else bool(maximize)
+    raise TypeError(
+        f"maximize= must be True (higher is better) or False (lower is better); "
+        f"got {maximize!r}")
+
+
 def _values(values: Any, key: Optional[str], metric: Optional[str],
-            maximize: Optional[bool]) -> dict:
+            maximize: Optional[bool], synthetic: Optional[str] = None,
+            table: Any = None) -> dict:
     """Turns ``values`` into the extension's arguments: an array by vertex id, or keys and
     values row by row (pandas), with the names and the direction."""
+    maximize = _direction(maximize)
+    if maximize and values is None and table is None and metric is None:
+        warnings.warn("maximize=True does not apply to synthetic losses (lower is better); "
+                      "ignored", UserWarning, stacklevel=3)
     if values is None:
         return {"values": None, "keys": None, "key": key, "metric": metric,
                 "maximize": maximize, "label": None}
@@ -149,12 +165,18 @@ def analyze(
       vertex id. ``maximize`` defaults to False: the values are losses.
     - ``values`` as a pandas DataFrame (``key=`` names the column of architecture
       strings, ``metric=`` the column to analyse) or a Series indexed by architecture
-      string. ``maximize=`` is required. Keys are mapped and checked by the same code as
+      string. ``maximize=`` is required (True or False). Keys are mapped and checked by the same code as
       ``nasland analyze --table``: an unknown architecture, a duplicate, a missing
       architecture or a value that is not finite raise ``InputError`` (``.kind``
       ``unknown_architecture``, ``duplicate``, ``missing``, ``not_a_number``). Messages
       count rows like a CSV with a header: row i is "line i + 2".
-    - ``table``: a CSV file, as ``--table`` (``key=`` defaults to the benchmark's).
+    - ``table``: a CSV file, as ``--table`` (``key=`` defaults to the benchmark's);
+      ``maximize=`` is required: True (higher is better, e.g. accuracy) or False (lower
+      is better, e.g. loss or latency). Without it ``InputError`` (``.kind``
+      ``direction_needed``) is raised: a direction is never guessed. A ``graph`` column
+      uses the direction recorded by ``pack``; ``maximize=`` may confirm it, a
+      contradiction raises ``direction_conflict``, and a column packed without one needs
+      ``maximize=`` as a CSV column does. Synthetic losses need none.
     - ``synthetic``: ``"uniform"`` (the default when nothing else is given),
       ``"levels:K"`` or ``"smooth"``, drawn with ``seed``.
 
@@ -167,7 +189,7 @@ def analyze(
     m; 0 for non-minima), ``minima`` (ascending ids), and ``summary()``, the dict of
     ``nasland analyze --json``. The GIL is released while it computes.
     """
-    v = _values(values, key, metric, maximize)
+    v = _values(values, key, metric, maximize, synthetic, table)
     return _nasland.analyze(
         space, v["values"], v["keys"], key=v["key"], metric=v["metric"],
         maximize=v["maximize"], graph=graph, table=table, synthetic=synthetic,
@@ -202,7 +224,7 @@ def starts(
     ``expected_moves``, ``expected_evaluations``, ``expected_end_value``, ``end``
     (``"best"`` only), ``top_minima`` and ``p_end`` (n × K), and the means over starts.
     """
-    v = _values(values, key, metric, maximize)
+    v = _values(values, key, metric, maximize, synthetic, table)
     return _nasland.starts(
         space, v["values"], v["keys"], key=v["key"], metric=v["metric"],
         maximize=v["maximize"], graph=graph, table=table, synthetic=synthetic,
@@ -218,6 +240,7 @@ def pack(
     key: Optional[str] = None,
     metrics: Optional[Sequence[str]] = None,
     maximize: Union[None, bool, Sequence[str]] = None,
+    minimize: Union[None, bool, Sequence[str]] = None,
     edges: Optional[Union[str, os.PathLike]] = None,
     random_regular: Optional[tuple] = None,
     seed: int = 1,
@@ -231,16 +254,20 @@ def pack(
     ``edges`` (a CSV edge list over the rows of ``table``; ``key`` required), or
     ``random_regular=(n, s)`` (a random simple s-regular graph seeded by ``seed``).
     ``table`` is a CSV whose numeric columns (``metrics``, default all but the key and
-    row counters) are stored; ``maximize`` records them as higher-is-better (``True``:
-    all; a list: those, the others lower-is-better). The file is written beside
+    row counters) are stored; ``maximize`` records columns as higher-is-better and
+    ``minimize`` as lower-is-better (``True``: all not named by the other; a list: those).
+    A column named by neither is stored without a direction (``Table.directions`` says
+    ``"unspecified"``), and analysing it then needs ``maximize=``. The file is written beside
     ``output`` and renamed into place; a ``.zst`` name or ``zstd=True`` compresses it.
     """
-    if isinstance(maximize, str):
-        maximize = [maximize]
+    def listed(names):
+        if isinstance(names, str):
+            return [names]
+        return names if isinstance(names, (bool, type(None))) else list(names)
     return _nasland.pack(
         output, space=space, table=table, key=key,
         metrics=None if metrics is None else list(metrics),
-        maximize=maximize if isinstance(maximize, (bool, type(None))) else list(maximize),
+        maximize=listed(maximize), minimize=listed(minimize),
         edges=edges,
         random_regular=None if random_regular is None else tuple(random_regular),
         seed=seed, zstd=zstd, zstd_level=zstd_level)
@@ -278,7 +305,7 @@ def theory(
     uses too. (The CLI's ``--random-regular`` shortcut is not offered: pack the graph
     with :func:`pack` and pass ``graph=``.)
     """
-    v = _values(values, key, metric, maximize)
+    v = _values(values, key, metric, maximize, synthetic, table)
     return _nasland.theory(
         space, v["values"], v["keys"], key=v["key"], metric=v["metric"],
         maximize=v["maximize"], graph=graph, table=table, synthetic=synthetic,
@@ -367,7 +394,8 @@ def report(
 
     Without ``table`` it reports ``space`` under each synthetic model in ``synthetic``
     (comma-separated). With ``table`` (a CSV), each column in ``metrics`` is one input;
-    ``maximize`` is one flag for all or a dict column → flag. ``figures``: draw figures
+    ``maximize`` is required: one flag for all, or a dict column → flag naming every
+    column (a column without a direction raises ``InputError``, ``direction_needed``). ``figures``: draw figures
     for the first N inputs; ``noise_draws``: noisy landscapes per σ.
     """
     return str(_nasland.report(

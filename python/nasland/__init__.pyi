@@ -38,7 +38,11 @@ def analyze(
     top: int = 10,
     hardness: bool = True,
 ) -> Analysis:
-    """Analyse one landscape exactly; ``summary()`` equals ``nasland analyze --json``."""
+    """Analyse one landscape exactly; ``summary()`` equals ``nasland analyze --json``.
+
+    Table input (``table=``, a DataFrame or Series) needs ``maximize=True`` or
+    ``maximize=False``; a packed ``graph=`` column may use its recorded direction.
+    """
 
 def starts(
     space: Optional[str] = None,
@@ -65,6 +69,7 @@ def pack(
     key: Optional[str] = None,
     metrics: Optional[Sequence[str]] = None,
     maximize: Union[None, bool, Sequence[str]] = None,
+    minimize: Union[None, bool, Sequence[str]] = None,
     edges: Optional[_Path] = None,
     random_regular: Optional[Tuple[int, int]] = None,
     seed: int = 1,

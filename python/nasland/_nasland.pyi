@@ -141,6 +141,7 @@ def pack(
     key: Optional[str] = None,
     metrics: Optional[Sequence[str]] = None,
     maximize: Union[None, bool, Sequence[str]] = None,
+    minimize: Union[None, bool, Sequence[str]] = None,
     edges: Optional[_Path] = None,
     random_regular: Optional[Tuple[int, int]] = None,
     seed: int = 1,

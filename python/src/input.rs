@@ -50,7 +50,7 @@ impl Request {
             table: self.table.clone(),
             key: self.key.clone(),
             metric: self.metric.clone(),
-            maximize: self.maximize.unwrap_or(false),
+            direction: nasland::input::direction::from_maximize(self.maximize),
             synthetic: self.synthetic.clone(),
             seed: self.seed,
             graph: self.graph.clone(),

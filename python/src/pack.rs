@@ -2,13 +2,14 @@
 
 use crate::errors::{self, Class};
 use crate::table::Table;
-use nasland::pack::{self as recipes, Directions, TableColumns};
+use nasland::pack::{self as recipes, Directions, Listed, TableColumns};
 use nasland::progress::Silent;
 use nasland::table::WriteOptions;
 use pyo3::prelude::*;
 use std::path::PathBuf;
 
-/// Which columns are better when higher: ``True`` (all), a list of names, or nothing.
+/// Columns recorded in one direction: ``True`` (all not named for the other), a list of
+/// names, or nothing.
 #[derive(FromPyObject)]
 pub enum Maximize {
     All(bool),
@@ -18,7 +19,7 @@ pub enum Maximize {
 /// Pack a space into a ``.nasl`` table (see ``nasland.pack``); returns it opened.
 #[pyfunction]
 #[pyo3(signature = (output, *, space=None, table=None, key=None, metrics=None,
-    maximize=None, edges=None, random_regular=None, seed=1, zstd=false, zstd_level=9))]
+    maximize=None, minimize=None, edges=None, random_regular=None, seed=1, zstd=false, zstd_level=9))]
 #[allow(clippy::too_many_arguments)]
 pub fn pack(
     py: Python<'_>,
@@ -28,6 +29,7 @@ pub fn pack(
     key: Option<String>,
     metrics: Option<Vec<String>>,
     maximize: Option<Maximize>,
+    minimize: Option<Maximize>,
     edges: Option<PathBuf>,
     random_regular: Option<(usize, usize)>,
     seed: u64,
@@ -47,22 +49,33 @@ pub fn pack(
             format!("zstd_level = {zstd_level}: give 1 (fast) to 22 (small)"),
         ));
     }
-    let column_args = table.is_none() && (key.is_some() || metrics.is_some() || maximize.is_some());
+    let column_args = table.is_none()
+        && (key.is_some() || metrics.is_some() || maximize.is_some() || minimize.is_some());
     if column_args || (random_regular.is_some() && table.is_some()) {
         return Err(errors::input(
             "column_without_table",
-            "key=, metrics= and maximize= name columns of a table=; a random regular graph takes none",
+            "key=, metrics=, maximize= and minimize= name columns of a table=; a random regular graph takes none",
         ));
     }
     let compress = zstd || output.extension().is_some_and(|e| e == "zst");
     let opts = WriteOptions {
         zstd_level: compress.then_some(zstd_level),
     };
-    let directions = match maximize {
-        None | Some(Maximize::All(false)) => Directions::Unspecified,
-        Some(Maximize::All(true)) => Directions::AllMaximize,
-        Some(Maximize::Names(names)) => Directions::Maximize(names),
+    let listed = |arg: Option<Maximize>| match arg {
+        None | Some(Maximize::All(false)) => Listed::None,
+        Some(Maximize::All(true)) => Listed::All,
+        Some(Maximize::Names(names)) => Listed::Only(names),
     };
+    let directions = Directions {
+        maximize: listed(maximize),
+        minimize: listed(minimize),
+    };
+    if directions.maximize == Listed::All && directions.minimize == Listed::All {
+        return Err(errors::input(
+            "direction_twice",
+            "maximize=True and minimize=True both name every column: list the columns of one of them",
+        ));
+    }
     let columns = table.map(|path| TableColumns {
         path,
         key,

@@ -132,11 +132,16 @@ fn table_inputs(
     let metrics = metrics
         .filter(|m| !m.is_empty())
         .ok_or_else(|| anyhow::anyhow!("metrics= names the columns of the table to report"))?;
-    let direction = |m: &str| match &maximize {
-        None => false,
-        Some(Maximize::All(b)) => *b,
-        Some(Maximize::Each(map)) => map.get(m).copied().unwrap_or(false),
+    // A table column's direction is never guessed: one for all, or one per column.
+    let said = |m: &str| match &maximize {
+        None => None,
+        Some(Maximize::All(b)) => Some(*b),
+        Some(Maximize::Each(map)) => map.get(m).copied(),
     };
+    if let Some(m) = metrics.iter().find(|m| said(m).is_none()) {
+        return Err(nasland::input::direction::needed(m, &[], csv).into());
+    }
+    let direction = |m: &str| said(m).unwrap_or_default();
     let checksum = sha256_file(csv)?;
     let mut out = Vec::with_capacity(metrics.len());
     for dir in [true, false] {

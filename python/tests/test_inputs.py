@@ -151,9 +151,59 @@ def test_space_errors(spec, kind):
 def test_direction_conflict(tmp_path, nb201_csv):
     path = tmp_path / "t.nasl"
     nasland.pack(path, space="nb201", table=nb201_csv, metrics=[METRIC, "in16_test_200_mean"],
-                 maximize=["in16_test_200_mean"])
+                 maximize=["in16_test_200_mean"], minimize=[METRIC])
     expect(nasland.InputError, "direction_conflict", nasland.analyze, graph=str(path),
            metric=METRIC, maximize=True)
+
+
+def test_direction_is_required_for_a_table(nb201_csv):
+    e = expect(nasland.InputError, "direction_needed", nasland.analyze, "nb201",
+               table=str(nb201_csv), metric=METRIC)
+    assert METRIC in str(e)
+    expect(nasland.InputError, "direction_needed", nasland.starts, "nb201",
+           table=str(nb201_csv), metric=METRIC)
+    expect(nasland.InputError, "direction_needed", nasland.theory, "nb201",
+           table=str(nb201_csv), metric=METRIC)
+
+
+def test_maximize_must_be_a_bool(nb201_csv, nb201_df):
+    for bad in ("yes", 1, [True]):
+        with pytest.raises(TypeError, match="maximize="):
+            nasland.analyze("nb201", table=str(nb201_csv), metric=METRIC, maximize=bad)
+        with pytest.raises(TypeError, match="maximize="):
+            nb201(nb201_df, maximize=bad)
+
+
+def test_packed_directions_recorded_and_unspecified(tmp_path, nb201_csv):
+    path = tmp_path / "t.nasl"
+    cols = [METRIC, "in16_test_200_mean", "c10_test_200_mean"]
+    t = nasland.pack(path, space="nb201", table=nb201_csv, metrics=cols,
+                     maximize=[METRIC], minimize=["in16_test_200_mean"])
+    assert t.directions == ["maximize", "minimize", "unspecified"]
+    recorded = nasland.analyze(graph=str(path), metric=METRIC, hardness=False).summary()
+    assert recorded["maximize"] is True
+    by_csv = nasland.analyze("nb201", table=str(nb201_csv), metric=METRIC, maximize=True,
+                             hardness=False).summary()
+    assert recorded["local_minima"] == by_csv["local_minima"]
+    expect(nasland.InputError, "direction_needed", nasland.analyze, graph=str(path),
+           metric="c10_test_200_mean")
+    low = nasland.analyze(graph=str(path), metric="c10_test_200_mean", maximize=False,
+                          hardness=False).summary()
+    assert low["maximize"] is False
+
+
+def test_synthetic_losses_need_no_direction():
+    plain = nasland.analyze("3^4", synthetic="uniform").summary()
+    with pytest.warns(UserWarning, match="synthetic"):
+        flagged = nasland.analyze("3^4", synthetic="uniform", maximize=True).summary()
+    assert flagged == plain and flagged["maximize"] is False
+
+
+def test_report_needs_a_direction_per_column(tmp_path, tnb101_csv):
+    expect(nasland.InputError, "direction_needed", nasland.report, tmp_path / "r.html",
+           space="tnb101", table=tnb101_csv, metrics=["jigsaw", "normal"],
+           maximize={"jigsaw": True})
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_hierarchy():

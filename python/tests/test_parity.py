@@ -41,7 +41,7 @@ def test_the_tables_have_the_columns_we_expect():
 def cli_args(space, csv, key, metric, maximize):
     args = ["analyze", "--space", space, "--table", str(csv), "--key", key,
             "--metric", metric, "--json"]
-    return args + (["--maximize"] if maximize else [])
+    return args + (["--maximize"] if maximize else ["--minimize"])
 
 
 def assert_same_but_source_path(py: dict, cli: dict, label: str):

@@ -45,7 +45,9 @@ pub struct AnalyzeArgs {
 pub fn run(args: AnalyzeArgs) -> Result<()> {
     let start = Instant::now();
     if args.input.space == crate::labelled::SPACE {
-        let report = crate::labelled::analyse(&args.input.spec(), args.eps.as_deref())?;
+        let spec = args.input.spec();
+        super::args::warn_if_ignored(&spec, spec.table.is_none());
+        let report = crate::labelled::analyse(&spec, args.eps.as_deref())?;
         if args.json {
             outln!("{}", serde_json::to_string_pretty(&report)?);
         } else {
@@ -57,7 +59,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let input = args.input.spec().load_losses()?;
+    let input = super::args::load_losses(&args.input.spec())?;
     let loaded = start.elapsed();
     let what = crate::format::describe_input(&input);
     let precision = if args.f32 {

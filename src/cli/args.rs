@@ -1,6 +1,6 @@
 //! Arguments shared by every analysis command.
 
-use crate::input::InputSpec;
+use crate::input::{direction, Input, InputSpec};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -26,9 +26,15 @@ pub struct InputArgs {
     #[arg(long, value_name = "COLUMN")]
     pub metric: Option<String>,
 
-    /// The metric is better when higher (accuracy); default: lower is better.
-    #[arg(long)]
+    /// The table metric is better when higher (accuracy). A table metric needs
+    /// --maximize or --minimize (a .nasl column may have one recorded); synthetic
+    /// losses need neither.
+    #[arg(long, conflicts_with = "minimize")]
     pub maximize: bool,
+
+    /// The table metric is better when lower (loss, error, latency).
+    #[arg(long)]
+    pub minimize: bool,
 
     /// Synthetic losses instead of a table: uniform (iid U[0,1)), levels:K (plateaus) or
     /// smooth (additive per position plus N(0, 0.25²) noise; product spaces).
@@ -59,12 +65,49 @@ impl InputArgs {
             table: self.table.clone(),
             key: self.key.clone(),
             metric: self.metric.clone(),
-            maximize: self.maximize,
+            direction: direction::asked(self.maximize, self.minimize),
             synthetic: self.synthetic.clone(),
             seed: self.seed,
             graph: self.graph.clone(),
             losses: self.losses.clone(),
         }
+    }
+}
+
+/// Loads what `spec` describes; a direction given for synthetic losses is ignored with a
+/// warning, since synthetic losses are losses (lower is better) whatever the flags say.
+pub fn load(spec: &InputSpec) -> anyhow::Result<Input> {
+    let input = spec.load()?;
+    warn_if_ignored(
+        spec,
+        matches!(input.source, crate::input::Source::Synthetic { .. }),
+    );
+    Ok(input)
+}
+
+/// [`load`], keeping the losses in the type they came in (f32 synthetic losses stay f32).
+pub fn load_losses(spec: &InputSpec) -> anyhow::Result<Input<crate::input::Losses>> {
+    let input = spec.load_losses()?;
+    warn_if_ignored(
+        spec,
+        matches!(input.source, crate::input::Source::Synthetic { .. }),
+    );
+    Ok(input)
+}
+
+/// Warns that `--maximize` is ignored when the losses are `synthetic`.
+pub fn warn_if_ignored(spec: &InputSpec, synthetic: bool) {
+    if synthetic && spec.direction == direction::Direction::Maximize {
+        eprintln!(
+            "nasland: warning: --maximize does not apply to synthetic losses (lower is better); ignored"
+        );
+    }
+}
+
+impl InputArgs {
+    /// Loads the input these arguments describe (see [`load`]).
+    pub fn load(&self) -> anyhow::Result<Input> {
+        load(&self.spec())
     }
 }
 

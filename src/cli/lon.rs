@@ -64,7 +64,7 @@ pub enum AcceptArg {
 
 pub fn run(args: LonArgs) -> Result<()> {
     let start = Instant::now();
-    let input = args.input.spec().load()?;
+    let input = args.input.load()?;
     let loaded = start.elapsed();
     let model = match args.edges {
         EdgesArg::Escape => EdgeModel::Escape {

@@ -69,6 +69,12 @@ enum Command {
     Lon(lon::LonArgs),
 }
 
+/// Parses a command line (program name first) without running it, so that a test can
+/// check the commands the documentation shows.
+pub fn parse(args: impl IntoIterator<Item = String>) -> Result<(), clap::Error> {
+    Cli::try_parse_from(args).map(|_| ())
+}
+
 /// Runs the command line; errors print with their context chain and exit with status 1,
 /// or 2 for a usage error.
 pub fn main() -> ExitCode {
@@ -270,9 +276,24 @@ fn advice(e: &crate::input::Error) -> Option<Advice> {
             "--graph FILE brings its own metric columns; --table and --key do not apply".into(),
         ),
         K::MetricAndSynthetic => Headline("give either --metric or --synthetic, not both".into()),
-        K::DirectionConflict { column } => Headline(format!(
-            "{}: column {column:?} was packed as lower-is-better; drop --maximize (or re-pack with --maximize {column})",
-            path()
+        K::DirectionConflict { column, recorded } => {
+            let (was, drop, other) = if *recorded {
+                ("higher-is-better", "--minimize", "--minimize")
+            } else {
+                ("lower-is-better", "--maximize", "--maximize")
+            };
+            Headline(format!(
+                "{}: column {column:?} was packed as {was}; drop {drop} (or re-pack with {other} {column})",
+                path()
+            ))
+        }
+        K::DirectionNeeded { suggestion, .. } => Hint(format!(
+            "pass --maximize if higher values are better or --minimize if lower{}",
+            match suggestion {
+                Some(true) => "; this one: probably --maximize",
+                Some(false) => "; this one: probably --minimize",
+                None => "",
+            }
         )),
         K::UnknownFormat => Headline(format!("--out {e}")),
         K::KeyNeeded => Headline(
@@ -281,6 +302,13 @@ fn advice(e: &crate::input::Error) -> Option<Advice> {
         K::MaximizeUnknown { column, available } => Headline(format!(
             "--maximize names {column:?}, which is not among the packed columns ({})",
             available.join(", ")
+        )),
+        K::MinimizeUnknown { column, available } => Headline(format!(
+            "--minimize names {column:?}, which is not among the packed columns ({})",
+            available.join(", ")
+        )),
+        K::DirectionTwice { column } => Headline(format!(
+            "{column:?} is listed by both --maximize and --minimize; give it one direction"
         )),
         K::NoMetric => Hint("name the columns to store with --metrics".into()),
         K::UnknownArchitecture { .. } => {

@@ -110,8 +110,8 @@ pub fn run(args: NoiseArgs) -> Result<()> {
             let mut mean_spec = spec.clone();
             one_spec.metric = Some(one_col);
             mean_spec.metric = Some(mean_col);
-            let one = one_spec.load()?;
-            let mean = mean_spec.load()?;
+            let one = super::args::load(&one_spec)?;
+            let mean = super::args::load(&mean_spec)?;
             let est = estimate_sigma(&mean.loss, &one.loss)?;
             oneseed_values = Some(one.loss);
             estimate = Some(est);
@@ -122,7 +122,7 @@ pub fn run(args: NoiseArgs) -> Result<()> {
     if args.out.is_some() && sigmas.len() != 1 {
         bail!("--out writes per-start figures for one σ; give a single --sigma value");
     }
-    let input = spec.load()?;
+    let input = super::args::load(&spec)?;
     // Per draw: its seed and its count of local minima (u64 each), for every σ.
     crate::memory::check(
         &format!("{} noisy draws", args.draws),

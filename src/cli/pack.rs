@@ -2,7 +2,7 @@
 //! regular graph.
 
 use crate::format::thousands;
-use crate::pack::{self, Directions, TableColumns};
+use crate::pack::{self, Directions, Listed, TableColumns};
 use crate::table::{Table, WriteOptions};
 use anyhow::{bail, Result};
 use clap::{ArgGroup, Args};
@@ -16,7 +16,8 @@ use std::time::Instant;
 /// Examples:
 ///   nasland pack --space nb201 --table nb201.csv --maximize -o nb201.nasl
 ///   nasland pack --space nb101 --table nb101_108.csv --maximize -o nb101.nasl
-///   nasland pack --edges edges.csv --table nbgraph_cora.csv --key hash -o cora.nasl
+///   nasland pack --edges edges.csv --table nbgraph_cora.csv --key hash \
+///       --maximize valid_perf,test_perf -o cora.nasl
 ///   nasland pack --random-regular 1000000,24 --seed 7 -o rr.nasl
 #[derive(Args, Debug)]
 #[command(
@@ -40,7 +41,7 @@ pub struct PackArgs {
     /// A random simple S-regular graph on N vertices (N·S even), seeded by --seed;
     /// configuration model repaired by random edge switches. Keys are the vertex ids.
     #[arg(long, value_name = "N,S", value_parser = parse_pair,
-          conflicts_with_all = ["table", "key", "metrics", "maximize"])]
+          conflicts_with_all = ["table", "key", "metrics", "maximize", "minimize"])]
     pub random_regular: Option<(usize, usize)>,
 
     /// CSV table whose numeric columns are stored as metrics (keyed by --key).
@@ -58,10 +59,16 @@ pub struct PackArgs {
     #[arg(long, value_name = "A,B,…", value_delimiter = ',', requires = "table")]
     pub metrics: Option<Vec<String>>,
 
-    /// Record the stored columns as higher-is-better: all of them, or only those listed
-    /// (the others are then recorded lower-is-better). Without it no direction is recorded.
+    /// Record stored columns as higher-is-better (accuracy): all of them (but those
+    /// given to --minimize), or only those listed.
     #[arg(long, value_name = "A,B,…", num_args = 0..=1, default_missing_value = "", requires = "table")]
     pub maximize: Option<String>,
+
+    /// Record stored columns as lower-is-better (loss, latency): all of them (but those
+    /// given to --maximize), or only those listed. A column named by neither is recorded
+    /// without a direction, and analysing it then needs --maximize or --minimize.
+    #[arg(long, value_name = "A,B,…", num_args = 0..=1, default_missing_value = "", requires = "table")]
+    pub minimize: Option<String>,
 
     /// Seed of --random-regular.
     #[arg(long, default_value_t = 1)]
@@ -99,11 +106,18 @@ pub fn run(args: PackArgs) -> Result<()> {
     let opts = WriteOptions {
         zstd_level: compress.then_some(args.zstd_level),
     };
-    let directions = match args.maximize.as_deref() {
-        None => Directions::Unspecified,
-        Some("") => Directions::AllMaximize,
-        Some(list) => Directions::Maximize(list.split(',').map(|s| s.trim().to_string()).collect()),
+    let listed = |arg: &Option<String>| match arg.as_deref() {
+        None => Listed::None,
+        Some("") => Listed::All,
+        Some(list) => Listed::Only(list.split(',').map(|s| s.trim().to_string()).collect()),
     };
+    let directions = Directions {
+        maximize: listed(&args.maximize),
+        minimize: listed(&args.minimize),
+    };
+    if directions.maximize == Listed::All && directions.minimize == Listed::All {
+        bail!("--maximize and --minimize without a list both name every column: list the columns of one of them");
+    }
     let columns = args.table.clone().map(|path| TableColumns {
         path,
         key: args.key.clone(),
@@ -198,6 +212,19 @@ pub fn run(args: PackArgs) -> Result<()> {
             format!(" ({})", compressed_note(&table))
         }
     );
+    let unspecified: Vec<&str> = table
+        .columns()
+        .iter()
+        .filter(|c| c.direction == crate::table::format::Direction::Unspecified)
+        .map(|c| c.name.as_str())
+        .collect();
+    if !unspecified.is_empty() {
+        eprintln!(
+            "nasland: no direction recorded for {}: analysing {} will need --maximize or --minimize (or re-pack with --maximize/--minimize COLUMNS)",
+            unspecified.join(", "),
+            if unspecified.len() == 1 { "it" } else { "them" }
+        );
+    }
     eprintln!("nasland: packed in {:.2} s", start.elapsed().as_secs_f64());
     Ok(())
 }

@@ -23,10 +23,12 @@ use std::path::PathBuf;
 ///   --metrics c10_test_200_mean,c100_test_200_mean --maximize -o report.html
 ///
 /// Several tables: repeat --table, and give --space/--key/--metrics once for all or once
-/// per table, in the same order. A column is maximised when --maximize is given or it
-/// ends in `:max`, minimised when it ends in `:min`. Without --metrics, or with `all`
+/// per table, in the same order. A column ending in `:max` is maximised, one ending in
+/// `:min` minimised; a column without a suffix takes --maximize or --minimize, and with
+/// neither it is refused: a direction is never guessed. Without --metrics, or with `all`
 /// (`all:max`, `all:min`), every column of the table except the key and
-/// `index`/`*_index`/`hash` columns.
+/// `index`/`*_index`/`hash` columns (plain `all` and no --metrics need --maximize or
+/// --minimize too).
 #[derive(Args, Debug)]
 pub struct ReportArgs {
     /// Search space of each table (one for all, or one per --table) [default: nb201].
@@ -47,8 +49,12 @@ pub struct ReportArgs {
     pub metrics: Vec<String>,
 
     /// Columns without :max/:min are better when higher.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "minimize")]
     pub maximize: bool,
+
+    /// Columns without :max/:min are better when lower.
+    #[arg(long)]
+    pub minimize: bool,
 
     /// Synthetic models for the no-table report, comma-separated.
     #[arg(
@@ -126,6 +132,9 @@ fn command_line(a: &ReportArgs) -> String {
     if a.maximize {
         c += " --maximize";
     }
+    if a.minimize {
+        c += " --minimize";
+    }
     if a.table.is_empty() {
         c += &format!(" --synthetic {}", quote(&a.synthetic));
     }
@@ -173,8 +182,19 @@ fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
         };
         let key = pick(&a.key, i, "key", t)?.unwrap_or(default_key(space_name));
         let list = pick(&a.metrics, i, "metrics", t)?;
+        // The direction of a column without :max/:min; none is refused, never guessed.
+        let unsuffixed = |column: &str| -> Result<bool> {
+            match (a.maximize, a.minimize) {
+                (true, _) => Ok(true),
+                (_, true) => Ok(false),
+                _ => bail!(
+                    "{}: column {column:?} has no direction: pass --maximize (higher is better) or --minimize (lower is better) for columns without a suffix, or write {column}:max or {column}:min",
+                    path.display()
+                ),
+            }
+        };
         let all_dir = match list.map(str::trim) {
-            None | Some("all") => Some(a.maximize),
+            None | Some("all") => Some(unsuffixed("all")?),
             Some("all:max") => Some(true),
             Some("all:min") => Some(false),
             _ => None,
@@ -190,15 +210,15 @@ fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .map(|c| {
-                    if let Some(c) = c.strip_suffix(":max") {
+                    Ok(if let Some(c) = c.strip_suffix(":max") {
                         (c.to_string(), true)
                     } else if let Some(c) = c.strip_suffix(":min") {
                         (c.to_string(), false)
                     } else {
-                        (c.to_string(), a.maximize)
-                    }
+                        (c.to_string(), unsuffixed(c)?)
+                    })
                 })
-                .collect(),
+                .collect::<Result<_>>()?,
             (None, None) => unreachable!("no list means all columns"),
         };
         if columns.is_empty() {

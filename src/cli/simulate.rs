@@ -78,7 +78,7 @@ struct SimulateJson<'a> {
 
 pub fn run(args: SimulateArgs) -> Result<()> {
     let start = Instant::now();
-    let input = args.input.spec().load()?;
+    let input = args.input.load()?;
     let n = input.loss.len() as u64;
     if args.num_init as u64 > n {
         bail!(

@@ -82,7 +82,7 @@ pub fn run(args: StartsArgs) -> Result<()> {
     if let Some(path) = &args.out {
         Columns::check_path(path)?;
     }
-    let input = args.input.spec().load()?;
+    let input = args.input.load()?;
     let space = &input.space;
     let sign = input.sign();
     let n = input.loss.len() as u64;

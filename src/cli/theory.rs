@@ -128,6 +128,9 @@ pub fn run(args: TheoryArgs) -> Result<()> {
                     "--metric and --key name table columns; --random-regular uses synthetic losses"
                 );
             }
+            if args.input.maximize {
+                eprintln!("nasland: warning: --maximize does not apply to synthetic losses (lower is better); ignored");
+            }
             let model_name = args.input.synthetic.as_deref().unwrap_or("uniform");
             let model = Synth::parse(model_name)?;
             let graph_seed = graph_seed(args.input.seed);
@@ -155,7 +158,7 @@ pub fn run(args: TheoryArgs) -> Result<()> {
             report(&args, &opts, &subject, start)
         }
         None => {
-            let input = args.input.spec().load()?;
+            let input = args.input.load()?;
             let landscape = input.space.landscape(&input.loss);
             let arch = |v| input.space.arch(v);
             let subject = fit::subject(&input, &landscape, &arch)?;

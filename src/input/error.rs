@@ -122,6 +122,18 @@ pub enum ErrorKind {
         /// The columns being packed.
         available: Vec<String>,
     },
+    /// A column to be minimised that is not among the columns being packed.
+    MinimizeUnknown {
+        /// The column named.
+        column: String,
+        /// The columns being packed.
+        available: Vec<String>,
+    },
+    /// A column listed both to be maximised and to be minimised.
+    DirectionTwice {
+        /// The column.
+        column: String,
+    },
     /// An edge list whose header does not have two columns.
     EdgeHeader {
         /// Number of header columns.
@@ -157,10 +169,22 @@ pub enum ErrorKind {
     GraphAndTable,
     /// A stored metric column and a synthetic model were both asked for.
     MetricAndSynthetic,
-    /// A column packed as lower-is-better was asked to be maximised.
+    /// A column asked to be analysed in the direction opposite to the one its `.nasl`
+    /// file recorded.
     DirectionConflict {
         /// The column.
         column: String,
+        /// The recorded direction: true when packed as higher-is-better.
+        recorded: bool,
+    },
+    /// A table metric with no direction: neither said by the caller nor recorded in its
+    /// file. Never guessed, because tables mix accuracies with losses and latencies.
+    DirectionNeeded {
+        /// The column.
+        column: String,
+        /// What the column's name and values suggest (true: higher is better), if anything;
+        /// shown, never acted on.
+        suggestion: Option<bool>,
     },
     /// The space name was refused; the source is a [`nasland_core::space::ParseError`].
     Space,

@@ -87,14 +87,22 @@ pub fn input_args(input: &Input) -> String {
         Source::Graph { column, .. } => format!(
             "{space} --metric {}{}",
             quote(column),
-            if input.maximize { " --maximize" } else { "" }
+            if input.maximize {
+                " --maximize"
+            } else {
+                " --minimize"
+            }
         ),
         Source::Table { path, key, .. } => format!(
             "{space} --table {} --key {} --metric {}{}",
             quote(&path.display().to_string()),
             quote(key),
             quote(&input.metric),
-            if input.maximize { " --maximize" } else { "" }
+            if input.maximize {
+                " --maximize"
+            } else {
+                " --minimize"
+            }
         ),
         Source::Npy { path } => format!(
             "{space} --losses {}{}",

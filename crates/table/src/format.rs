@@ -123,10 +123,11 @@ impl ColumnType {
 }
 
 /// Which way a metric is better, as recorded when packing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
-    /// Not recorded: `analyze` goes by its `--maximize` flag.
+    /// Not recorded: whoever analyses the column must say which way is better.
+    #[default]
     Unspecified = 0,
     /// Lower is better (a loss, an error rate).
     Minimize = 1,
