@@ -530,9 +530,12 @@ impl InputSpec {
             )
         };
         let mapped = npy::Mapped::open(path, crate::space::Neighbourhood::len(&space))?;
-        let loss = match (mapped.values(), self.maximize) {
+        // The file holds losses (lower is better) unless --maximize says they are scores;
+        // the option's name states the direction, so none is guessed.
+        let maximize = self.direction == Direction::Maximize;
+        let loss = match (mapped.values(), maximize) {
             (npy::Values::Unaligned, _) => {
-                let sign = if self.maximize { -1.0 } else { 1.0 };
+                let sign = if maximize { -1.0 } else { 1.0 };
                 Losses::F64(mapped.to_f64().into_iter().map(|x| sign * x).collect())
             }
             (npy::Values::F32(v), true) => Losses::F32(v.iter().map(|&x| -x).collect()),
@@ -546,7 +549,7 @@ impl InputSpec {
             space,
             loss,
             metric: name,
-            maximize: self.maximize,
+            maximize,
             source: Source::Npy {
                 path: path.to_path_buf(),
             },

@@ -174,7 +174,7 @@ fn an_array_gives_the_answer_of_the_same_values_from_a_table() {
         space: "nb201".into(),
         table: Some(table.clone()),
         metric: Some(metric.into()),
-        maximize: true,
+        direction: nasland::input::Direction::Maximize,
         ..InputSpec::default()
     }
     .load()
