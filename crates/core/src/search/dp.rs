@@ -37,7 +37,7 @@
 use super::{within_eps, Variant};
 use crate::space::{Neighbourhood, VertexId};
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::AtomicU32;
 
 /// What counts as a successful search.
 #[derive(Clone, Copy, Debug)]
@@ -471,7 +471,7 @@ fn solve_by_levels<N: Neighbourhood>(
     let mut top_minima: Vec<VertexId> = (0..n as VertexId)
         .into_par_iter()
         .with_min_len(LEVEL_CHUNK)
-        .filter(|&v| pending[v as usize].load(std::sync::atomic::Ordering::Relaxed) == 0)
+        .filter(|&v| pending[v as usize] == 0)
         .collect();
     top_minima.par_sort_unstable_by(|&a, &b| {
         loss[a as usize]
@@ -588,9 +588,13 @@ pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f
 
 /// How many strictly better neighbours each vertex has: the number of solved vertices a
 /// level sweep waits for (a superset of every variant's move targets).
-fn better_counts<N: Neighbourhood>(space: &N, loss: &[f64]) -> Vec<AtomicU32> {
+fn better_counts<N: Neighbourhood>(space: &N, loss: &[f64]) -> Vec<u32> {
     match space.as_product() {
-        Some(p) => crate::stats::lines::better_counts(p, loss),
+        // Same layout, so the collect reuses the allocation.
+        Some(p) => crate::stats::lines::better_counts(p, loss)
+            .into_iter()
+            .map(AtomicU32::into_inner)
+            .collect(),
         None => (0..space.len() as VertexId)
             .into_par_iter()
             .with_min_len(LEVEL_CHUNK)
@@ -598,7 +602,7 @@ fn better_counts<N: Neighbourhood>(space: &N, loss: &[f64]) -> Vec<AtomicU32> {
                 let own = loss[v as usize];
                 let mut better = 0u32;
                 space.for_each_neighbour(v, |u| better += (loss[u as usize] < own) as u32);
-                AtomicU32::new(better)
+                better
             })
             .collect(),
     }
@@ -608,55 +612,82 @@ fn better_counts<N: Neighbourhood>(space: &N, loss: &[f64]) -> Vec<AtomicU32> {
 /// minima, strict local minima).
 ///
 /// `pending[v]` counts v's strictly better neighbours. Level 0 are the local minima; a
-/// vertex joins the next level when its last better neighbour is solved, which it learns
-/// from the counter: `solve(scratch, v, worse)` solves v and calls `worse(u)` for each
-/// strictly worse neighbour u (the relation is symmetric, so those are the vertices that
-/// count v). The vertices of one level depend only on earlier levels, so a level is
-/// solved in parallel, in id order for locality. `solve` returns `Some(strict)` when v is
-/// a local minimum.
+/// vertex joins the next level when its last better neighbour is solved:
+/// `solve(scratch, v, worse)` solves v and calls `worse(u)` for each strictly worse
+/// neighbour u (the relation is symmetric, so those are the vertices that count v). The
+/// vertices of one level depend only on earlier levels, so a level is solved in
+/// parallel, in id order for locality. `solve` returns `Some(strict)` when v is a local
+/// minimum.
+///
+/// The releases are not atomic decrements: a locked read-modify-write per arc, each a
+/// cache miss the CPU cannot overlap with the next, cost more than the rest of the sweep.
+/// Each task instead appends them to [`RELEASE_BUCKETS`] lists by id range, and after the
+/// level one task per range applies its lists with plain decrements.
 fn sweep_levels<N: Neighbourhood, S>(
     space: &N,
-    pending: Vec<AtomicU32>,
+    mut pending: Vec<u32>,
     scratch: impl Fn() -> S + Sync + Send,
     solve: impl Fn(&mut S, VertexId, &mut dyn FnMut(VertexId)) -> Option<bool> + Sync + Send,
 ) -> (usize, usize) {
     debug_assert!(space.is_symmetric());
-    let mut frontier: Vec<VertexId> = (0..space.len() as VertexId)
+    let n = space.len();
+    let mut frontier: Vec<VertexId> = (0..n as VertexId)
         .into_par_iter()
         .with_min_len(LEVEL_CHUNK)
-        .filter(|&v| pending[v as usize].load(Relaxed) == 0)
+        .filter(|&v| pending[v as usize] == 0)
         .collect();
+    // Bucket of w: w >> shift, below RELEASE_BUCKETS.
+    let bits = usize::BITS - n.saturating_sub(1).leading_zeros();
+    let shift = bits.saturating_sub(RELEASE_BUCKETS.trailing_zeros());
+    let counters = SharedSlice::new(&mut pending);
     let (mut minima, mut strict_minima) = (0, 0);
     while !frontier.is_empty() {
-        let parts: Vec<(Vec<VertexId>, usize, usize)> = frontier
+        let parts: Vec<(Vec<Vec<VertexId>>, usize, usize)> = frontier
             .par_chunks(LEVEL_CHUNK)
             .map_init(&scratch, |scratch, chunk| {
-                let (mut ready, mut minima, mut strict_minima) = (Vec::new(), 0, 0);
+                let mut released = vec![Vec::new(); RELEASE_BUCKETS];
+                let (mut minima, mut strict_minima) = (0, 0);
                 for &v in chunk {
-                    let mut release = |w: VertexId| {
-                        if pending[w as usize].fetch_sub(1, Relaxed) == 1 {
-                            ready.push(w);
-                        }
-                    };
+                    let mut release = |w: VertexId| released[(w >> shift) as usize].push(w);
                     if let Some(strict) = solve(scratch, v, &mut release) {
                         minima += 1;
                         strict_minima += strict as usize;
                     }
                 }
-                (ready, minima, strict_minima)
+                (released, minima, strict_minima)
             })
             .collect();
-        let mut next = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
-        for (ready, m, s) in parts {
-            next.extend_from_slice(&ready);
+        let ready: Vec<Vec<VertexId>> = (0..RELEASE_BUCKETS)
+            .into_par_iter()
+            .map(|b| {
+                let mut ready = Vec::new();
+                for (released, _, _) in &parts {
+                    for &w in &released[b] {
+                        // SAFETY: bucket b holds only ids of one range, and one task
+                        // applies it; the solve phase, which never touches the
+                        // counters, is over.
+                        let c = unsafe { counters.slot(w as usize) };
+                        *c -= 1;
+                        if *c == 0 {
+                            ready.push(w);
+                        }
+                    }
+                }
+                ready
+            })
+            .collect();
+        for (_, m, s) in parts {
             minima += m;
             strict_minima += s;
         }
-        next.par_sort_unstable();
-        frontier = next;
+        frontier = ready.concat();
+        frontier.par_sort_unstable();
     }
     (minima, strict_minima)
 }
+
+/// Id ranges the releases of one level are sorted into (a power of two).
+const RELEASE_BUCKETS: usize = 16;
 
 /// A slice written by many threads at disjoint indices, read at indices no thread writes.
 /// Hand-written because the level sweep's pattern (write v, read v's solved targets) is
