@@ -200,6 +200,13 @@ impl Neighbourhood for Space {
         }
     }
 
+    fn as_product(&self) -> Option<&ProductSpace> {
+        match self {
+            Space::Product(p) => Some(p),
+            _ => None,
+        }
+    }
+
     fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, f: F) {
         match self {
             Space::Product(p) => p.for_each_neighbour(v, f),

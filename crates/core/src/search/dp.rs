@@ -37,6 +37,7 @@
 use super::{within_eps, Variant};
 use crate::space::{Neighbourhood, VertexId};
 use rayon::prelude::*;
+use std::sync::atomic::AtomicU32;
 
 /// What counts as a successful search.
 #[derive(Clone, Copy, Debug)]
@@ -130,8 +131,43 @@ pub fn solve<N: Neighbourhood>(
     target: Target,
     top: usize,
 ) -> Starts {
-    let order = loss_order(loss);
-    solve_in_order(space, loss, &order, variant, target, top)
+    let top = cap_top(space, loss, top);
+    if space.is_symmetric() {
+        solve_by_levels(space, loss, variant, target, top)
+    } else {
+        let order = loss_order(loss);
+        solve_sequential(space, loss, &order, variant, target, top)
+    }
+}
+
+/// [`solve`] with the (loss, id) order already computed (it can be shared across variants;
+/// only the sequential sweep of a directed space uses it).
+pub fn solve_in_order<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    order: &[VertexId],
+    variant: Variant,
+    target: Target,
+    top: usize,
+) -> Starts {
+    assert_eq!(space.len(), order.len(), "the order lists every vertex");
+    let top = cap_top(space, loss, top);
+    if space.is_symmetric() {
+        solve_by_levels(space, loss, variant, target, top)
+    } else {
+        solve_sequential(space, loss, order, variant, target, top)
+    }
+}
+
+/// At most one `p_end` column per local minimum: a K beyond their number (asked for
+/// "all") would otherwise size an n × K table for columns that stay empty. Counting them
+/// is one pass over the arcs, done only when the table would be large.
+fn cap_top<N: Neighbourhood>(space: &N, loss: &[f64], top: usize) -> usize {
+    if top.saturating_mul(space.len()) > 1 << 20 {
+        top.min(count_local_minima(space, loss))
+    } else {
+        top
+    }
 }
 
 /// Vertices with no strictly better neighbour.
@@ -147,148 +183,174 @@ fn count_local_minima<N: Neighbourhood>(space: &N, loss: &[f64]) -> usize {
         .count()
 }
 
-/// [`solve`] with the (loss, id) order already computed (it can be shared across variants).
-pub fn solve_in_order<N: Neighbourhood>(
-    space: &N,
-    loss: &[f64],
-    order: &[VertexId],
-    variant: Variant,
-    target: Target,
-    top: usize,
-) -> Starts {
-    let n = space.len();
-    assert_eq!(n, loss.len(), "one loss per vertex");
-    assert_eq!(n, order.len(), "the order lists every vertex");
-    let (success, found_defined) = match target {
+/// The success set of a target, and whether `found_evaluations` is defined for it.
+fn success_set(loss: &[f64], target: Target) -> (Vec<bool>, bool) {
+    match target {
         Target::Eps(eps) => (within_eps(loss, eps), true),
         Target::Mask(mask) => {
-            assert_eq!(mask.len(), n, "one mask entry per vertex");
+            assert_eq!(mask.len(), loss.len(), "one mask entry per vertex");
             (mask.to_vec(), false)
         }
-    };
+    }
+}
 
-    // While sweeping, `expected_evaluations` holds R(v): evaluations after arriving at v.
-    let mut stats = vec![StartStats::default(); n];
-    let mut end = if variant == Variant::Best {
-        vec![0 as VertexId; n]
-    } else {
-        Vec::new()
-    };
-    // At most one column per local minimum: a K beyond their number (asked for "all")
-    // would otherwise size an n × K table for columns that stay empty. Counting them is
-    // one pass over the arcs, done only when the table would be large.
-    let top = if top.saturating_mul(n) > 1 << 20 {
-        top.min(count_local_minima(space, loss))
-    } else {
-        top
-    };
-    let mut top_minima: Vec<VertexId> = Vec::with_capacity(top);
-    let mut p_end = vec![0.0; n * top];
-    let mut acc_end = vec![0.0; top];
-    let (mut local_minima, mut strict_local_minima) = (0, 0);
+/// Read access to the values of vertices already solved.
+trait SolvedView {
+    fn stats(&self, u: VertexId) -> &StartStats;
+    fn p_end(&self, u: VertexId) -> &[f64];
+    fn end(&self, u: VertexId) -> VertexId;
+}
 
-    for &v in order {
-        let vi = v as usize;
-        let own = loss[vi];
-        // Pass 1: the best neighbour, how many are better, how many are in the success set.
-        let (mut min_loss, mut min_id) = (f64::INFINITY, VertexId::MAX);
-        let (mut s, mut better, mut in_set) = (0usize, 0usize, 0usize);
-        space.for_each_neighbour(v, |u| {
-            let l = loss[u as usize];
-            s += 1;
-            better += (l < own) as usize;
-            in_set += success[u as usize] as usize;
-            if l < min_loss || (l == min_loss && u < min_id) {
-                min_loss = l;
-                min_id = u;
+/// What one step of the sweep decided about a vertex.
+enum Step {
+    /// No strictly better neighbour; `strict` when every neighbour is strictly worse.
+    Minimum { stats: StartStats, strict: bool },
+    /// Moves on; `acc_end` holds its `p_end` row, `end` its LS* for [`Variant::Best`].
+    Moves { stats: StartStats, end: VertexId },
+}
+
+/// Solves vertex `v` from its move targets, all solved already, in one scan of its
+/// neighbours; `worse` is called for every strictly worse neighbour (the level sweep
+/// releases them). One function for the sequential and the parallel sweep, so the two
+/// compute every value with the same operations in the same order: their results are the
+/// same bits. Targets are summed in neighbour order from 0; best improvement with random
+/// ties restarts its sum whenever a strictly lower neighbour appears, which leaves the sum
+/// over the final tied minima in neighbour order. Only strictly better neighbours are
+/// read (they are the solved ones).
+#[allow(clippy::too_many_arguments)]
+fn solve_vertex<N: Neighbourhood, V: SolvedView>(
+    space: &N,
+    loss: &[f64],
+    success: &[bool],
+    variant: Variant,
+    v: VertexId,
+    solved: &V,
+    acc_end: &mut [f64],
+    mut worse: impl FnMut(VertexId),
+) -> Step {
+    let vi = v as usize;
+    let own = loss[vi];
+    let (mut min_loss, mut min_id) = (f64::INFINITY, VertexId::MAX);
+    let (mut s, mut better, mut in_set) = (0usize, 0usize, 0usize);
+    let mut sum = StartStats::default();
+    acc_end.iter_mut().for_each(|x| *x = 0.0);
+    let mut count = 0usize;
+    fn add<V: SolvedView>(
+        solved: &V,
+        u: VertexId,
+        sum: &mut StartStats,
+        acc_end: &mut [f64],
+        count: &mut usize,
+    ) {
+        let t = solved.stats(u);
+        sum.p_success += t.p_success;
+        sum.expected_moves += t.expected_moves;
+        sum.expected_evaluations += t.expected_evaluations;
+        sum.expected_end_loss += t.expected_end_loss;
+        sum.success_evaluations += t.success_evaluations;
+        sum.found_evaluations += t.found_evaluations;
+        for (a, &p) in acc_end.iter_mut().zip(solved.p_end(u)) {
+            *a += p;
+        }
+        *count += 1;
+    }
+    space.for_each_neighbour(v, |u| {
+        let l = loss[u as usize];
+        s += 1;
+        in_set += success[u as usize] as usize;
+        let lower = l < min_loss;
+        if lower || (l == min_loss && u < min_id) {
+            min_loss = l;
+            min_id = u;
+        }
+        if l < own {
+            better += 1;
+            match variant {
+                Variant::First => add(solved, u, &mut sum, acc_end, &mut count),
+                Variant::BestRandomTies => {
+                    if lower {
+                        sum = StartStats::default();
+                        acc_end.iter_mut().for_each(|x| *x = 0.0);
+                        count = 0;
+                    }
+                    if l == min_loss {
+                        add(solved, u, &mut sum, acc_end, &mut count);
+                    }
+                }
+                Variant::Best => {}
             }
-        });
+        } else if l > own {
+            worse(u);
+        }
+    });
 
-        if min_loss >= own {
-            // A local minimum (no neighbour, or none strictly better; losses are never
-            // NaN): every variant stops here after scanning all s neighbours.
-            local_minima += 1;
-            strict_local_minima += (min_loss > own) as usize;
-            let ok = success[vi] as u8 as f64;
-            stats[vi] = StartStats {
+    if min_loss >= own {
+        // A local minimum (no neighbour, or none strictly better; losses are never
+        // NaN): every variant stops here after scanning all s neighbours.
+        let ok = success[vi] as u8 as f64;
+        return Step::Minimum {
+            stats: StartStats {
                 p_success: ok,
                 expected_moves: 0.0,
                 expected_evaluations: s as f64,
                 expected_end_loss: own,
                 success_evaluations: s as f64 * ok,
                 found_evaluations: 0.0,
-            };
-            if variant == Variant::Best {
-                end[vi] = v;
-            }
-            if top_minima.len() < top {
-                p_end[vi * top + top_minima.len()] = 1.0;
-                top_minima.push(v);
-            }
-            continue;
-        }
+            },
+            strict: min_loss > own,
+        };
+    }
+    if variant == Variant::Best {
+        add(solved, min_id, &mut sum, acc_end, &mut count);
+    }
 
-        // Pass 2: average the targets' values.
-        let mut sum = StartStats::default();
-        acc_end.iter_mut().for_each(|x| *x = 0.0);
-        let mut count = 0usize;
-        let mut add = |u: VertexId, sum: &mut StartStats, acc_end: &mut [f64]| {
-            let t = &stats[u as usize];
-            sum.p_success += t.p_success;
-            sum.expected_moves += t.expected_moves;
-            sum.expected_evaluations += t.expected_evaluations;
-            sum.expected_end_loss += t.expected_end_loss;
-            sum.success_evaluations += t.success_evaluations;
-            sum.found_evaluations += t.found_evaluations;
-            for (a, &p) in acc_end.iter_mut().zip(&p_end[u as usize * top..][..top]) {
-                *a += p;
-            }
-            count += 1;
-        };
-        match variant {
-            Variant::Best => add(min_id, &mut sum, &mut acc_end),
-            Variant::BestRandomTies => space.for_each_neighbour(v, |u| {
-                if loss[u as usize] == min_loss {
-                    add(u, &mut sum, &mut acc_end)
-                }
-            }),
-            Variant::First => space.for_each_neighbour(v, |u| {
-                if loss[u as usize] < own {
-                    add(u, &mut sum, &mut acc_end)
-                }
-            }),
-        }
-        let w = 1.0 / count as f64;
-        let scan = match variant {
-            Variant::First => (s as f64 + 1.0) / (better as f64 + 1.0),
-            _ => s as f64,
-        };
-        let p = sum.p_success * w;
-        let found = if success[vi] {
-            0.0
-        } else if variant.scans_all() && in_set > 0 {
-            // The best neighbour is then in the set: found at the first such neighbour
-            // of a randomly ordered scan.
-            (s as f64 + 1.0) / (in_set as f64 + 1.0)
-        } else {
-            scan * p + sum.found_evaluations * w
-        };
-        stats[vi] = StartStats {
+    let w = 1.0 / count as f64;
+    let scan = match variant {
+        Variant::First => (s as f64 + 1.0) / (better as f64 + 1.0),
+        _ => s as f64,
+    };
+    let p = sum.p_success * w;
+    let found = if success[vi] {
+        0.0
+    } else if variant.scans_all() && in_set > 0 {
+        // The best neighbour is then in the set: found at the first such neighbour
+        // of a randomly ordered scan.
+        (s as f64 + 1.0) / (in_set as f64 + 1.0)
+    } else {
+        scan * p + sum.found_evaluations * w
+    };
+    acc_end.iter_mut().for_each(|a| *a *= w);
+    Step::Moves {
+        stats: StartStats {
             p_success: p,
             expected_moves: 1.0 + sum.expected_moves * w,
             expected_evaluations: scan + sum.expected_evaluations * w,
             expected_end_loss: sum.expected_end_loss * w,
             success_evaluations: scan * p + sum.success_evaluations * w,
             found_evaluations: found,
-        };
-        if variant == Variant::Best {
-            end[vi] = end[min_id as usize];
-        }
-        for (dst, &a) in p_end[vi * top..][..top].iter_mut().zip(&acc_end) {
-            *dst = a * w;
-        }
+        },
+        end: if variant == Variant::Best {
+            solved.end(min_id)
+        } else {
+            0
+        },
     }
+}
 
+/// The last touches shared by both sweeps: count the start itself, drop `found` where
+/// undefined, and shrink the `p_end` stride to the number of minima found.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    variant: Variant,
+    mut stats: Vec<StartStats>,
+    end: Vec<VertexId>,
+    top_minima: Vec<VertexId>,
+    mut p_end: Vec<f64>,
+    top: usize,
+    (local_minima, strict_local_minima): (usize, usize),
+    success: Vec<bool>,
+    found_defined: bool,
+) -> Starts {
     // Fewer minima than asked for: keep K = the number found as the stride.
     let k = top_minima.len();
     if k < top {
@@ -312,5 +374,555 @@ pub fn solve_in_order<N: Neighbourhood>(
         local_minima,
         strict_local_minima,
         success,
+    }
+}
+
+/// The sequential sweep in (loss, id) `order`: valid on any relation, directed included,
+/// and the oracle the parallel sweep is tested against.
+pub fn solve_sequential<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    order: &[VertexId],
+    variant: Variant,
+    target: Target,
+    top: usize,
+) -> Starts {
+    let n = space.len();
+    assert_eq!(n, loss.len(), "one loss per vertex");
+    assert_eq!(n, order.len(), "the order lists every vertex");
+    let (success, found_defined) = success_set(loss, target);
+
+    struct View<'a> {
+        stats: &'a [StartStats],
+        p_end: &'a [f64],
+        end: &'a [VertexId],
+        top: usize,
+    }
+    impl SolvedView for View<'_> {
+        fn stats(&self, u: VertexId) -> &StartStats {
+            &self.stats[u as usize]
+        }
+        fn p_end(&self, u: VertexId) -> &[f64] {
+            &self.p_end[u as usize * self.top..][..self.top]
+        }
+        fn end(&self, u: VertexId) -> VertexId {
+            self.end[u as usize]
+        }
+    }
+
+    // While sweeping, `expected_evaluations` holds R(v): evaluations after arriving at v.
+    let mut stats = vec![StartStats::default(); n];
+    let mut end = if variant == Variant::Best {
+        vec![0 as VertexId; n]
+    } else {
+        Vec::new()
+    };
+    let mut top_minima: Vec<VertexId> = Vec::with_capacity(top);
+    let mut p_end = vec![0.0; n * top];
+    let mut acc_end = vec![0.0; top];
+    let (mut local_minima, mut strict_local_minima) = (0, 0);
+
+    for &v in order {
+        let vi = v as usize;
+        let view = View {
+            stats: &stats,
+            p_end: &p_end,
+            end: &end,
+            top,
+        };
+        match solve_vertex(
+            space,
+            loss,
+            &success,
+            variant,
+            v,
+            &view,
+            &mut acc_end,
+            |_| (),
+        ) {
+            Step::Minimum { stats: st, strict } => {
+                local_minima += 1;
+                strict_local_minima += strict as usize;
+                stats[vi] = st;
+                if variant == Variant::Best {
+                    end[vi] = v;
+                }
+                if top_minima.len() < top {
+                    p_end[vi * top + top_minima.len()] = 1.0;
+                    top_minima.push(v);
+                }
+            }
+            Step::Moves { stats: st, end: e } => {
+                stats[vi] = st;
+                if variant == Variant::Best {
+                    end[vi] = e;
+                }
+                p_end[vi * top..][..top].copy_from_slice(&acc_end);
+            }
+        }
+    }
+    finish(
+        variant,
+        stats,
+        end,
+        top_minima,
+        p_end,
+        top,
+        (local_minima, strict_local_minima),
+        success,
+        found_defined,
+    )
+}
+
+/// Vertices per parallel task of the level sweep (the results do not depend on it).
+const LEVEL_CHUNK: usize = 1024;
+
+/// The parallel sweep, for a symmetric relation: the move DAG level by level
+/// ([`sweep_levels`]). Every value is computed by [`solve_vertex`] from the same targets
+/// in the same order as the sequential sweep, so the results are the sequential ones, bit
+/// for bit, whatever the thread count.
+fn solve_by_levels<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    variant: Variant,
+    target: Target,
+    top: usize,
+) -> Starts {
+    let n = space.len();
+    assert_eq!(n, loss.len(), "one loss per vertex");
+    let (success, found_defined) = success_set(loss, target);
+    let pending = better_counts(space, loss);
+
+    // The K best minima by (loss, id), as the sequential sweep meets them.
+    let mut top_minima: Vec<VertexId> = (0..n as VertexId)
+        .into_par_iter()
+        .with_min_len(LEVEL_CHUNK)
+        .filter(|&v| pending[v as usize] == 0)
+        .collect();
+    top_minima.par_sort_unstable_by(|&a, &b| {
+        loss[a as usize]
+            .total_cmp(&loss[b as usize])
+            .then(a.cmp(&b))
+    });
+    top_minima.truncate(top);
+
+    let mut stats = vec![StartStats::default(); n];
+    let mut end = if variant == Variant::Best {
+        vec![0 as VertexId; n]
+    } else {
+        Vec::new()
+    };
+    let mut p_end = vec![0.0; n * top];
+    for (j, &m) in top_minima.iter().enumerate() {
+        p_end[m as usize * top + j] = 1.0;
+    }
+
+    let view = Shared {
+        stats: SharedSlice::new(&mut stats),
+        p_end: SharedSlice::new(&mut p_end),
+        end: SharedSlice::new(&mut end),
+        top,
+    };
+    let minima = sweep_levels(
+        space,
+        pending,
+        || vec![0.0; top],
+        |acc_end, v, worse| {
+            let vi = v as usize;
+            let step = solve_vertex(space, loss, &success, variant, v, &view, acc_end, worse);
+            // SAFETY: v is in exactly one level and one chunk of it, so nothing else
+            // writes v's entries, and nothing reads them before the level is over (only
+            // later levels depend on v).
+            unsafe {
+                match step {
+                    Step::Minimum { stats: st, strict } => {
+                        *view.stats.slot(vi) = st;
+                        if variant == Variant::Best {
+                            *view.end.slot(vi) = v;
+                        }
+                        Some(strict)
+                    }
+                    Step::Moves { stats: st, end: e } => {
+                        *view.stats.slot(vi) = st;
+                        if variant == Variant::Best {
+                            *view.end.slot(vi) = e;
+                        }
+                        for (j, &a) in acc_end.iter().enumerate() {
+                            *view.p_end.slot(vi * top + j) = a;
+                        }
+                        None
+                    }
+                }
+            }
+        },
+    );
+    finish(
+        variant,
+        stats,
+        end,
+        top_minima,
+        p_end,
+        top,
+        minima,
+        success,
+        found_defined,
+    )
+}
+
+/// P(first-improvement local search from a uniformly random start ends at a global
+/// optimum): [`solve`]'s mean `p_success` for [`Variant::First`] and `Target::Eps(0)`,
+/// the same bits, at 8 bytes per vertex instead of a whole [`StartStats`].
+pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f64 {
+    if !space.is_symmetric() {
+        return solve(space, loss, Variant::First, Target::Eps(0.0), 0).mean(|s| s.p_success);
+    }
+    let n = space.len();
+    let best = crate::range::min_max(loss.iter().copied()).0;
+    let mut p = vec![0.0f64; n];
+    let shared = SharedSlice::new(&mut p);
+    sweep_levels(
+        space,
+        better_counts(space, loss),
+        || (),
+        |_, v, worse| {
+            let own = loss[v as usize];
+            let (mut sum, mut count) = (0.0, 0usize);
+            space.for_each_neighbour(v, |u| {
+                let l = loss[u as usize];
+                if l < own {
+                    // SAFETY: a strictly better neighbour, solved in an earlier level.
+                    sum += unsafe { *shared.get(u as usize) };
+                    count += 1;
+                } else if l > own {
+                    worse(u);
+                }
+            });
+            let value = if count == 0 {
+                crate::range::is_within(own, best, 0.0) as u8 as f64
+            } else {
+                sum * (1.0 / count as f64)
+            };
+            // SAFETY: v is solved once, and read only by later levels.
+            unsafe { *shared.slot(v as usize) = value };
+            (count == 0).then_some(false)
+        },
+    );
+    // As [`Starts::mean`]: fixed chunks summed in order.
+    let parts: Vec<f64> = p.par_chunks(4096).map(|c| c.iter().sum::<f64>()).collect();
+    parts.iter().sum::<f64>() / n as f64
+}
+
+/// How many strictly better neighbours each vertex has: the number of solved vertices a
+/// level sweep waits for (a superset of every variant's move targets).
+fn better_counts<N: Neighbourhood>(space: &N, loss: &[f64]) -> Vec<u32> {
+    match space.as_product() {
+        // Same layout, so the collect reuses the allocation.
+        Some(p) => crate::stats::lines::better_counts(p, loss)
+            .into_iter()
+            .map(AtomicU32::into_inner)
+            .collect(),
+        None => (0..space.len() as VertexId)
+            .into_par_iter()
+            .with_min_len(LEVEL_CHUNK)
+            .map(|v| {
+                let own = loss[v as usize];
+                let mut better = 0u32;
+                space.for_each_neighbour(v, |u| better += (loss[u as usize] < own) as u32);
+                better
+            })
+            .collect(),
+    }
+}
+
+/// Visits the move DAG of a symmetric relation level by level and returns (local
+/// minima, strict local minima).
+///
+/// `pending[v]` counts v's strictly better neighbours. Level 0 are the local minima; a
+/// vertex joins the next level when its last better neighbour is solved:
+/// `solve(scratch, v, worse)` solves v and calls `worse(u)` for each strictly worse
+/// neighbour u (the relation is symmetric, so those are the vertices that count v). The
+/// vertices of one level depend only on earlier levels, so a level is solved in
+/// parallel, in id order for locality. `solve` returns `Some(strict)` when v is a local
+/// minimum.
+///
+/// The releases are not atomic decrements: a locked read-modify-write per arc, each a
+/// cache miss the CPU cannot overlap with the next, cost more than the rest of the sweep.
+/// Each task instead appends them to [`RELEASE_BUCKETS`] lists by id range, and after the
+/// level one task per range applies its lists with plain decrements.
+fn sweep_levels<N: Neighbourhood, S>(
+    space: &N,
+    mut pending: Vec<u32>,
+    scratch: impl Fn() -> S + Sync + Send,
+    solve: impl Fn(&mut S, VertexId, &mut dyn FnMut(VertexId)) -> Option<bool> + Sync + Send,
+) -> (usize, usize) {
+    debug_assert!(space.is_symmetric());
+    let n = space.len();
+    let mut frontier: Vec<VertexId> = (0..n as VertexId)
+        .into_par_iter()
+        .with_min_len(LEVEL_CHUNK)
+        .filter(|&v| pending[v as usize] == 0)
+        .collect();
+    // Bucket of w: w >> shift, below RELEASE_BUCKETS.
+    let bits = usize::BITS - n.saturating_sub(1).leading_zeros();
+    let shift = bits.saturating_sub(RELEASE_BUCKETS.trailing_zeros());
+    let counters = SharedSlice::new(&mut pending);
+    let (mut minima, mut strict_minima) = (0, 0);
+    while !frontier.is_empty() {
+        let parts: Vec<(Vec<Vec<VertexId>>, usize, usize)> = frontier
+            .par_chunks(LEVEL_CHUNK)
+            .map_init(&scratch, |scratch, chunk| {
+                let mut released = vec![Vec::new(); RELEASE_BUCKETS];
+                let (mut minima, mut strict_minima) = (0, 0);
+                for &v in chunk {
+                    let mut release = |w: VertexId| released[(w >> shift) as usize].push(w);
+                    if let Some(strict) = solve(scratch, v, &mut release) {
+                        minima += 1;
+                        strict_minima += strict as usize;
+                    }
+                }
+                (released, minima, strict_minima)
+            })
+            .collect();
+        let ready: Vec<Vec<VertexId>> = (0..RELEASE_BUCKETS)
+            .into_par_iter()
+            .map(|b| {
+                let mut ready = Vec::new();
+                for (released, _, _) in &parts {
+                    for &w in &released[b] {
+                        // SAFETY: bucket b holds only ids of one range, and one task
+                        // applies it; the solve phase, which never touches the
+                        // counters, is over.
+                        let c = unsafe { counters.slot(w as usize) };
+                        *c -= 1;
+                        if *c == 0 {
+                            ready.push(w);
+                        }
+                    }
+                }
+                ready
+            })
+            .collect();
+        for (_, m, s) in parts {
+            minima += m;
+            strict_minima += s;
+        }
+        frontier = ready.concat();
+        frontier.par_sort_unstable();
+    }
+    (minima, strict_minima)
+}
+
+/// Id ranges the releases of one level are sorted into (a power of two).
+const RELEASE_BUCKETS: usize = 16;
+
+/// A slice written by many threads at disjoint indices, read at indices no thread writes.
+/// Hand-written because the level sweep's pattern (write v, read v's solved targets) is
+/// a schedule rayon cannot express with split borrows: the targets are anywhere.
+struct SharedSlice<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+// SAFETY: access goes through `get` and `slot`, whose callers promise no data race.
+unsafe impl<T: Send + Sync> Sync for SharedSlice<T> {}
+unsafe impl<T: Send + Sync> Send for SharedSlice<T> {}
+
+impl<T> SharedSlice<T> {
+    fn new(v: &mut [T]) -> Self {
+        SharedSlice {
+            ptr: v.as_mut_ptr(),
+            len: v.len(),
+        }
+    }
+
+    /// # Safety
+    /// No thread writes index `i` while the reference lives.
+    unsafe fn get(&self, i: usize) -> &T {
+        assert!(i < self.len);
+        &*self.ptr.add(i)
+    }
+
+    /// # Safety
+    /// No other thread reads or writes index `i` while the reference lives.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn slot(&self, i: usize) -> &mut T {
+        assert!(i < self.len);
+        &mut *self.ptr.add(i)
+    }
+
+    /// # Safety
+    /// As [`SharedSlice::get`], for every index of the range.
+    unsafe fn range(&self, start: usize, len: usize) -> &[T] {
+        assert!(start + len <= self.len);
+        std::slice::from_raw_parts(self.ptr.add(start), len)
+    }
+}
+
+/// The level sweep's view of the solved values.
+struct Shared {
+    stats: SharedSlice<StartStats>,
+    p_end: SharedSlice<f64>,
+    end: SharedSlice<VertexId>,
+    top: usize,
+}
+
+// SAFETY (all three reads): `solve_vertex` reads only move targets of the vertex it
+// solves, which are strictly better neighbours, solved in an earlier level and written
+// by no thread during this one.
+impl SolvedView for Shared {
+    fn stats(&self, u: VertexId) -> &StartStats {
+        unsafe { self.stats.get(u as usize) }
+    }
+    fn p_end(&self, u: VertexId) -> &[f64] {
+        unsafe { self.p_end.range(u as usize * self.top, self.top) }
+    }
+    fn end(&self, u: VertexId) -> VertexId {
+        unsafe { *self.end.get(u as usize) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::space::{Csr, ProductSpace};
+    use proptest::prelude::*;
+
+    fn pool(threads: usize) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    }
+
+    /// Every field, compared as bits (NaN included).
+    fn assert_same(a: &Starts, b: &Starts) {
+        let bits = |s: &Starts| -> Vec<u64> {
+            s.stats
+                .iter()
+                .flat_map(|t| {
+                    [
+                        t.p_success,
+                        t.expected_moves,
+                        t.expected_evaluations,
+                        t.expected_end_loss,
+                        t.success_evaluations,
+                        t.found_evaluations,
+                    ]
+                })
+                .chain(s.p_end.iter().copied())
+                .map(f64::to_bits)
+                .collect()
+        };
+        assert_eq!(bits(a), bits(b));
+        assert_eq!(a.end, b.end);
+        assert_eq!(a.top_minima, b.top_minima);
+        assert_eq!(a.local_minima, b.local_minima);
+        assert_eq!(a.strict_local_minima, b.strict_local_minima);
+        assert_eq!(a.success, b.success);
+    }
+
+    /// The level sweep on 1 and 4 threads gives the sequential sweep's bits, for every
+    /// variant, an ε target and a mask target, and a K above the number of minima.
+    fn check<N: Neighbourhood>(space: &N, loss: &[f64], tops: &[usize]) {
+        let order = loss_order(loss);
+        let mask: Vec<bool> = loss.iter().map(|&l| l < 0.5).collect();
+        for variant in Variant::ALL {
+            for target in [Target::Eps(0.0), Target::Eps(0.25), Target::Mask(&mask)] {
+                for &top in tops {
+                    let want = solve_sequential(space, loss, &order, variant, target, top);
+                    for threads in [1, 4] {
+                        let got = pool(threads)
+                            .install(|| solve_by_levels(space, loss, variant, target, top));
+                        assert_same(&got, &want);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn levels_equal_the_sequential_sweep_on_nb201_and_plateaus() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let space = ProductSpace::parse("nb201").unwrap();
+        let uniform: Vec<f64> = (0..space.len()).map(|_| rng.gen()).collect();
+        check(&space, &uniform, &[0, 3]);
+        let levels: Vec<f64> = (0..space.len())
+            .map(|_| rng.gen_range(0..6) as f64 / 5.0)
+            .collect();
+        check(&space, &levels, &[0, 3]);
+    }
+
+    /// The p-only sweep gives the mean `p_success` of the full one, bit for bit.
+    #[test]
+    fn first_improvement_success_equals_the_full_sweep() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for spec in ["nb201", "3x4x5", "2^9"] {
+            let space = ProductSpace::parse(spec).unwrap();
+            for levels in [0u32, 3] {
+                let loss: Vec<f64> = (0..space.len())
+                    .map(|_| {
+                        if levels == 0 {
+                            rng.gen()
+                        } else {
+                            rng.gen_range(0..levels) as f64
+                        }
+                    })
+                    .collect();
+                let order = loss_order(&loss);
+                let want =
+                    solve_sequential(&space, &loss, &order, Variant::First, Target::Eps(0.0), 0)
+                        .mean(|s| s.p_success);
+                for threads in [1, 4] {
+                    let got = pool(threads).install(|| first_improvement_success(&space, &loss));
+                    assert_eq!(got.to_bits(), want.to_bits(), "{spec}");
+                }
+                let csr = Csr::from_neighbourhood(&space);
+                assert_eq!(
+                    first_improvement_success(&csr, &loss).to_bits(),
+                    want.to_bits()
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn levels_equal_the_sequential_sweep_on_products(
+            radices in proptest::collection::vec(2u32..5, 1..4),
+            seed in any::<u64>(),
+            ties in 1u32..8,
+        ) {
+            use rand::{Rng, SeedableRng};
+            let spec = radices.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("x");
+            let spec = if radices.len() == 1 { format!("{}^1", radices[0]) } else { spec };
+            let space = ProductSpace::parse(&spec).unwrap();
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let loss: Vec<f64> = (0..space.len()).map(|_| rng.gen_range(0..ties) as f64 / ties as f64).collect();
+            check(&space, &loss, &[0, 3, 1000]);
+        }
+
+        #[test]
+        fn levels_equal_the_sequential_sweep_on_graphs(
+            n in 1usize..12,
+            edges in proptest::collection::vec((0u32..12, 0u32..12), 0..30),
+            seed in any::<u64>(),
+        ) {
+            use rand::{Rng, SeedableRng};
+            let edges: Vec<(u32, u32)> = edges
+                .into_iter()
+                .filter(|&(a, b)| (a as usize) < n && (b as usize) < n && a != b)
+                .collect();
+            let mut unique = edges.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect::<Vec<_>>();
+            unique.sort_unstable();
+            unique.dedup();
+            let g = Csr::from_undirected_edges(n, &unique).unwrap();
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let loss: Vec<f64> = (0..n).map(|_| rng.gen_range(0..4) as f64).collect();
+            check(&g, &loss, &[0, 3, 1000]);
+        }
     }
 }

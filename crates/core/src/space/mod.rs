@@ -11,6 +11,7 @@ pub mod nb101_labelled;
 pub mod nbgraph;
 pub mod product;
 pub mod random_regular;
+pub(crate) mod reversed;
 
 pub use graph::Csr;
 pub use product::{ParseError, ParseErrorKind, ProductSpace};
@@ -42,6 +43,12 @@ pub trait Neighbourhood: Sync {
     /// neighbours; an algorithm that walks them backwards (distances *to* an optimum,
     /// two-hop covariances) must know whether that is the same walk.
     fn is_symmetric(&self) -> bool;
+
+    /// The space as a [`ProductSpace`], when it is one: statistics with a faster exact
+    /// form on a product (a Hamming distance instead of a BFS, sums over lines) take it.
+    fn as_product(&self) -> Option<&ProductSpace> {
+        None
+    }
 }
 
 /// `histogram[d]` = number of vertices of degree d. Integer counts, so the parallel

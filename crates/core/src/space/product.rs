@@ -381,6 +381,10 @@ impl Neighbourhood for ProductSpace {
         true
     }
 
+    fn as_product(&self) -> Option<&ProductSpace> {
+        Some(self)
+    }
+
     fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, mut f: F) {
         for (i, (&k, &s)) in self.radices.iter().zip(&self.strides).enumerate() {
             let c = self.digit(v, i) as u64;

@@ -45,12 +45,26 @@
 //! region where the loss gives no signal, whichever way a neighbourhood happens to list
 //! it; strict local search never moves on one anyway.
 //!
+//! # Product spaces
+//!
+//! On a Hamming product the same figures have cheaper exact forms, taken when the space
+//! says it is one ([`Neighbourhood::as_product`]; the kernels are in `stats::lines`): the
+//! distance to the nearest global optimum (the nearest of all tied optima) is a Hamming
+//! distance, computed by a separable distance transform in one streaming pass per
+//! dimension instead of a BFS; ρ(1) and neutrality are sums over lines, O(n·Σk_i) reading
+//! ids in runs. Integer figures are the generic path's exactly; ρ(1) and FDC differ from
+//! it only by the rounding of sums taken in another order (tested to 1e-12).
+//!
 //! Determinism: floating-point sums are taken over fixed chunks of vertices, chunk sums
-//! added in order, so the result does not depend on the thread count.
+//! added in order, so the result does not depend on the thread count. First-improvement
+//! success comes from the parallel level sweep of [`crate::search::dp`], also
+//! thread-count independent.
 
 use crate::landscape::Landscape;
-use crate::search::{dp, Variant};
+use crate::search::dp;
+use crate::space::reversed::Reversed;
 use crate::space::{degree_histogram, Neighbourhood, VertexId};
+use crate::stats::lines;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -138,11 +152,15 @@ pub fn hardness<N: Neighbourhood>(
     assert!(n > 0, "an empty space has no landscape");
     let (best, worst) = crate::range::min_max(loss.iter().copied());
 
-    let expected: f64 = degree_histogram(space)
-        .iter()
-        .enumerate()
-        .map(|(d, &c)| c as f64 / (d as f64 + 1.0))
-        .sum();
+    let product = space.as_product();
+    let expected: f64 = match product {
+        Some(p) => n as f64 / (p.uniform_degree() as f64 + 1.0),
+        None => degree_histogram(space)
+            .iter()
+            .enumerate()
+            .map(|(d, &c)| c as f64 / (d as f64 + 1.0))
+            .sum(),
+    };
 
     // Basin of the global optima and P(ε): which starts end within ε.
     let end_loss = |v: usize| loss[landscape.ls_star[v] as usize];
@@ -181,32 +199,41 @@ pub fn hardness<N: Neighbourhood>(
         scaled = loss.iter().map(|&l| l * scale).collect();
         &scaled
     };
-    let dist = distance_to_optima(space, loss, best);
-    let unreachable = dist.iter().filter(|&&d| d == u32::MAX).count();
-    let reach: Vec<(f64, f64)> = dist
-        .iter()
-        .zip(moderate)
-        .filter(|(&d, _)| d != u32::MAX)
-        .map(|(&d, &l)| (l, d as f64))
-        .collect();
-    let fdc = pearson(&reach);
-    let distance_mean = chunked_sum(&reach, |&(_, d)| d) / reach.len() as f64;
-    let distance_max = dist
-        .iter()
-        .copied()
-        .filter(|&d| d != u32::MAX)
-        .max()
-        .unwrap_or(0);
+    let distance = match product {
+        Some(p) => {
+            let d = lines::distance_to_optima(p, loss, best);
+            fitness_distance(moderate, |v| Some(d[v] as u32))
+        }
+        None => {
+            let d = distance_to_optima(space, loss, best);
+            fitness_distance(moderate, |v| (d[v] != u32::MAX).then_some(d[v]))
+        }
+    };
 
-    let (rho1, equal_arcs, arcs) = neighbour_correlation(space, moderate);
+    let (rho1, equal_arcs, arcs) = match product {
+        Some(p) => {
+            let (cross, square, equal, arcs) = lines::correlation_sums(p, moderate);
+            let rho = (square > 0.0).then(|| (cross / square).clamp(-1.0, 1.0));
+            (rho, equal, arcs)
+        }
+        None => neighbour_correlation(space, moderate),
+    };
     let correlation_length = rho1.and_then(|r| {
         let a = r.abs();
         (a > 0.0 && a < 1.0).then(|| -1.0 / a.ln())
     });
-    let largest_plateau = largest_plateau(space, loss, sign);
+    let largest_plateau = if equal_arcs == 0 {
+        // No equal-loss arc: every vertex is its own plateau, and the first is vertex 0.
+        Plateau {
+            size: 1,
+            value: sign * loss[0] + 0.0,
+            id: 0,
+        }
+    } else {
+        largest_plateau(space, loss, sign)
+    };
 
-    let first = dp::solve(space, loss, Variant::First, dp::Target::Eps(0.0), 0);
-    let first_p_success = first.mean(|s| s.p_success);
+    let first_p_success = dp::first_improvement_success(space, loss);
 
     Hardness {
         n,
@@ -217,10 +244,10 @@ pub fn hardness<N: Neighbourhood>(
         eps_curve,
         path_length_mean: steps_total as f64 / n as f64,
         path_length_max,
-        fdc,
-        distance_mean,
-        distance_max,
-        unreachable,
+        fdc: distance.fdc,
+        distance_mean: distance.mean,
+        distance_max: distance.max,
+        unreachable: distance.unreachable,
         rho1,
         correlation_length,
         // Equal to the share of edges on a symmetric relation: both counts are doubled.
@@ -275,86 +302,6 @@ fn bfs_from_optima<W: Neighbourhood>(walk: &W, loss: &[f64], best: f64) -> Vec<u
     dist
 }
 
-/// The transpose of a neighbourhood: the "neighbours" of u are the v with u ∈ N(v),
-/// `sources[offsets[u]..offsets[u + 1]]`, in no particular order (a BFS does not care).
-struct Reversed {
-    offsets: Vec<u64>,
-    sources: Vec<VertexId>,
-}
-
-impl Reversed {
-    /// Built in parallel without a per-vertex allocation: in-degrees counted with atomic
-    /// increments, prefix-summed into offsets, then each arc v → u written at a slot of
-    /// u's list claimed by an atomic cursor.
-    fn of<N: Neighbourhood>(space: &N) -> Self {
-        use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
-        let n = space.len();
-        let in_degree: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
-        (0..n as VertexId)
-            .into_par_iter()
-            .with_min_len(CHUNK)
-            .for_each(|v| {
-                space.for_each_neighbour(v, |u| {
-                    in_degree[u as usize].fetch_add(1, Relaxed);
-                })
-            });
-        let mut offsets = Vec::with_capacity(n + 1);
-        offsets.push(0u64);
-        let mut total = 0u64;
-        for d in in_degree {
-            total += d.into_inner() as u64;
-            offsets.push(total);
-        }
-        let cursor: Vec<AtomicU64> = offsets[..n].iter().map(|&o| AtomicU64::new(o)).collect();
-        let sources: Vec<AtomicU32> = (0..total).map(|_| AtomicU32::new(0)).collect();
-        (0..n as VertexId)
-            .into_par_iter()
-            .with_min_len(CHUNK)
-            .for_each(|v| {
-                space.for_each_neighbour(v, |u| {
-                    let slot = cursor[u as usize].fetch_add(1, Relaxed);
-                    sources[slot as usize].store(v, Relaxed);
-                })
-            });
-        Reversed {
-            offsets,
-            // Same layout, so the collect reuses the allocation.
-            sources: sources.into_iter().map(AtomicU32::into_inner).collect(),
-        }
-    }
-}
-
-impl Neighbourhood for Reversed {
-    fn len(&self) -> usize {
-        self.offsets.len() - 1
-    }
-
-    fn degree(&self, v: VertexId) -> usize {
-        (self.offsets[v as usize + 1] - self.offsets[v as usize]) as usize
-    }
-
-    fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, mut f: F) {
-        let (a, b) = (self.offsets[v as usize], self.offsets[v as usize + 1]);
-        for &u in &self.sources[a as usize..b as usize] {
-            f(u);
-        }
-    }
-
-    /// Only ever built for a directed relation, whose transpose is directed too.
-    fn is_symmetric(&self) -> bool {
-        false
-    }
-}
-
-/// Sum of `f` over `xs`, in fixed chunks added in order (thread-count independent).
-fn chunked_sum<T: Sync>(xs: &[T], f: impl Fn(&T) -> f64 + Sync) -> f64 {
-    let parts: Vec<f64> = xs
-        .par_chunks(CHUNK)
-        .map(|c| c.iter().map(&f).sum::<f64>())
-        .collect();
-    parts.iter().sum()
-}
-
 /// Sums of `K` per-vertex quantities over all vertices: each summed from 0 within fixed
 /// chunks of ids, chunk sums then added in order (thread-count independent). Integer
 /// counts below 2^53 come out exact.
@@ -379,19 +326,49 @@ fn vertex_sums<const K: usize>(n: usize, f: impl Fn(VertexId) -> [f64; K] + Sync
     })
 }
 
-/// Pearson correlation of pairs (two passes: means, then centred sums). None when
-/// either coordinate is constant or there are fewer than two pairs.
-fn pearson(xy: &[(f64, f64)]) -> Option<f64> {
-    if xy.len() < 2 {
-        return None;
+/// FDC and the distance figures, over the vertices that reach an optimum.
+struct FitnessDistance {
+    fdc: Option<f64>,
+    mean: f64,
+    max: u32,
+    unreachable: usize,
+}
+
+/// Pearson correlation of (loss, distance) over the vertices with a distance, and the
+/// distances' mean and max: two streaming passes (means, then centred sums) in fixed
+/// chunks of ids, nothing n-sized allocated.
+fn fitness_distance(loss: &[f64], dist: impl Fn(usize) -> Option<u32> + Sync) -> FitnessDistance {
+    let n = loss.len();
+    let [count, loss_sum, dist_sum] = vertex_sums(n, |v| match dist(v as usize) {
+        Some(d) => [1.0, loss[v as usize], d as f64],
+        None => [0.0; 3],
+    });
+    let max = (0..n)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .filter_map(&dist)
+        .max()
+        .unwrap_or(0);
+    let mean = dist_sum / count;
+    let fdc = if count < 2.0 {
+        None
+    } else {
+        let mx = loss_sum / count;
+        let [sxy, sxx, syy] = vertex_sums(n, |v| match dist(v as usize) {
+            Some(d) => {
+                let (x, y) = (loss[v as usize] - mx, d as f64 - mean);
+                [x * y, x * x, y * y]
+            }
+            None => [0.0; 3],
+        });
+        (sxx > 0.0 && syy > 0.0).then(|| (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0))
+    };
+    FitnessDistance {
+        fdc,
+        mean,
+        max,
+        unreachable: n - count as usize,
     }
-    let k = xy.len() as f64;
-    let mx = chunked_sum(xy, |p| p.0) / k;
-    let my = chunked_sum(xy, |p| p.1) / k;
-    let sxy = chunked_sum(xy, |p| (p.0 - mx) * (p.1 - my));
-    let sxx = chunked_sum(xy, |p| (p.0 - mx) * (p.0 - mx));
-    let syy = chunked_sum(xy, |p| (p.1 - my) * (p.1 - my));
-    (sxx > 0.0 && syy > 0.0).then(|| (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0))
 }
 
 /// ρ(1) over the ordered pairs (loss(v), loss(u)) of all arcs v → u, plus (equal-loss
@@ -490,5 +467,129 @@ fn largest_plateau<N: Neighbourhood>(space: &N, loss: &[f64], sign: f64) -> Plat
         size: best.0 as usize,
         value: sign * loss[best.1 as usize] + 0.0,
         id: best.1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::space::ProductSpace;
+
+    /// Sum of `f` over `xs`, in fixed chunks added in order (thread-count independent).
+    fn chunked_sum<T: Sync>(xs: &[T], f: impl Fn(&T) -> f64 + Sync) -> f64 {
+        let parts: Vec<f64> = xs
+            .par_chunks(CHUNK)
+            .map(|c| c.iter().map(&f).sum::<f64>())
+            .collect();
+        parts.iter().sum()
+    }
+
+    /// Pearson correlation of pairs (two passes: means, then centred sums). None when
+    /// either coordinate is constant or there are fewer than two pairs.
+    fn pearson(xy: &[(f64, f64)]) -> Option<f64> {
+        if xy.len() < 2 {
+            return None;
+        }
+        let k = xy.len() as f64;
+        let mx = chunked_sum(xy, |p| p.0) / k;
+        let my = chunked_sum(xy, |p| p.1) / k;
+        let sxy = chunked_sum(xy, |p| (p.0 - mx) * (p.1 - my));
+        let sxx = chunked_sum(xy, |p| (p.0 - mx) * (p.0 - mx));
+        let syy = chunked_sum(xy, |p| (p.1 - my) * (p.1 - my));
+        (sxx > 0.0 && syy > 0.0).then(|| (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0))
+    }
+
+    /// A product space that does not say it is one, so [`hardness`] takes the generic
+    /// path (BFS distances, sums arc by arc): the oracle of the line kernels.
+    struct Plain<'a>(&'a ProductSpace);
+
+    impl Neighbourhood for Plain<'_> {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn degree(&self, v: VertexId) -> usize {
+            self.0.degree(v)
+        }
+        fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, f: F) {
+            self.0.for_each_neighbour(v, f)
+        }
+        fn is_symmetric(&self) -> bool {
+            true
+        }
+    }
+
+    /// FDC as first written: the reachable pairs collected, then [`pearson`].
+    fn oracle_fdc(loss: &[f64], dist: &[u32]) -> Option<f64> {
+        let reach: Vec<(f64, f64)> = dist
+            .iter()
+            .zip(loss)
+            .filter(|(&d, _)| d != u32::MAX)
+            .map(|(&d, &l)| (l, d as f64))
+            .collect();
+        pearson(&reach)
+    }
+
+    fn close(a: Option<f64>, b: Option<f64>, what: &str) {
+        match (a, b) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-12, "{what}: {a} vs {b}"),
+            _ => assert_eq!(a, b, "{what}"),
+        }
+    }
+
+    /// The product path (Hamming transform, line sums) against the generic path on the
+    /// same space: integer figures exactly, ρ(1) and FDC to 1e-12 (the sums are taken in
+    /// another order), and the same bits on 1 and 4 threads.
+    #[test]
+    fn product_lines_equal_the_generic_path() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for spec in ["2^3", "3x4x5", "nb201", "7x2x3x2", "2^12", "4097x2"] {
+            let space = ProductSpace::parse(spec).unwrap();
+            for levels in [0u32, 2, 7] {
+                let loss: Vec<f64> = (0..space.len())
+                    .map(|_| {
+                        if levels == 0 {
+                            rng.gen()
+                        } else {
+                            rng.gen_range(0..levels) as f64
+                        }
+                    })
+                    .collect();
+                let land = Landscape::of_graph(&space, &loss);
+                let pool = |k| {
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(k)
+                        .build()
+                        .unwrap()
+                };
+                let fast = pool(1).install(|| hardness(&space, &loss, &land, -1.0, &[0.01]));
+                let four = pool(4).install(|| hardness(&space, &loss, &land, -1.0, &[0.01]));
+                assert_eq!(format!("{fast:?}"), format!("{four:?}"), "{spec}");
+                let slow = hardness(&Plain(&space), &loss, &land, -1.0, &[0.01]);
+                let what = format!("{spec}, {levels} levels");
+                assert_eq!(fast.distance_max, slow.distance_max, "{what}");
+                assert_eq!(fast.unreachable, slow.unreachable, "{what}");
+                assert_eq!(fast.neutrality, slow.neutrality, "{what}");
+                assert_eq!(fast.largest_plateau, slow.largest_plateau, "{what}");
+                assert_eq!(
+                    fast.expected_local_minima_iid,
+                    slow.expected_local_minima_iid
+                );
+                assert!(
+                    (fast.distance_mean - slow.distance_mean).abs() <= 1e-12,
+                    "{what}"
+                );
+                close(fast.fdc, slow.fdc, &what);
+                close(fast.rho1, slow.rho1, &what);
+                assert_eq!(fast.first_p_success, slow.first_p_success, "{what}");
+
+                // The streaming FDC against the collected pairs, on BFS distances.
+                let best = crate::range::min_max(loss.iter().copied()).0;
+                let dist = distance_to_optima(&Plain(&space), &loss, best);
+                let d8 = lines::distance_to_optima(&space, &loss, best);
+                assert!(dist.iter().zip(&d8).all(|(&a, &b)| a == b as u32), "{what}");
+                close(fast.fdc, oracle_fdc(&loss, &dist), &what);
+            }
+        }
     }
 }

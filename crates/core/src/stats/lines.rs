@@ -1,0 +1,210 @@
+//! Hardness sums on a product space, taken line by line instead of arc by arc.
+//!
+//! In a Hamming product every arc joins two vertices of one *line* (the k_i vertices that
+//! differ only in dimension i), and every pair of a line is an arc both ways. So a sum
+//! over arcs is a sum over lines of a sum over the pairs of the line, and the pairs of a
+//! line need no neighbour enumeration: O(n) per dimension, reading memory in runs of
+//! consecutive ids. Likewise the distance to the nearest of a set of vertices is a
+//! Hamming distance, and a Hamming distance transform is separable: after relaxing
+//! dimension i (every vertex takes min(own, 1 + min over its line)), each vertex holds
+//! its distance to the set counted over dimensions 0..=i only — no BFS.
+//!
+//! Every pass splits the lines into fixed groups ([`groups`]) whose partial results are
+//! combined in group order, so the results do not depend on the thread count.
+
+use crate::space::ProductSpace;
+use rayon::prelude::*;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering::Relaxed};
+
+/// About this many vertices per work group.
+const GROUP: usize = 4096;
+
+/// A set of lines of one dimension: for each of `blocks` consecutive blocks of
+/// `stride · k` ids from `start`, the lines whose offset in the block is in `lines`.
+/// Line j of block b is the vertices `start + b·stride·k + c·stride + j`, c in 0..k.
+#[derive(Clone, Debug)]
+struct Group {
+    start: usize,
+    blocks: usize,
+    lines: Range<usize>,
+}
+
+/// The groups of dimension `i`, in id order: whole blocks of short lines together, or
+/// slices of the lines of one block when the stride is large.
+fn groups(space: &ProductSpace, i: usize) -> Vec<Group> {
+    let (stride, k) = (space.strides()[i] as usize, space.radices()[i] as usize);
+    let block = stride * k;
+    let count = crate::space::Neighbourhood::len(space) / block;
+    let mut out = Vec::new();
+    if stride >= GROUP {
+        for b in 0..count {
+            for a in (0..stride).step_by(GROUP) {
+                out.push(Group {
+                    start: b * block,
+                    blocks: 1,
+                    lines: a..(a + GROUP).min(stride),
+                });
+            }
+        }
+    } else {
+        let per = (GROUP / block).max(1);
+        for b in (0..count).step_by(per) {
+            out.push(Group {
+                start: b * block,
+                blocks: per.min(count - b),
+                lines: 0..stride,
+            });
+        }
+    }
+    out
+}
+
+/// Per-dimension geometry: (stride, k).
+fn shape(space: &ProductSpace, i: usize) -> (usize, usize) {
+    (space.strides()[i] as usize, space.radices()[i] as usize)
+}
+
+/// Over all arcs v → u of the product: Σ (x_v − m)(x_u − m) with m the mean loss, Σ over
+/// arcs of (x_v − m)², the number of arcs joining equal losses, and the number of arcs.
+/// Per line, Σ over ordered pairs v ≠ u of y_v·y_u = S² − Q (S = Σ y, Q = Σ y² over the
+/// line), taken per line so that the cancellation stays within one line's values.
+pub(crate) fn correlation_sums(space: &ProductSpace, loss: &[f64]) -> (f64, f64, u64, u64) {
+    let n = loss.len();
+    let degree = space.uniform_degree();
+    let mean = fixed_sum(n, |r| loss[r].iter().sum::<f64>()) / n as f64;
+    let square = fixed_sum(n, |r| {
+        loss[r]
+            .iter()
+            .map(|&x| (x - mean) * (x - mean))
+            .sum::<f64>()
+    });
+    let (mut cross, mut equal) = (0.0, 0u64);
+    for i in 0..space.radices().len() {
+        let (stride, k) = shape(space, i);
+        let parts: Vec<(f64, u64)> = groups(space, i)
+            .par_iter()
+            .map_init(
+                || (Vec::new(), Vec::new()),
+                |(s, q): &mut (Vec<f64>, Vec<f64>), g| {
+                    let width = g.lines.len();
+                    let (mut cross, mut equal) = (0.0, 0u64);
+                    for b in 0..g.blocks {
+                        let base = g.start + b * stride * k + g.lines.start;
+                        let row = |c: usize| &loss[base + c * stride..][..width];
+                        s.clear();
+                        s.resize(width, 0.0);
+                        q.clear();
+                        q.resize(width, 0.0);
+                        for c in 0..k {
+                            for ((s, q), &x) in s.iter_mut().zip(q.iter_mut()).zip(row(c)) {
+                                let y = x - mean;
+                                *s += y;
+                                *q += y * y;
+                            }
+                        }
+                        cross += s
+                            .iter()
+                            .zip(q.iter())
+                            .map(|(&s, &q)| s * s - q)
+                            .sum::<f64>();
+                        for c1 in 0..k {
+                            for c2 in c1 + 1..k {
+                                equal += row(c1).iter().zip(row(c2)).filter(|(a, b)| a == b).count()
+                                    as u64;
+                            }
+                        }
+                    }
+                    (cross, 2 * equal)
+                },
+            )
+            .collect();
+        for (c, e) in parts {
+            cross += c;
+            equal += e;
+        }
+    }
+    (cross, degree as f64 * square, equal, (n * degree) as u64)
+}
+
+/// Hamming distance from every vertex to the nearest vertex with loss `best`, by the
+/// separable distance transform of the module documentation (one byte per vertex: a
+/// product of n < 2^32 vertices with every k ≥ 2 has at most 32 dimensions).
+pub(crate) fn distance_to_optima(space: &ProductSpace, loss: &[f64], best: f64) -> Vec<u8> {
+    let far = u8::MAX;
+    let dist: Vec<AtomicU8> = loss
+        .par_iter()
+        .with_min_len(GROUP)
+        .map(|&l| AtomicU8::new(if l == best { 0 } else { far }))
+        .collect();
+    for i in 0..space.radices().len() {
+        let (stride, k) = shape(space, i);
+        groups(space, i).par_iter().for_each(|g| {
+            for b in 0..g.blocks {
+                let base = g.start + b * stride * k;
+                for j in g.lines.clone() {
+                    let at = |c: usize| &dist[base + c * stride + j];
+                    let near = (0..k).map(|c| at(c).load(Relaxed)).min().unwrap_or(far);
+                    if near < far {
+                        for c in 0..k {
+                            let d = at(c);
+                            if d.load(Relaxed) > near + 1 {
+                                d.store(near + 1, Relaxed);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+    // Same layout, so the collect reuses the allocation.
+    dist.into_iter().map(AtomicU8::into_inner).collect()
+}
+
+/// For every vertex, the number of strictly better neighbours (the in-degree of the
+/// first-improvement move DAG's reverse), line by line: within a line, how many of the
+/// other k − 1 values are lower. Integer counts, so any schedule gives the same result.
+pub(crate) fn better_counts(space: &ProductSpace, loss: &[f64]) -> Vec<AtomicU32> {
+    let counts: Vec<AtomicU32> = (0..loss.len())
+        .into_par_iter()
+        .with_min_len(GROUP)
+        .map(|_| AtomicU32::new(0))
+        .collect();
+    for i in 0..space.radices().len() {
+        let (stride, k) = shape(space, i);
+        groups(space, i)
+            .par_iter()
+            .for_each_init(Vec::new, |lower: &mut Vec<u32>, g| {
+                let width = g.lines.len();
+                for b in 0..g.blocks {
+                    let base = g.start + b * stride * k + g.lines.start;
+                    let row = |c: usize| &loss[base + c * stride..][..width];
+                    for c in 0..k {
+                        lower.clear();
+                        lower.resize(width, 0);
+                        for c2 in (0..k).filter(|&c2| c2 != c) {
+                            for ((n, &a), &b) in lower.iter_mut().zip(row(c)).zip(row(c2)) {
+                                *n += (b < a) as u32;
+                            }
+                        }
+                        // Each vertex is in one line of this dimension, so one group
+                        // writes it: a load and a store suffice (no read-modify-write).
+                        let out = &counts[base + c * stride..][..width];
+                        for (o, &n) in out.iter().zip(lower.iter()) {
+                            o.store(o.load(Relaxed) + n, Relaxed);
+                        }
+                    }
+                }
+            });
+    }
+    counts
+}
+
+/// Σ over `0..n` of `f` on fixed ranges of ids, range sums added in order.
+fn fixed_sum(n: usize, f: impl Fn(Range<usize>) -> f64 + Sync) -> f64 {
+    let parts: Vec<f64> = (0..n.div_ceil(GROUP))
+        .into_par_iter()
+        .map(|c| f(c * GROUP..((c + 1) * GROUP).min(n)))
+        .collect();
+    parts.iter().sum()
+}
