@@ -494,6 +494,18 @@ impl InputSpec {
                 })
             }
             (None, synthetic) => {
+                if synthetic.as_deref() == Some("smooth") {
+                    return Err(Error::new(
+                        ErrorKind::Model,
+                        format!(
+                            "the smooth synthetic model needs a product space (it adds one \
+                             effect per position and choice); the packed graph {} has neither: \
+                             use uniform or levels:K",
+                            path.display()
+                        ),
+                    )
+                    .with_path(path));
+                }
                 let model = parse_model(synthetic.as_deref())?;
                 Ok(Input::synthetic_losses(
                     Space::Graph(graph),

@@ -313,7 +313,7 @@ pub fn edges(
     let text = CsvText::read(&table.path)?;
     let (keys, id_of) = read_keys(&text, &key)?;
     let table_name = format!("{} (column {key:?})", table.path.display());
-    let edges = edges_csv::read_edges(&CsvText::read(edges_path)?, &id_of, &table_name)?;
+    let edges = edges_csv::read_edges(edges_path, &id_of, &table_name)?;
     let n = keys.len();
     let csr = Csr::from_undirected_edges(n, &edges)?;
     let isolated = (0..n as VertexId).filter(|&v| csr.degree(v) == 0).count();

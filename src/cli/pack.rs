@@ -83,9 +83,9 @@ pub struct PackArgs {
     #[arg(long)]
     pub zstd: bool,
 
-    /// zstd compression level, 1 (fast) to 22 (small).
-    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(i32).range(1..=22))]
-    pub zstd_level: i32,
+    /// zstd compression level, 1 (fast) to 22 (small) [default: 9].
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1..=22))]
+    pub zstd_level: Option<i32>,
 }
 
 fn parse_pair(s: &str) -> Result<(usize, usize), String> {
@@ -103,8 +103,13 @@ fn parse_pair(s: &str) -> Result<(usize, usize), String> {
 pub fn run(args: PackArgs) -> Result<()> {
     let start = Instant::now();
     let compress = args.zstd || args.output.extension().is_some_and(|e| e == "zst");
+    if let (false, Some(level)) = (compress, args.zstd_level) {
+        eprintln!(
+            "nasland: warning: --zstd-level {level} has no effect without --zstd (or a .zst output name); the table is written uncompressed"
+        );
+    }
     let opts = WriteOptions {
-        zstd_level: compress.then_some(args.zstd_level),
+        zstd_level: compress.then_some(args.zstd_level.unwrap_or(9)),
     };
     let listed = |arg: &Option<String>| match arg.as_deref() {
         None => Listed::None,

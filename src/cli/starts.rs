@@ -92,11 +92,20 @@ pub fn run(args: StartsArgs) -> Result<()> {
             args.num_init
         );
     }
-    // P(end at minimum j) for every start: n × K values (K is capped at the number of
-    // local minima by the solver, and at n here for the estimate).
+    // P(end at minimum j) for every start: n × K values, K capped at the number of
+    // local minima as the solver caps it.
+    let k = (args.top_minima as u64).min(n);
+    let k = if k.saturating_mul(n) > 1 << 20 {
+        k.min(crate::search::dp::count_local_minima(space, &input.loss) as u64)
+    } else {
+        k
+    };
     crate::memory::check(
-        &format!("--top-minima {} on {n} architectures", args.top_minima),
-        crate::memory::times(n, (args.top_minima as u64).min(n)).saturating_mul(8),
+        &format!(
+            "--top-minima {} ({k} local minima) on {n} architectures",
+            args.top_minima
+        ),
+        crate::memory::times(n, k).saturating_mul(8),
         "--top-minima",
     )?;
     let order = loss_order(&input.loss);

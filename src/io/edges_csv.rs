@@ -10,13 +10,14 @@ use crate::input::{Error, ErrorKind};
 use crate::io::table_csv::{printable, CsvText};
 use crate::space::VertexId;
 use std::collections::HashMap;
+use std::path::Path;
 
 type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How many examples of each problem an error lists.
 const SHOWN: usize = 5;
 
-/// Reads the edges of `text`, naming vertices through `id_of` (key → vertex id). The
+/// Reads the edges of `path` (read once), naming vertices through `id_of` (key → vertex id). The
 /// edges come back as (smaller id, larger id) in file order.
 ///
 /// The first line is the header only if neither of its fields is a key of the table: a
@@ -24,11 +25,11 @@ const SHOWN: usize = 5;
 /// one key is refused too, because it is either an edge with a mistyped key or a header
 /// that would shadow a key, and guessing would drop an edge silently.
 pub fn read_edges(
-    text: &CsvText,
+    path: &Path,
     id_of: &HashMap<String, VertexId>,
     table: &str,
 ) -> Result<Vec<(VertexId, VertexId)>> {
-    let path = text.path();
+    let text = CsvText::read(path)?;
     let header = text.headers()?;
     if header.len() != 2 {
         return Err(Error::new(

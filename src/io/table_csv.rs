@@ -553,6 +553,12 @@ impl CsvText {
     }
 }
 
+/// The columns of the table at `path` that can serve as metrics
+/// ([`CsvText::numeric_columns`]).
+pub fn numeric_columns(path: &Path, key: &str) -> Result<Vec<String>> {
+    Ok(CsvText::read(path)?.numeric_columns(key)?.metrics)
+}
+
 /// Reads `metrics` of every architecture of the table at `path`, keyed by column `key`.
 pub fn read_columns(
     path: &Path,

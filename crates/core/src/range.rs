@@ -82,7 +82,7 @@ mod tests {
 
     #[test]
     fn extreme_values_keep_a_finite_range() {
-        let (lo, hi) = (-1.7e308, 1.7e308);
+        let (lo, hi): (f64, f64) = (-1.7e308, 1.7e308);
         assert!((hi - lo).is_infinite(), "the plain range overflows");
         let eps = share_of_range(lo, hi, 0.1);
         assert!(eps.is_finite() && (eps - 3.4e307).abs() < 1e293);

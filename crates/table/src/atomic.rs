@@ -193,14 +193,22 @@ impl AtomicFile {
             b.permissions(std::fs::Permissions::from_mode(0o666));
         }
         let tmp = Listed::new(&b, &dir).map_err(|e| {
-            Error::io_msg(
-                target,
+            // ENAMETOOLONG: the name, with the temporary file's dot prefix and random
+            // suffix, is over the file system's limit (255 bytes on most).
+            let why = if e.raw_os_error() == Some(36) {
+                format!(
+                    "cannot create a temporary file beside {}: the file name is too long \
+                     ({} bytes, and the temporary name adds about 12); choose a shorter name",
+                    target.display(),
+                    name.len()
+                )
+            } else {
                 format!(
                     "cannot create a temporary file in {} (does the directory exist and is it writable?)",
                     dir.display()
-                ),
-                e,
-            )
+                )
+            };
+            Error::io_msg(target, why, e)
         })?;
         if let Some(m) = existing.filter(|m| m.is_file()) {
             tmp.get()

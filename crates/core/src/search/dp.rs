@@ -170,8 +170,9 @@ fn cap_top<N: Neighbourhood>(space: &N, loss: &[f64], top: usize) -> usize {
     }
 }
 
-/// Vertices with no strictly better neighbour.
-fn count_local_minima<N: Neighbourhood>(space: &N, loss: &[f64]) -> usize {
+/// The number of local minima: vertices with no strictly better neighbour (the most
+/// columns [`solve_in_order`] keeps for its `top` minima).
+pub fn count_local_minima<N: Neighbourhood>(space: &N, loss: &[f64]) -> usize {
     use rayon::prelude::*;
     (0..space.len() as VertexId)
         .into_par_iter()
