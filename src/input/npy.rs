@@ -341,7 +341,7 @@ mod tests {
                 descr: "<f8".into(),
                 fortran_order: false,
                 shape: vec![3],
-                offset: 64
+                offset: 128
             }
         );
         assert_eq!(tuple("(2, 3), }"), Some(vec![2, 3]));

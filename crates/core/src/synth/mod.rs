@@ -106,8 +106,6 @@ mod tests {
         let wide = Model::Levels(10).draw(1000, 3);
         let narrow = Model::Levels(10).draw_f32(1000, 3);
         assert!(wide.iter().zip(&narrow).all(|(&w, &n)| w == n as f64));
-        assert!(narrow
-            .iter()
-            .all(|&x| x == (((x * 10.0).round() / 10.0) as f32)));
+        assert!(narrow.iter().all(|&x| x == (x * 10.0).round() / 10.0));
     }
 }
