@@ -268,8 +268,8 @@ fn landscape_matches_brute_force_walk() {
 /// is an error of its kind that names the file.
 #[test]
 fn table_joined_on_hash_gives_each_state_its_class_loss() {
-    use nasland::input::ErrorKind;
     use nasland::input::Direction;
+    use nasland::input::ErrorKind;
     use nasland::labelled::join_table;
     use nasland::space::nb101::hash::module_hash;
 
@@ -310,7 +310,8 @@ fn table_joined_on_hash_gives_each_state_its_class_loss() {
         path
     };
     let good = write("good.csv", &hashes);
-    let (loss, maximized) = join_table(&good, "hash", "val_acc_mean", Direction::Maximize, &hashes).unwrap();
+    let (loss, maximized) =
+        join_table(&good, "hash", "val_acc_mean", Direction::Maximize, &hashes).unwrap();
     assert!(maximized);
     assert_eq!(loss.len(), hashes.len());
     for &v in &valid {

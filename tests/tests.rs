@@ -31,4 +31,3 @@ mod table_bad_input;
 mod table_pack;
 mod theory_cli;
 mod theory_numerics;
-

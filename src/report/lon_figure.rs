@@ -80,10 +80,8 @@ pub fn draw(
     for &i in by_basin.iter().take(CAP) {
         keep[i as usize] = true;
     }
-    for i in 0..k {
-        if nodes.loss[i] == best {
-            keep[i] = true;
-        }
+    for (kept, &l) in keep.iter_mut().zip(&nodes.loss) {
+        *kept |= l == best;
     }
     let chosen: Vec<u32> = (0..k as u32).filter(|&i| keep[i as usize]).collect();
 
