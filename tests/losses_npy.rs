@@ -140,7 +140,11 @@ fn the_command_line_names_the_file_and_what_to_do() {
         .arg(&p)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "an input error exits with 2");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a data error exits with 1 (docs/RELIABILITY.md)"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("short.npy"), "{err}");
     assert!(

@@ -152,6 +152,10 @@ impl InputArgs {
         if self.graph.is_some() || crate::space::Explicit::is_builtin(&self.space) {
             return Ok(());
         }
+        if self.space == "nb101" {
+            // The loader's own message: NB-101 is analysed once packed.
+            self.spec().load_losses().map(drop)?;
+        }
         if self.space != crate::labelled::SPACE {
             crate::space::ProductSpace::parse(&self.space)?;
         }

@@ -105,7 +105,11 @@ pub fn main() -> ExitCode {
             if let Some(Advice::Hint(hint)) = &advice {
                 eprintln!("  hint: {hint}");
             }
-            let usage = matches!(advice, Some(Advice::Headline(_))) || e.is::<Usage>();
+            let usage = matches!(advice, Some(Advice::Headline(_)))
+                || e.chain()
+                    .any(|c| c.is::<Usage>() || c.is::<crate::memory::TooBig>())
+                || e.downcast_ref::<crate::input::Error>()
+                    .is_some_and(is_usage);
             ExitCode::from(if usage { 2 } else { 1 })
         }
     }
@@ -260,6 +264,20 @@ enum Advice {
     Headline(String),
     /// The error is about the data: keep its text, then name the flag that fixes it.
     Hint(String),
+}
+
+/// Input errors that are about the command line rather than the data: a direction that
+/// was not said or contradicts itself, a run larger than memory (lower the option).
+fn is_usage(e: &crate::input::Error) -> bool {
+    use crate::input::ErrorKind as K;
+    matches!(
+        e.kind(),
+        K::DirectionNeeded { .. }
+            | K::DirectionConflict { .. }
+            | K::DirectionTwice { .. }
+            | K::MinimizeUnknown { .. }
+            | K::TooBig
+    )
 }
 
 fn advice(e: &crate::input::Error) -> Option<Advice> {

@@ -187,10 +187,10 @@ fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
             match (a.maximize, a.minimize) {
                 (true, _) => Ok(true),
                 (_, true) => Ok(false),
-                _ => bail!(
+                _ => Err(super::Usage::wrap(anyhow::anyhow!(
                     "{}: column {column:?} has no direction: pass --maximize (higher is better) or --minimize (lower is better) for columns without a suffix, or write {column}:max or {column}:min",
                     path.display()
-                ),
+                ))),
             }
         };
         let all_dir = match list.map(str::trim) {

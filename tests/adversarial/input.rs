@@ -19,13 +19,23 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .collect()
 }
 
-/// Runs `nasland ARGS` in `dir`, asserts exit status 2 and that `dir` is unchanged
-/// (nothing written, nothing left behind), and returns stderr.
+/// Runs `nasland ARGS` in `dir`, asserts exit status 1 (the data or a file is at fault,
+/// docs/RELIABILITY.md) and that `dir` is unchanged (nothing written, nothing left
+/// behind), and returns stderr.
 fn refused(dir: &Path, args: &[&str]) -> String {
+    refused_with(1, dir, args)
+}
+
+/// [`refused`] for a usage error (exit status 2): the command line is at fault.
+fn refused_usage(dir: &Path, args: &[&str]) -> String {
+    refused_with(2, dir, args)
+}
+
+fn refused_with(status: i32, dir: &Path, args: &[&str]) -> String {
     let before = snapshot(dir);
     let out = nasland().current_dir(dir).args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(out.status.code(), Some(status), "{args:?}: {stderr}");
     assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     assert_eq!(snapshot(dir), before, "{args:?} changed the directory");
     stderr
@@ -153,12 +163,12 @@ fn table_rewritten_while_mapped_reads_no_out_of_range_index() {
 #[test]
 fn oversized_runs_are_refused_with_the_memory_figure_and_the_option() {
     let d = scratch();
-    let e = refused(
+    let e = refused_usage(
         d.path(),
         &["simulate", "--space", "3^4", "--runs", "4294967295"],
     );
     assert!(e.contains("GiB") && e.contains("lower --runs"), "{e}");
-    let e = refused(
+    let e = refused_usage(
         d.path(),
         &[
             "noise",
@@ -171,7 +181,7 @@ fn oversized_runs_are_refused_with_the_memory_figure_and_the_option() {
         ],
     );
     assert!(e.contains("GiB") && e.contains("lower --draws"), "{e}");
-    let e = refused(d.path(), &["analyze", "--space", "2^31"]);
+    let e = refused_usage(d.path(), &["analyze", "--space", "2^31"]);
     assert!(
         e.contains("2147483648 architectures") && e.contains("lower the size of the space"),
         "{e}"
@@ -383,7 +393,14 @@ fn duplicate_header_is_refused() {
     let e = refused(
         d.path(),
         &[
-            "analyze", "--space", "3^4", "--table", "t.csv", "--metric", "loss",
+            "analyze",
+            "--space",
+            "3^4",
+            "--table",
+            "t.csv",
+            "--metric",
+            "loss",
+            "--minimize",
         ],
     );
     assert!(
@@ -411,7 +428,15 @@ fn huge_values_keep_a_finite_range() {
             &ok(
                 d.path(),
                 &[
-                    "analyze", "--space", "3^4", "--table", file, "--metric", "loss", "--json",
+                    "analyze",
+                    "--space",
+                    "3^4",
+                    "--table",
+                    file,
+                    "--metric",
+                    "loss",
+                    "--minimize",
+                    "--json",
                 ],
             )
             .0,
@@ -448,7 +473,15 @@ fn tiny_scale_metric_p0_is_the_share_reaching_the_optimum() {
         &ok(
             d.path(),
             &[
-                "analyze", "--space", "3^4", "--table", "t.csv", "--metric", "loss", "--json",
+                "analyze",
+                "--space",
+                "3^4",
+                "--table",
+                "t.csv",
+                "--metric",
+                "loss",
+                "--minimize",
+                "--json",
             ],
         )
         .0,
@@ -535,7 +568,14 @@ fn csv_line_numbers_count_physical_lines() {
     let e = refused(
         d.path(),
         &[
-            "analyze", "--space", "3^4", "--table", "t.csv", "--metric", "loss",
+            "analyze",
+            "--space",
+            "3^4",
+            "--table",
+            "t.csv",
+            "--metric",
+            "loss",
+            "--minimize",
         ],
     );
     assert!(e.contains("t.csv line 10, column \"loss\""), "{e}");
@@ -548,7 +588,14 @@ fn empty_table_says_it_is_empty() {
     let e = refused(
         d.path(),
         &[
-            "analyze", "--space", "3^4", "--table", "t.csv", "--metric", "loss",
+            "analyze",
+            "--space",
+            "3^4",
+            "--table",
+            "t.csv",
+            "--metric",
+            "loss",
+            "--minimize",
         ],
     );
     assert!(
@@ -567,7 +614,14 @@ fn semicolon_and_tab_delimiters_get_a_hint() {
         let e = refused(
             d.path(),
             &[
-                "analyze", "--space", "3^4", "--table", "t.csv", "--metric", "loss",
+                "analyze",
+                "--space",
+                "3^4",
+                "--table",
+                "t.csv",
+                "--metric",
+                "loss",
+                "--minimize",
             ],
         );
         assert!(
@@ -580,7 +634,7 @@ fn semicolon_and_tab_delimiters_get_a_hint() {
 #[test]
 fn analyze_nb101_says_pack_it_first() {
     let d = scratch();
-    let e = refused(d.path(), &["analyze", "--space", "nb101"]);
+    let e = refused_usage(d.path(), &["analyze", "--space", "nb101"]);
     assert!(e.contains("nasland pack --space nb101"), "{e}");
 }
 
@@ -597,7 +651,14 @@ fn keys_with_control_characters_are_escaped_when_printed() {
     let e = refused(
         d.path(),
         &[
-            "analyze", "--space", "3^4", "--table", "t.csv", "--metric", "loss",
+            "analyze",
+            "--space",
+            "3^4",
+            "--table",
+            "t.csv",
+            "--metric",
+            "loss",
+            "--minimize",
         ],
     );
     assert!(

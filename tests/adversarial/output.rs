@@ -167,7 +167,14 @@ fn non_regular_outputs_are_written_through() {
     let o = nasland()
         .current_dir(d)
         .args([
-            "starts", "--space", "3^2", "--table", "in.csv", "--metric", "loss",
+            "starts",
+            "--space",
+            "3^2",
+            "--table",
+            "in.csv",
+            "--metric",
+            "loss",
+            "--minimize",
         ])
         .args(["--out", "fifo.csv"])
         .output()
@@ -209,7 +216,14 @@ fn symlinked_output_updates_target() {
     let o = nasland()
         .current_dir(d)
         .args([
-            "starts", "--space", "3^2", "--table", "in.csv", "--metric", "loss",
+            "starts",
+            "--space",
+            "3^2",
+            "--table",
+            "in.csv",
+            "--metric",
+            "loss",
+            "--minimize",
         ])
         .args(["--out", "link.csv"])
         .output()
@@ -304,7 +318,14 @@ fn foreign_temp_file_is_never_deleted() {
     let o = nasland()
         .current_dir(d)
         .args([
-            "starts", "--space", "3^2", "--table", "in.csv", "--metric", "loss",
+            "starts",
+            "--space",
+            "3^2",
+            "--table",
+            "in.csv",
+            "--metric",
+            "loss",
+            "--minimize",
         ])
         .args(["--out", "out.csv"])
         .output()
