@@ -7,9 +7,11 @@
 
 use std::fmt;
 
-/// Bytes per vertex of a landscape pass: the loss (f64), LS, LS*, path length and basin
-/// size (u32 each), and the order sort's index (u32).
-pub const PER_VERTEX: u64 = 8 + 4 * 5;
+/// Bytes per vertex that any landscape pass needs at its peak: the compact pass of
+/// `analyze` (README, "How it is fast") holds the loss as f32, the best neighbour's loss
+/// and its id (4 bytes each). Commands that keep more (hardness, per-start DPs, f64
+/// losses) need more; this is the lower bound, so a refusal is never a false alarm.
+pub const PER_VERTEX: u64 = 4 * 3;
 
 /// A run that needs more memory than the machine has available.
 #[derive(Debug)]

@@ -181,9 +181,9 @@ fn oversized_runs_are_refused_with_the_memory_figure_and_the_option() {
         ],
     );
     assert!(e.contains("GiB") && e.contains("lower --draws"), "{e}");
-    let e = refused_usage(d.path(), &["analyze", "--space", "2^31"]);
+    let e = refused_usage(d.path(), &["analyze", "--space", "3^20"]);
     assert!(
-        e.contains("2147483648 architectures") && e.contains("lower the size of the space"),
+        e.contains("3486784401 architectures") && e.contains("lower the size of the space"),
         "{e}"
     );
     // More restart draws than architectures: refused, naming the option.
