@@ -19,6 +19,18 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .collect()
 }
 
+/// `analyze` of the column `loss` of `t.csv` over 3^4: the command most faults are tried on.
+const ANALYZE_T: [&str; 8] = [
+    "analyze",
+    "--space",
+    "3^4",
+    "--table",
+    "t.csv",
+    "--metric",
+    "loss",
+    "--minimize",
+];
+
 /// Runs `nasland ARGS` in `dir`, asserts exit status 1 (the data or a file is at fault,
 /// docs/RELIABILITY.md) and that `dir` is unchanged (nothing written, nothing left
 /// behind), and returns stderr.
@@ -390,19 +402,7 @@ fn duplicate_header_is_refused() {
     table(d.path(), "t.csv", "arch,loss,loss", |v, k| {
         format!("{k},{},{}", loss(v), 2.0 * loss(v))
     });
-    let e = refused(
-        d.path(),
-        &[
-            "analyze",
-            "--space",
-            "3^4",
-            "--table",
-            "t.csv",
-            "--metric",
-            "loss",
-            "--minimize",
-        ],
-    );
+    let e = refused(d.path(), &ANALYZE_T);
     assert!(
         e.contains("t.csv line 1: column \"loss\" appears twice"),
         "{e}"
@@ -565,19 +565,7 @@ fn csv_line_numbers_count_physical_lines() {
     }
     std::fs::write(d.path().join("t.csv"), text).unwrap();
     // Physical lines: 1 header, 2–3 blank, rows from 4; row 2 spans 6–7, so row 5 is on 10.
-    let e = refused(
-        d.path(),
-        &[
-            "analyze",
-            "--space",
-            "3^4",
-            "--table",
-            "t.csv",
-            "--metric",
-            "loss",
-            "--minimize",
-        ],
-    );
+    let e = refused(d.path(), &ANALYZE_T);
     assert!(e.contains("t.csv line 10, column \"loss\""), "{e}");
 }
 
@@ -585,19 +573,7 @@ fn csv_line_numbers_count_physical_lines() {
 fn empty_table_says_it_is_empty() {
     let d = scratch();
     std::fs::write(d.path().join("t.csv"), "").unwrap();
-    let e = refused(
-        d.path(),
-        &[
-            "analyze",
-            "--space",
-            "3^4",
-            "--table",
-            "t.csv",
-            "--metric",
-            "loss",
-            "--minimize",
-        ],
-    );
+    let e = refused(d.path(), &ANALYZE_T);
     assert!(
         e.contains("t.csv is empty") && !e.contains("columns are: \n"),
         "{e}"
@@ -611,19 +587,7 @@ fn semicolon_and_tab_delimiters_get_a_hint() {
         table(d.path(), "t.csv", &format!("arch{sep}loss"), |v, k| {
             format!("{k}{sep}{}", loss(v))
         });
-        let e = refused(
-            d.path(),
-            &[
-                "analyze",
-                "--space",
-                "3^4",
-                "--table",
-                "t.csv",
-                "--metric",
-                "loss",
-                "--minimize",
-            ],
-        );
+        let e = refused(d.path(), &ANALYZE_T);
         assert!(
             e.contains("t.csv has no key column") && e.contains(&format!("{word}-separated")),
             "{e}"
@@ -648,19 +612,7 @@ fn keys_with_control_characters_are_escaped_when_printed() {
             format!("{k},{}", loss(v))
         }
     });
-    let e = refused(
-        d.path(),
-        &[
-            "analyze",
-            "--space",
-            "3^4",
-            "--table",
-            "t.csv",
-            "--metric",
-            "loss",
-            "--minimize",
-        ],
-    );
+    let e = refused(d.path(), &ANALYZE_T);
     assert!(
         e.contains("t.csv line 5") && e.contains("\\u{1b}[2J"),
         "{e}"
