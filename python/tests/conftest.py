@@ -33,7 +33,7 @@ def cli() -> Path:
     path = Path(os.environ.get("NASLAND_BIN", ROOT / "target" / "release" / "nasland"))
     assert path.is_file(), (
         f"the nasland binary {path} is missing: run `cargo build --release` first "
-        "(tools/test-all does)"
+        "(cargo xtask test does)"
     )
     return path
 

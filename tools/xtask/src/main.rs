@@ -1,0 +1,274 @@
+//! `cargo xtask test`: every Rust and Python test from a fresh clone, with one total.
+//!
+//! This is the README's test command and what `.ci/run` runs. It is a cargo alias
+//! (`.cargo/config.toml`) for this small program, so the command works wherever cargo
+//! does and needs nothing installed first. Stages, each run even when an earlier one
+//! failed:
+//!
+//! 1. `cargo test --release --workspace --all-targets --no-fail-fast` (unit,
+//!    integration, benches and examples as tests);
+//! 2. `cargo test --release --workspace --doc --no-fail-fast` (doctests);
+//! 3. Python: a virtual environment `target/venv` (created when absent) with maturin and
+//!    the package's `test` extra (numpy, pandas, pytest) from PyPI, the package built
+//!    into it by `maturin develop --release`, then `pytest python/tests`.
+//!
+//! The last line is the combined total, `N passed, M failed`; the exit status is non-zero
+//! if any test failed or any stage could not run (such a stage counts as one failure, so
+//! the total never hides it). Tests read `../shared/data/*.csv` beside the project root.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["test"] => test(),
+        _ => {
+            eprintln!("usage: cargo xtask test    (every Rust and Python test; see tools/xtask)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Passed and failed tests of one stage, and whether the stage itself ran to the end.
+struct Outcome {
+    passed: u64,
+    failed: u64,
+    completed: bool,
+}
+
+fn test() -> ExitCode {
+    let root = project_root();
+    let mut stages: Vec<(&str, Outcome)> = Vec::new();
+
+    banner("cargo test --release --workspace --all-targets --no-fail-fast");
+    let rust = cargo_stage(&root, &["--all-targets"]);
+    stages.push(("cargo test --all-targets", rust));
+
+    banner("cargo test --release --workspace --doc --no-fail-fast");
+    stages.push(("cargo test --doc", cargo_stage(&root, &["--doc"])));
+
+    banner("Python: target/venv, maturin develop --release, pytest");
+    stages.push(("python", python_stage(&root)));
+
+    let mut passed = 0;
+    let mut failed = 0;
+    for (name, outcome) in &stages {
+        passed += outcome.passed;
+        failed += outcome.failed;
+        // A stage that stopped without a failed test (it did not build, or did not run)
+        // counts as one failure.
+        if !outcome.completed && outcome.failed == 0 {
+            println!("xtask test: stage \"{name}\" failed before its tests could report (counted as 1 failed)");
+            failed += 1;
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The workspace root: this crate lives in `tools/xtask`.
+fn project_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| manifest.to_path_buf())
+}
+
+fn banner(what: &str) {
+    println!("== {what}");
+}
+
+fn cargo_stage(root: &Path, targets: &[&str]) -> Outcome {
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root)
+        .args(["test", "--release", "--workspace", "--no-fail-fast"])
+        .args(targets);
+    let (status, lines) = run_teed(cmd);
+    let (mut passed, mut failed) = (0, 0);
+    for line in &lines {
+        // "test result: ok. 12 passed; 0 failed; 1 ignored; ..."
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            passed += count_before(rest, "passed;");
+            failed += count_before(rest, "failed;");
+        }
+    }
+    Outcome {
+        passed,
+        failed,
+        completed: status,
+    }
+}
+
+fn python_stage(root: &Path) -> Outcome {
+    let venv = root.join("target").join("venv");
+    let bin = venv.join("bin");
+    let prepared = (|| {
+        // The CLI binary the parity tests compare against (built by the cargo stage).
+        ok(Command::new(cargo()).current_dir(root).args([
+            "build",
+            "--release",
+            "--bin",
+            "nasland",
+        ]))?;
+        if !bin.join("python").exists() {
+            ok(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        }
+        ok(in_venv(&venv, "python").args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-input",
+            "maturin>=1.5,<2",
+        ]))?;
+        // Builds the extension into the venv and installs the `test` extra of
+        // python/pyproject.toml (the minimum versions are pinned there).
+        ok(in_venv(&venv, "maturin").current_dir(root).args([
+            "develop",
+            "--release",
+            "--manifest-path",
+            "python/Cargo.toml",
+            "--extras",
+            "test",
+        ]))
+    })();
+    if prepared.is_err() {
+        return Outcome {
+            passed: 0,
+            failed: 0,
+            completed: false,
+        };
+    }
+    let mut pytest = in_venv(&venv, "python");
+    pytest.current_dir(root).args([
+        "-m",
+        "pytest",
+        "python/tests",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]);
+    let (status, lines) = run_teed(pytest);
+    // pytest's last summary line: "3 failed, 87 passed, 1 error in 30.1s" (any order,
+    // any subset).
+    let summary = lines
+        .iter()
+        .rev()
+        .find(|l| l.contains(" passed") || l.contains(" failed") || l.contains(" error"))
+        .map(String::as_str)
+        .unwrap_or("");
+    let words: Vec<&str> = summary
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '=')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let (mut passed, mut failed) = (0, 0);
+    for pair in words.windows(2) {
+        let n: u64 = pair[0].parse().unwrap_or(0);
+        match pair[1] {
+            "passed" => passed += n,
+            "failed" | "error" | "errors" => failed += n,
+            _ => {}
+        }
+    }
+    Outcome {
+        passed,
+        failed,
+        completed: status,
+    }
+}
+
+/// A command that runs inside the virtual environment (its `bin` first on PATH).
+fn in_venv(venv: &Path, program: &str) -> Command {
+    let bin = venv.join("bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![bin.clone()];
+    paths.extend(std::env::split_paths(&path));
+    let mut cmd = Command::new(bin.join(program));
+    cmd.env("VIRTUAL_ENV", venv)
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .env("PATH", std::env::join_paths(paths).unwrap_or(path));
+    cmd
+}
+
+/// Runs a command with inherited output; Err if it could not start or failed.
+fn ok(cmd: &mut Command) -> Result<(), ()> {
+    match cmd.status() {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => {
+            eprintln!("xtask test: {cmd:?} exited with {s}");
+            Err(())
+        }
+        Err(e) => {
+            eprintln!("xtask test: could not run {cmd:?}: {e}");
+            Err(())
+        }
+    }
+}
+
+/// Runs a command, copying its standard output to ours line by line as it comes and
+/// keeping the lines to count results; standard error passes straight through.
+fn run_teed(mut cmd: Command) -> (bool, Vec<String>) {
+    let mut child = match cmd.stdout(Stdio::piped()).spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            eprintln!("xtask test: could not run {cmd:?}: {e}");
+            return (false, Vec::new());
+        }
+    };
+    let mut lines = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        let stdout = std::io::stdout();
+        for line in BufReader::new(out).split(b'\n') {
+            let Ok(bytes) = line else { break };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let mut lock = stdout.lock();
+            // A closed stdout must not stop the tests: keep counting.
+            let _ = writeln!(lock, "{text}");
+            lines.push(text);
+        }
+    }
+    let status = child.wait().map(|s| s.success()).unwrap_or(false);
+    (status, lines)
+}
+
+/// The number just before `word` in "… 12 passed; 0 failed; …", or 0.
+fn count_before(text: &str, word: &str) -> u64 {
+    let Some(end) = text.find(word) else { return 0 };
+    text[..end]
+        .split_whitespace()
+        .last()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The cargo that runs us (cargo sets CARGO for `cargo run`), else `cargo` on PATH.
+fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_before;
+
+    #[test]
+    fn counts_are_read_from_cargo_result_lines() {
+        let line =
+            "ok. 12 passed; 3 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.5s";
+        assert_eq!(count_before(line, "passed;"), 12);
+        assert_eq!(count_before(line, "failed;"), 3);
+        assert_eq!(count_before("no numbers here", "passed;"), 0);
+    }
+}
