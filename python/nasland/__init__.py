@@ -74,15 +74,27 @@ def _direction(maximize: Any) -> Optional[bool]:
         f"got {maximize!r}")
 
 
+def _request(space: Optional[str], values: Any, key: Optional[str], metric: Optional[str],
+             maximize: Any, graph: Any, table: Any, synthetic: Optional[str],
+             seed: int) -> dict:
+    """The one input request every extension function takes (``Request`` in
+    python/src/input.rs): where the space and the values come from, the values as an
+    array by vertex id or keys and values row by row (pandas), the names and the
+    direction."""
+    request = {"space": space, "graph": graph, "table": table, "synthetic": synthetic,
+               "seed": int(seed)}
+    request.update(_values(values, key, metric, maximize, synthetic, table))
+    return request
+
+
 def _values(values: Any, key: Optional[str], metric: Optional[str],
-            maximize: Optional[bool], synthetic: Optional[str] = None,
-            table: Any = None) -> dict:
-    """Turns ``values`` into the extension's arguments: an array by vertex id, or keys and
-    values row by row (pandas), with the names and the direction."""
+            maximize: Any, synthetic: Optional[str], table: Any) -> dict:
+    """``values`` as the request's ``values``, ``keys``, ``key``, ``metric``,
+    ``maximize`` and ``label``."""
     maximize = _direction(maximize)
     if maximize and values is None and table is None and metric is None:
         warnings.warn("maximize=True does not apply to synthetic losses (lower is better); "
-                      "ignored", UserWarning, stacklevel=3)
+                      "ignored", UserWarning, stacklevel=4)
     if values is None:
         return {"values": None, "keys": None, "key": key, "metric": metric,
                 "maximize": maximize, "label": None}
@@ -189,12 +201,9 @@ def analyze(
     m; 0 for non-minima), ``minima`` (ascending ids), and ``summary()``, the dict of
     ``nasland analyze --json``. The GIL is released while it computes.
     """
-    v = _values(values, key, metric, maximize, synthetic, table)
     return _nasland.analyze(
-        space, v["values"], v["keys"], key=v["key"], metric=v["metric"],
-        maximize=v["maximize"], graph=graph, table=table, synthetic=synthetic,
-        seed=seed, eps=None if eps is None else [float(e) for e in eps], top=top,
-        hardness=hardness, label=v["label"])
+        _request(space, values, key, metric, maximize, graph, table, synthetic, seed),
+        eps=None if eps is None else [float(e) for e in eps], top=top, hardness=hardness)
 
 
 def starts(
@@ -224,12 +233,9 @@ def starts(
     ``expected_moves``, ``expected_evaluations``, ``expected_end_value``, ``end``
     (``"best"`` only), ``top_minima`` and ``p_end`` (n × K), and the means over starts.
     """
-    v = _values(values, key, metric, maximize, synthetic, table)
     return _nasland.starts(
-        space, v["values"], v["keys"], key=v["key"], metric=v["metric"],
-        maximize=v["maximize"], graph=graph, table=table, synthetic=synthetic,
-        seed=seed, variant=variant, eps=float(eps), top_minima=top_minima,
-        label=v["label"])
+        _request(space, values, key, metric, maximize, graph, table, synthetic, seed),
+        variant=variant, eps=float(eps), top_minima=top_minima)
 
 
 def pack(
@@ -305,13 +311,10 @@ def theory(
     uses too. (The CLI's ``--random-regular`` shortcut is not offered: pack the graph
     with :func:`pack` and pass ``graph=``.)
     """
-    v = _values(values, key, metric, maximize, synthetic, table)
     return _nasland.theory(
-        space, v["values"], v["keys"], key=v["key"], metric=v["metric"],
-        maximize=v["maximize"], graph=graph, table=table, synthetic=synthetic,
-        seed=seed, pdf_n=pdf_n, bins=bins, pdf_e=pdf_e, recursion=recursion,
-        eps_norm=None if eps_norm is None else [float(e) for e in eps_norm],
-        label=v["label"])
+        _request(space, values, key, metric, maximize, graph, table, synthetic, seed),
+        pdf_n=pdf_n, bins=bins, pdf_e=pdf_e, recursion=recursion,
+        eps_norm=None if eps_norm is None else [float(e) for e in eps_norm])
 
 
 class Lon(NamedTuple):
@@ -365,11 +368,9 @@ def lon(
     """
     import pandas as pd
 
-    v = _values(values, key, metric, maximize)
     raw = _nasland.lon(
-        space, v["values"], v["keys"], key=v["key"], metric=v["metric"],
-        maximize=v["maximize"], graph=graph, table=table, synthetic=synthetic,
-        seed=seed, strength=int(strength), edges=edges, accept=accept, label=v["label"])
+        _request(space, values, key, metric, maximize, graph, table, synthetic, seed),
+        strength=int(strength), edges=edges, accept=accept)
     nodes = pd.DataFrame(raw["nodes"])
     columns = raw["edges"]
     columns["type"] = pd.Categorical.from_codes(columns["type"].astype(np.int8),

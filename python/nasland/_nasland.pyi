@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -99,39 +99,35 @@ class Table:
     def keys(self) -> List[str]: ...
     def __len__(self) -> int: ...
 
+class _Request(TypedDict, total=False):
+    """The one input argument of analyze, starts, theory and lon, built by the package's
+    ``_request``: where the space and the values come from (see ``nasland.analyze``)."""
+
+    space: Optional[str]
+    values: Optional[npt.NDArray[np.float64]]
+    keys: Optional[Sequence[str]]
+    key: Optional[str]
+    metric: Optional[str]
+    maximize: Optional[bool]
+    graph: Optional[_Path]
+    table: Optional[_Path]
+    synthetic: Optional[str]
+    seed: int
+    label: Optional[str]
+
 def analyze(
-    space: Optional[str] = None,
-    values: Optional[npt.NDArray[np.float64]] = None,
-    keys: Optional[Sequence[str]] = None,
+    request: _Request,
     *,
-    key: Optional[str] = None,
-    metric: Optional[str] = None,
-    maximize: Optional[bool] = None,
-    graph: Optional[_Path] = None,
-    table: Optional[_Path] = None,
-    synthetic: Optional[str] = None,
-    seed: int = 1,
     eps: Optional[Sequence[float]] = None,
     top: int = 10,
     hardness: bool = True,
-    label: Optional[str] = None,
 ) -> Analysis: ...
 def starts(
-    space: Optional[str] = None,
-    values: Optional[npt.NDArray[np.float64]] = None,
-    keys: Optional[Sequence[str]] = None,
+    request: _Request,
     *,
-    key: Optional[str] = None,
-    metric: Optional[str] = None,
-    maximize: Optional[bool] = None,
-    graph: Optional[_Path] = None,
-    table: Optional[_Path] = None,
-    synthetic: Optional[str] = None,
-    seed: int = 1,
     variant: str = "best",
     eps: float = 0.0,
     top_minima: int = 3,
-    label: Optional[str] = None,
 ) -> Starts: ...
 def pack(
     output: _Path,
@@ -149,40 +145,20 @@ def pack(
     zstd_level: int = 9,
 ) -> Table: ...
 def theory(
-    space: Optional[str] = None,
-    values: Optional[npt.NDArray[np.float64]] = None,
-    keys: Optional[Sequence[str]] = None,
+    request: _Request,
     *,
-    key: Optional[str] = None,
-    metric: Optional[str] = None,
-    maximize: Optional[bool] = None,
-    graph: Optional[_Path] = None,
-    table: Optional[_Path] = None,
-    synthetic: Optional[str] = None,
-    seed: int = 1,
     pdf_n: str = "hist",
     bins: Optional[int] = None,
     pdf_e: str = "paper",
     recursion: str = "tree-exact",
     eps_norm: Optional[Sequence[float]] = None,
-    label: Optional[str] = None,
 ) -> Dict[str, Any]: ...
 def lon(
-    space: Optional[str] = None,
-    values: Optional[npt.NDArray[np.float64]] = None,
-    keys: Optional[Sequence[str]] = None,
+    request: _Request,
     *,
-    key: Optional[str] = None,
-    metric: Optional[str] = None,
-    maximize: Optional[bool] = None,
-    graph: Optional[_Path] = None,
-    table: Optional[_Path] = None,
-    synthetic: Optional[str] = None,
-    seed: int = 1,
     strength: int = 2,
     edges: str = "escape",
     accept: str = "equal",
-    label: Optional[str] = None,
 ) -> Dict[str, Any]: ...
 def report(
     path: _Path = "nasland-report.html",

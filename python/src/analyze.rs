@@ -1,11 +1,10 @@
 //! `analyze`: the exact landscape as numpy arrays, and the `analyze --json` document.
 
-use crate::input::{self, Request};
+use crate::input::Request;
 use nasland::analysis::{self, Options, Report};
 use nasland::space::VertexId;
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::PyArray1;
 use pyo3::prelude::*;
-use std::path::PathBuf;
 
 /// The exact best-improvement landscape of one input.
 ///
@@ -77,43 +76,17 @@ impl Analysis {
 
 /// Analyse one input exactly (see the package docstring of ``nasland.analyze``).
 #[pyfunction]
-#[pyo3(signature = (space=None, values=None, keys=None, *, key=None, metric=None,
-    maximize=None, graph=None, table=None, synthetic=None, seed=1, eps=None, top=10,
-    hardness=true, label=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (request, *, eps=None, top=10, hardness=true))]
 pub fn analyze(
     py: Python<'_>,
-    space: Option<String>,
-    values: Option<PyReadonlyArray1<'_, f64>>,
-    keys: Option<Vec<String>>,
-    key: Option<String>,
-    metric: Option<String>,
-    maximize: Option<bool>,
-    graph: Option<PathBuf>,
-    table: Option<PathBuf>,
-    synthetic: Option<String>,
-    seed: u64,
+    request: Request,
     eps: Option<Vec<f64>>,
     top: usize,
     hardness: bool,
-    label: Option<String>,
 ) -> PyResult<Analysis> {
     for &e in eps.iter().flatten() {
         crate::errors::check_eps(e)?;
     }
-    let request = Request {
-        space,
-        values: input::values(values)?,
-        keys,
-        key,
-        metric,
-        maximize,
-        graph,
-        table,
-        synthetic,
-        seed,
-        label,
-    };
     let opts = Options { eps, top, hardness };
     let computed = py.detach(move || -> PyResult<_> {
         let input = request.load()?;

@@ -11,22 +11,35 @@ use pyo3::prelude::*;
 use std::path::PathBuf;
 
 /// What the caller asked to analyse, as plain Rust values (no Python objects), so that
-/// resolving it can run without the GIL.
-#[derive(Clone, Debug, Default)]
+/// resolving it can run without the GIL. The package builds it once, as a dict, for every
+/// function that takes an input (`nasland._request` in `__init__.py`), so the extension's
+/// functions take one `request` argument instead of repeating eleven.
+#[derive(Clone, Debug, FromPyObject)]
 pub struct Request {
+    #[pyo3(item, default)]
     pub space: Option<String>,
     /// Metric values: by vertex id (no `keys`), or row by row beside `keys`.
+    #[pyo3(item, default, from_py_with = float_array)]
     pub values: Option<Vec<f64>>,
     /// Architecture strings, one per value (pandas input).
+    #[pyo3(item, default)]
     pub keys: Option<Vec<String>>,
+    #[pyo3(item, default)]
     pub key: Option<String>,
+    #[pyo3(item, default)]
     pub metric: Option<String>,
+    #[pyo3(item, default)]
     pub maximize: Option<bool>,
+    #[pyo3(item, default)]
     pub graph: Option<PathBuf>,
+    #[pyo3(item, default)]
     pub table: Option<PathBuf>,
+    #[pyo3(item, default)]
     pub synthetic: Option<String>,
+    #[pyo3(item)]
     pub seed: u64,
     /// How to call keyed rows in messages and in the summary's `source.path`.
+    #[pyo3(item, default)]
     pub label: Option<String>,
 }
 
@@ -179,10 +192,16 @@ fn write_rows(
     Ok(())
 }
 
-/// Extracts the float64 values of a 1-D numpy array (the wrapper converts other dtypes).
-pub fn values(array: Option<numpy::PyReadonlyArray1<'_, f64>>) -> PyResult<Option<Vec<f64>>> {
-    Ok(array.map(|a| match a.as_slice() {
+/// The float64 values of a 1-D numpy array, or None (the package converts other dtypes
+/// and shapes first, with its own messages).
+fn float_array(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<f64>>> {
+    use numpy::PyArrayMethods;
+    if obj.is_none() {
+        return Ok(None);
+    }
+    let array = obj.cast::<numpy::PyArray1<f64>>()?.readonly();
+    Ok(Some(match array.as_slice() {
         Ok(s) => s.to_vec(),
-        Err(_) => a.as_array().iter().copied().collect(),
+        Err(_) => array.as_array().iter().copied().collect(),
     }))
 }

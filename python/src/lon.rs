@@ -2,39 +2,25 @@
 //! both from the application layer's `nasland::lon` (the code `nasland lon` runs).
 
 use crate::errors::{self, Class};
-use crate::input::{self, Request};
+use crate::input::Request;
 use nasland::lon::{self as app, Options};
 use nasland_core::lon::{Accept, EdgeModel};
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::path::PathBuf;
 
 /// The LON of one input: a dict with ``summary`` (the dict of ``nasland lon --json``),
 /// ``nodes`` and ``edges`` (dicts of equal-length columns, named as in ``--out``'s
 /// nodes.csv and edges.csv; ``type`` is coded 0 improving, 1 equal, 2 worsening, 3 self).
 /// ``nasland.lon`` turns the columns into pandas DataFrames.
 #[pyfunction]
-#[pyo3(signature = (space=None, values=None, keys=None, *, key=None, metric=None,
-    maximize=None, graph=None, table=None, synthetic=None, seed=1, strength=2,
-    edges="escape", accept="equal", label=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (request, *, strength=2, edges="escape", accept="equal"))]
 pub fn lon<'py>(
     py: Python<'py>,
-    space: Option<String>,
-    values: Option<PyReadonlyArray1<'_, f64>>,
-    keys: Option<Vec<String>>,
-    key: Option<String>,
-    metric: Option<String>,
-    maximize: Option<bool>,
-    graph: Option<PathBuf>,
-    table: Option<PathBuf>,
-    synthetic: Option<String>,
-    seed: u64,
+    request: Request,
     strength: usize,
     edges: &str,
     accept: &str,
-    label: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = Options {
         model: match edges {
@@ -47,19 +33,6 @@ pub fn lon<'py>(
             "equal" => Accept::Equal,
             other => return Err(choice("accept", other, "better, equal")),
         },
-    };
-    let request = Request {
-        space,
-        values: input::values(values)?,
-        keys,
-        key,
-        metric,
-        maximize,
-        graph,
-        table,
-        synthetic,
-        seed,
-        label,
     };
     let computed = py.detach(move || -> PyResult<_> {
         let input = request.load()?;

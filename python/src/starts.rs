@@ -1,13 +1,12 @@
 //! `starts`: exact per-start figures of a local-search variant (`nasland starts`).
 
 use crate::errors;
-use crate::input::{self, Request};
+use crate::input::Request;
 use nasland::search::dp::{loss_order, solve_in_order, Target};
 use nasland::search::Variant;
 use nasland::space::VertexId;
-use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
+use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
-use std::path::PathBuf;
 
 /// Exact per-start figures of one local-search variant, one entry per vertex id.
 ///
@@ -71,43 +70,17 @@ impl Starts {
 
 /// Per-start success probabilities (see ``nasland.starts``).
 #[pyfunction]
-#[pyo3(signature = (space=None, values=None, keys=None, *, key=None, metric=None,
-    maximize=None, graph=None, table=None, synthetic=None, seed=1, variant="best",
-    eps=0.0, top_minima=3, label=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (request, *, variant="best", eps=0.0, top_minima=3))]
 pub fn starts(
     py: Python<'_>,
-    space: Option<String>,
-    values: Option<PyReadonlyArray1<'_, f64>>,
-    keys: Option<Vec<String>>,
-    key: Option<String>,
-    metric: Option<String>,
-    maximize: Option<bool>,
-    graph: Option<PathBuf>,
-    table: Option<PathBuf>,
-    synthetic: Option<String>,
-    seed: u64,
+    request: Request,
     variant: &str,
     eps: f64,
     top_minima: usize,
-    label: Option<String>,
 ) -> PyResult<Starts> {
     let variant =
         Variant::parse(variant).map_err(|e| errors::input("variant", format!("{e:#}")))?;
     errors::check_eps(eps)?;
-    let request = Request {
-        space,
-        values: input::values(values)?,
-        keys,
-        key,
-        metric,
-        maximize,
-        graph,
-        table,
-        synthetic,
-        seed,
-        label,
-    };
     let (mut s, sign) = py.detach(move || -> PyResult<_> {
         let input = request.load()?;
         let order = loss_order(&input.loss);

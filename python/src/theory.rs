@@ -2,38 +2,23 @@
 //! application layer's one fit pipeline (`nasland::fit`), as `nasland theory --json`.
 
 use crate::errors::{self, Class};
-use crate::input::{self, Request};
+use crate::input::Request;
 use nasland::fit::{self, PdfEKind, PdfNKind};
 use nasland::theory::recursion::Recursion;
-use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
-use std::path::PathBuf;
 
 /// The model's prediction beside the exact landscape (see ``nasland.theory``); returns
 /// the dict of ``nasland theory --json``.
 #[pyfunction]
-#[pyo3(signature = (space=None, values=None, keys=None, *, key=None, metric=None,
-    maximize=None, graph=None, table=None, synthetic=None, seed=1, pdf_n="hist", bins=None,
-    pdf_e="paper", recursion="tree-exact", eps_norm=None, label=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (request, *, pdf_n="hist", bins=None, pdf_e="paper", recursion="tree-exact", eps_norm=None))]
 pub fn theory<'py>(
     py: Python<'py>,
-    space: Option<String>,
-    values: Option<PyReadonlyArray1<'_, f64>>,
-    keys: Option<Vec<String>>,
-    key: Option<String>,
-    metric: Option<String>,
-    maximize: Option<bool>,
-    graph: Option<PathBuf>,
-    table: Option<PathBuf>,
-    synthetic: Option<String>,
-    seed: u64,
+    request: Request,
     pdf_n: &str,
     bins: Option<usize>,
     pdf_e: &str,
     recursion: &str,
     eps_norm: Option<Vec<f64>>,
-    label: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let opts = fit::Options {
         pdf_n: match pdf_n {
@@ -60,19 +45,6 @@ pub fn theory<'py>(
     if let Some(b) = bins.filter(|b| !(2..=2000).contains(b)) {
         return Err(errors::input("bins", format!("bins = {b}: give 2 to 2000")));
     }
-    let request = Request {
-        space,
-        values: input::values(values)?,
-        keys,
-        key,
-        metric,
-        maximize,
-        graph,
-        table,
-        synthetic,
-        seed,
-        label,
-    };
     let text = py.detach(move || -> PyResult<String> {
         let input = request.load()?;
         let doc = fit::predict(&input, &opts).map_err(|e| errors::to_py(e, Class::Input))?;
