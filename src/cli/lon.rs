@@ -297,7 +297,7 @@ fn write_graphml(w: &mut dyn Write, input: &Input, b: &Built) -> std::io::Result
         writeln!(
             w,
             r#"    <node id="n{i}"><data key="arch">{}</data><data key="value">{}</data><data key="basin">{}</data><data key="funnel">{}</data><data key="cmlon">{}</data><data key="ils_success">{}</data><data key="ils_perturbations">{}</data></node>"#,
-            xml_escape(&input.space.arch(v)),
+            crate::report::markup::escape(&input.space.arch(v)),
             input.value(v),
             nodes.basin[i],
             b.cmlon.funnel_of(i as u32),
@@ -322,19 +322,4 @@ fn write_graphml(w: &mut dyn Write, input: &Input, b: &Built) -> std::io::Result
     result?;
     writeln!(w, "  </graph>")?;
     writeln!(w, "</graphml>")
-}
-
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -19,7 +19,7 @@
 
 use super::edge::NodeTables;
 use super::quad::Grid;
-use super::recursion::{Solution, MAX_LEVELS};
+use super::recursion::{apply, Row, Solution, MAX_LEVELS};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt;
@@ -123,11 +123,6 @@ pub fn solve(grid: &Grid, t: &NodeTables, cliques: Cliques) -> Solution {
     let deeper_exp = (d.saturating_sub(2) * (k - 1)) as i32;
     let branching = ((k - 1) * (d - 1)) as f64;
 
-    struct Row {
-        start: usize,
-        kernel: Vec<f64>,
-        first: f64,
-    }
     let rows: Vec<Row> = (0..n)
         .into_par_iter()
         .map(|i| {
@@ -154,17 +149,6 @@ pub fn solve(grid: &Grid, t: &NodeTables, cliques: Cliques) -> Solution {
             }
         })
         .collect();
-    let apply = |f: &[f64]| -> Vec<f64> {
-        rows.par_iter()
-            .map(|r| {
-                r.kernel
-                    .iter()
-                    .zip(&f[r.start..])
-                    .map(|(k, v)| k * v)
-                    .sum::<f64>()
-            })
-            .collect()
-    };
 
     let df = d as f64;
     let mut f: Vec<f64> = rows.iter().map(|r| r.first.max(0.0)).collect();
@@ -173,7 +157,7 @@ pub fn solve(grid: &Grid, t: &NodeTables, cliques: Cliques) -> Solution {
     let mut converged = d < 2;
     if d >= 2 {
         for _ in 1..MAX_LEVELS {
-            f = apply(&f).into_iter().map(|v| v.max(0.0)).collect();
+            f = apply(&rows, &f).into_iter().map(|v| v.max(0.0)).collect();
             let small = f.iter().zip(&total).all(|(v, t)| *v <= 1e-14 * (1.0 + t));
             for (t, v) in total.iter_mut().zip(&f) {
                 *t += v;

@@ -75,6 +75,28 @@ pub struct Solution {
     pub converged: bool,
 }
 
+/// One row of the level kernel per grid node: the entries from the node's panel start to
+/// the end, and the node's first-level term. Shared by the tree recursion and the
+/// cactus recursion, which differ only in how they fill it.
+pub(super) struct Row {
+    pub(super) start: usize,
+    pub(super) kernel: Vec<f64>,
+    pub(super) first: f64,
+}
+
+/// One level of the recursion: each node's kernel row applied to `f`.
+pub(super) fn apply(rows: &[Row], f: &[f64]) -> Vec<f64> {
+    rows.par_iter()
+        .map(|r| {
+            r.kernel
+                .iter()
+                .zip(&f[r.start..])
+                .map(|(k, v)| k * v)
+                .sum::<f64>()
+        })
+        .collect()
+}
+
 /// Solves `recursion` for an s-neighbour model on `grid`. Knowing only s, `Cactus` is
 /// the cactus whose cliques are single edges, the tree; [`super::cactus::solve`] takes
 /// the clique structure.
@@ -88,12 +110,6 @@ pub fn solve(grid: &Grid, t: &NodeTables, s: usize, recursion: Recursion) -> Sol
     let worse: Vec<f64> = (0..n).map(|i| t.tail(i, i).clamp(0.0, 1.0)).collect();
     let p_min: Vec<f64> = worse.iter().map(|w| w.powi(s as i32)).collect();
 
-    // One row per node: the kernel entries from its panel start to the end.
-    struct Row {
-        start: usize,
-        kernel: Vec<f64>,
-        first: f64,
-    }
     let rows: Vec<Row> = (0..n)
         .into_par_iter()
         .map(|i| {
@@ -119,17 +135,6 @@ pub fn solve(grid: &Grid, t: &NodeTables, s: usize, recursion: Recursion) -> Sol
         })
         .collect();
     let e1: Vec<f64> = rows.iter().map(|r| r.first.max(0.0)).collect();
-    let apply = |f: &[f64]| -> Vec<f64> {
-        rows.par_iter()
-            .map(|r| {
-                r.kernel
-                    .iter()
-                    .zip(&f[r.start..])
-                    .map(|(k, v)| k * v)
-                    .sum::<f64>()
-            })
-            .collect()
-    };
 
     let mut levels = vec![e1.clone()];
     let mut total = e1.clone();
@@ -145,7 +150,7 @@ pub fn solve(grid: &Grid, t: &NodeTables, s: usize, recursion: Recursion) -> Sol
         }
         let next: Vec<f64> = match recursion {
             Recursion::Paper => {
-                let avg = apply(levels.last().unwrap());
+                let avg = apply(&rows, levels.last().unwrap());
                 (0..n)
                     .map(|i| {
                         if worse[i] > 1e-300 {
@@ -157,7 +162,7 @@ pub fn solve(grid: &Grid, t: &NodeTables, s: usize, recursion: Recursion) -> Sol
                     .collect()
             }
             _ => {
-                h = apply(&h);
+                h = apply(&rows, &h);
                 h.iter().map(|v| (v / scale).max(0.0)).collect()
             }
         };
