@@ -28,53 +28,77 @@ impl Census {
     /// chunks of sources are counted in parallel and added in order, so the share does
     /// not depend on the thread count.
     pub fn of(loss: &[f64], edges: &Edges, keep: impl Fn(EdgeKind) -> bool + Sync) -> Self {
+        Self::pass(loss, edges, &[&keep]).swap_remove(0)
+    }
+
+    /// The censuses of the LON and of its MLON in one pass over the edges: the same
+    /// numbers, added in the same order, as two calls of [`Census::of`].
+    pub fn lon_and_mlon(loss: &[f64], edges: &Edges) -> (Self, Self) {
+        let mut both = Self::pass(loss, edges, &[&|_| true, &EdgeKind::non_deteriorating]);
+        let mlon = both.pop().unwrap();
+        (both.pop().unwrap(), mlon)
+    }
+
+    /// One census per filter in `keeps`, each counted as [`Census::of`] counts it.
+    fn pass(
+        loss: &[f64],
+        edges: &Edges,
+        keeps: &[&(dyn Fn(EdgeKind) -> bool + Sync)],
+    ) -> Vec<Self> {
         use rayon::prelude::*;
         const CHUNK: usize = 4096;
         let k = edges.nodes();
-        let parts: Vec<(Census, f64, f64)> = (0..k)
+        let m = keeps.len();
+        let parts: Vec<Vec<(Census, f64, f64)>> = (0..k)
             .into_par_iter()
             .step_by(CHUNK)
             .map(|start| {
-                let mut c = Census::default();
-                let (mut own, mut all) = (0.0, 0.0);
+                let mut out = vec![(Census::default(), 0.0, 0.0); m];
                 for i in start as u32..(start + CHUNK).min(k) as u32 {
                     for e in edges.range(i) {
                         let j = edges.dst[e];
                         let kind = EdgeKind::of(i == j, loss[i as usize], loss[j as usize]);
-                        if !keep(kind) {
-                            continue;
-                        }
-                        c.edges += 1;
-                        all += edges.weight[e];
-                        match kind {
-                            EdgeKind::Improving => c.improving += 1,
-                            EdgeKind::Equal => c.equal += 1,
-                            EdgeKind::Worsening => c.worsening += 1,
-                            EdgeKind::SelfLoop => {
-                                c.self_loops += 1;
-                                own += edges.weight[e];
+                        for (keep, (c, own, all)) in keeps.iter().zip(out.iter_mut()) {
+                            if !keep(kind) {
+                                continue;
+                            }
+                            c.edges += 1;
+                            *all += edges.weight[e];
+                            match kind {
+                                EdgeKind::Improving => c.improving += 1,
+                                EdgeKind::Equal => c.equal += 1,
+                                EdgeKind::Worsening => c.worsening += 1,
+                                EdgeKind::SelfLoop => {
+                                    c.self_loops += 1;
+                                    *own += edges.weight[e];
+                                }
                             }
                         }
                     }
                 }
-                (c, own, all)
+                out
             })
             .collect();
-        let mut c = Census {
-            nodes: loss.len(),
-            ..Census::default()
-        };
-        let (mut own, mut all) = (0.0, 0.0);
-        for (p, o, a) in parts {
-            c.edges += p.edges;
-            c.improving += p.improving;
-            c.equal += p.equal;
-            c.worsening += p.worsening;
-            c.self_loops += p.self_loops;
-            own += o;
-            all += a;
-        }
-        c.self_loop_share = if all > 0.0 { own / all } else { 0.0 };
-        c
+        (0..m)
+            .map(|f| {
+                let mut c = Census {
+                    nodes: loss.len(),
+                    ..Census::default()
+                };
+                let (mut own, mut all) = (0.0, 0.0);
+                for part in &parts {
+                    let (p, o, a) = &part[f];
+                    c.edges += p.edges;
+                    c.improving += p.improving;
+                    c.equal += p.equal;
+                    c.worsening += p.worsening;
+                    c.self_loops += p.self_loops;
+                    own += o;
+                    all += a;
+                }
+                c.self_loop_share = if all > 0.0 { own / all } else { 0.0 };
+                c
+            })
+            .collect()
     }
 }
