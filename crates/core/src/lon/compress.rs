@@ -110,22 +110,22 @@ impl Cmlon {
             groups,
             1024,
             || None::<Tally<f64>>,
-            |tally, g, out| {
+            |tally, g, row| {
                 let g = g as usize;
                 let mine = &members[start[g]..start[g + 1]];
                 if let [i] = *mine {
-                    let copy = edges.range(i).all(|e| {
-                        !edges.kind(nodes, i, e).non_deteriorating()
-                            || lowest[edges.dst[e] as usize]
-                    });
-                    if copy {
-                        for e in edges.range(i) {
-                            if edges.kind(nodes, i, e).non_deteriorating() {
-                                out(group_of[edges.dst[e] as usize], edges.weight[e]);
-                            }
+                    let mut copy = true;
+                    for e in edges.range(i) {
+                        if edges.kind(nodes, i, e).non_deteriorating() {
+                            let j = edges.dst[e] as usize;
+                            copy &= lowest[j];
+                            row.push((group_of[j], edges.weight[e]));
                         }
+                    }
+                    if copy {
                         return;
                     }
+                    row.clear();
                 }
                 let tally = tally.get_or_insert_with(|| Tally::new(groups));
                 for &i in mine {
@@ -135,7 +135,7 @@ impl Cmlon {
                         }
                     }
                 }
-                tally.drain(|t, w| out(t, w));
+                tally.drain(|t, w| row.push((t, w)));
             },
         );
         let mut cmlon = Cmlon {

@@ -129,3 +129,38 @@ impl Nodes {
         (offsets, members)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::space::{Neighbourhood, ProductSpace};
+    use rand::{Rng, SeedableRng};
+
+    /// Node ids from the bitmap ranks equal the positions in the list of minima, on
+    /// sizes that leave a partial last block, with tied losses (plateau minima).
+    #[test]
+    fn node_ids_are_ranks_among_the_minima() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for spec in ["3^5", "5x3x7", "2^9", "4^6"] {
+            let space = ProductSpace::parse(spec).unwrap();
+            let loss: Vec<f64> = (0..space.len())
+                .map(|_| rng.gen_range(0..6) as f64)
+                .collect();
+            let land = Landscape::of_product(&space, &loss);
+            let nodes = Nodes::new(&land, &loss);
+            let minima: Vec<VertexId> = (0..land.len() as VertexId)
+                .filter(|&v| land.ls[v as usize] == v)
+                .collect();
+            assert_eq!(nodes.vertex, minima, "{spec}");
+            for (v, &m) in land.ls_star.iter().enumerate() {
+                let i = nodes.node_of[v] as usize;
+                assert_eq!(nodes.vertex[i], m, "{spec}: vertex {v}");
+            }
+            let total: u64 = nodes.basin.iter().sum();
+            assert_eq!(total as usize, space.len());
+            for (i, &m) in nodes.vertex.iter().enumerate() {
+                assert_eq!(nodes.loss[i], loss[m as usize]);
+            }
+        }
+    }
+}

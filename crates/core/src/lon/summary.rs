@@ -102,3 +102,32 @@ impl Census {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass pair equals two separate censuses, bit for bit.
+    #[test]
+    fn lon_and_mlon_in_one_pass_equal_two_passes() {
+        // 5000 nodes in a ring with mixed kinds: more than one parallel chunk.
+        let k = 5000u32;
+        let loss: Vec<f64> = (0..k).map(|i| (((i / 2) * 7919) % 13) as f64).collect();
+        let mut e = Edges {
+            offsets: vec![0],
+            ..Edges::default()
+        };
+        for i in 0..k {
+            for (d, w) in [(0, 0.125), (1, 0.375), (2, 0.5)] {
+                e.dst.push((i + d) % k);
+                e.weight.push(w / (1.0 + (i % 3) as f64));
+            }
+            e.offsets.push(e.dst.len() as u64);
+        }
+        let (lon, mlon) = Census::lon_and_mlon(&loss, &e);
+        assert_eq!(lon, Census::of(&loss, &e, |_| true));
+        assert_eq!(mlon, Census::of(&loss, &e, EdgeKind::non_deteriorating));
+        assert!(lon.worsening > 0 && lon.improving > 0 && lon.equal > 0 && lon.self_loops > 0);
+        assert_eq!(mlon.worsening, 0);
+    }
+}
