@@ -8,7 +8,7 @@ use crate::landscape::Landscape;
 use crate::space::Space;
 use anyhow::Result;
 use nasland_core::lon::chain::SolverStats;
-use nasland_core::lon::{Accept, Census, Chain, Cmlon, EdgeKind, EdgeModel, Lon};
+use nasland_core::lon::{Accept, Census, Chain, Cmlon, EdgeModel, Lon};
 use serde::Serialize;
 
 /// Which LON to build and how ILS accepts moves on it.
@@ -124,8 +124,11 @@ pub fn build(input: &Input, land: &Landscape, opts: &Options) -> Result<Built> {
         Space::Graph(g) => Lon::of_graph(g, &input.loss, land, opts.model)?,
         Space::Explicit(_) => Lon::of_graph(&input.space, &input.loss, land, opts.model)?,
     };
-    let chain = Chain::solve(&lon.nodes, &lon.edges, opts.accept);
-    let cmlon = Cmlon::new(&lon.nodes, &lon.edges);
+    // Independent; the chain's sweeps are sequential, so the CMLON runs beside them.
+    let (chain, cmlon) = rayon::join(
+        || Chain::solve(&lon.nodes, &lon.edges, opts.accept),
+        || Cmlon::new(&lon.nodes, &lon.edges),
+    );
     Ok(Built { lon, chain, cmlon })
 }
 
@@ -156,6 +159,7 @@ pub fn document(input: &Input, b: &Built, opts: &Options) -> Document {
             }
         })
         .collect();
+    let (lon_census, mlon_census) = Census::lon_and_mlon(loss, &b.lon.edges);
     let (edges, strength) = match opts.model {
         EdgeModel::Escape { strength } => (EdgesName::Escape, Some(strength)),
         EdgeModel::Basin => (EdgesName::Basin, None),
@@ -168,8 +172,8 @@ pub fn document(input: &Input, b: &Built, opts: &Options) -> Document {
         edges,
         strength,
         accept: opts.accept,
-        lon: Census::of(loss, &b.lon.edges, |_| true),
-        mlon: Census::of(loss, &b.lon.edges, EdgeKind::non_deteriorating),
+        lon: lon_census,
+        mlon: mlon_census,
         cmlon: Census::of(&b.cmlon.loss, &b.cmlon.edges, |_| true),
         funnels: b.cmlon.funnels.len(),
         global_funnel_share: funnel_list

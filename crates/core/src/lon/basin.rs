@@ -15,7 +15,7 @@ const CHUNK: usize = 64;
 /// The basin-transition edges of every node.
 pub fn edges<N: Neighbourhood>(space: &N, nodes: &Nodes) -> Edges {
     let (offsets, members) = nodes.basins();
-    let pieces: Vec<Piece> = (0..nodes.len())
+    let pieces: Vec<Piece<f64>> = (0..nodes.len())
         .into_par_iter()
         .step_by(CHUNK)
         .map_init(
@@ -41,6 +41,7 @@ pub fn edges<N: Neighbourhood>(space: &N, nodes: &Nodes) -> Edges {
                         piece.weight.push(w);
                     });
                     piece.len.push((piece.dst.len() - before) as u32);
+                    piece.total.push(1.0);
                 }
                 piece
             },

@@ -154,109 +154,24 @@ impl<'a> Solver<'a> {
         (system, !open)
     }
 
+    /// Whether edge `e` out of `i` (to `j`, loss `to`; `i` has loss `from`) is accepted,
+    /// computed without a branch: the sweeps below test every edge, and which edges
+    /// are accepted is as unpredictable as the losses.
+    #[inline(always)]
+    fn accepts(&self, i: u32, j: u32, from: f64, to: f64) -> bool {
+        match self.accept {
+            Accept::Better => to < from,
+            Accept::Equal => (to < from) | ((to == from) & (j != i)),
+        }
+    }
+
+    /// The two sweeps are independent (the forward one needs only the accepted weight
+    /// leaving each minimum, which it sums itself), so they run side by side.
     fn run(self) -> Chain {
-        let k = self.nodes.len();
         let n = self.nodes.vertices() as f64;
-        let mut success = vec![0.0; k];
-        let mut perturbations = vec![0.0; k];
-        let mut stats = SolverStats {
-            groups: self.groups.len(),
-            ..SolverStats::default()
-        };
-        // Per group: closed or not; per node: its accepted leaving weight a_m; the
-        // systems of groups of two or more, kept for the forward sweep.
-        let mut closed = vec![false; self.groups.len()];
-        let mut leave = vec![0.0; k];
-        let mut systems: Vec<Option<System>> = vec![None; self.groups.len()];
-        // Backward: each group from the groups below it.
-        for (g, members) in self.groups.iter().enumerate() {
-            stats.largest_group = stats.largest_group.max(members.len());
-            if let [i] = members[..] {
-                // A singleton: every accepted move leaves it.
-                let (mut a, mut h, mut t) = (0.0, 0.0, 1.0);
-                for e in self.edges.range(i) {
-                    if self.accepted(i, e) {
-                        let (j, w) = (self.edges.dst[e] as usize, self.edges.weight[e]);
-                        a += w;
-                        h += w * success[j];
-                        t += w * perturbations[j];
-                    }
-                }
-                leave[i as usize] = a;
-                if a == 0.0 {
-                    closed[g] = true;
-                    stats.closed_groups += 1;
-                    success[i as usize] = (self.nodes.loss[i as usize] == self.best) as u8 as f64;
-                } else {
-                    success[i as usize] = h / a;
-                    perturbations[i as usize] = t / a;
-                }
-                continue;
-            }
-            let (system, is_closed) = self.system(g);
-            for (local, &i) in members.iter().enumerate() {
-                leave[i as usize] = system.diag[local];
-            }
-            if is_closed {
-                closed[g] = true;
-                stats.closed_groups += 1;
-                let hit = (self.nodes.loss[members[0] as usize] == self.best) as u8 as f64;
-                for &i in members {
-                    success[i as usize] = hit;
-                }
-                continue;
-            }
-            let mut exit_h = vec![0.0; members.len()];
-            let mut exit_t = vec![1.0; members.len()];
-            for (local, &i) in members.iter().enumerate() {
-                for e in self.edges.range(i) {
-                    let j = self.edges.dst[e] as usize;
-                    if self.accepted(i, e) && self.group_of[j] as usize != g {
-                        exit_h[local] += self.edges.weight[e] * success[j];
-                        exit_t[local] += self.edges.weight[e] * perturbations[j];
-                    }
-                }
-            }
-            let (x, method, r) = system.solve(&[exit_h, exit_t], false);
-            self.count(&mut stats, method, r);
-            for (local, &i) in members.iter().enumerate() {
-                success[i as usize] = x[0][local];
-                perturbations[i as usize] = x[1][local];
-            }
-            systems[g] = Some(system);
-        }
-        // Forward: the starts' mass flows down from the top groups.
-        let mut mass: Vec<f64> = self.nodes.basin.iter().map(|&b| b as f64 / n).collect();
-        let mut absorbed = vec![0.0; k];
-        for (g, members) in self.groups.iter().enumerate().rev() {
-            if closed[g] {
-                for &i in members {
-                    absorbed[i as usize] = mass[i as usize];
-                }
-                continue;
-            }
-            // y_m = expected visits to m divided by a_m; the flow along m → j is y_m · w.
-            let y = match &systems[g] {
-                None => vec![mass[members[0] as usize] / leave[members[0] as usize]],
-                Some(system) => {
-                    let mu: Vec<f64> = members.iter().map(|&i| mass[i as usize]).collect();
-                    let (mut x, _, r) = system.solve(&[mu], true);
-                    stats.max_residual = stats.max_residual.max(r);
-                    x.swap_remove(0)
-                }
-            };
-            for (local, &i) in members.iter().enumerate() {
-                if y[local] == 0.0 {
-                    continue;
-                }
-                for e in self.edges.range(i) {
-                    let j = self.edges.dst[e] as usize;
-                    if self.accepted(i, e) && self.group_of[j] as usize != g {
-                        mass[j] += y[local] * self.edges.weight[e];
-                    }
-                }
-            }
-        }
+        let ((success, perturbations, mut stats), (absorbed, forward_residual)) =
+            rayon::join(|| self.backward(), || self.forward());
+        stats.max_residual = stats.max_residual.max(forward_residual);
         let weighted = |x: &[f64]| {
             x.iter()
                 .zip(&self.nodes.basin)
@@ -272,6 +187,138 @@ impl<'a> Solver<'a> {
             absorbed,
             solver: stats,
         }
+    }
+
+    /// Backward: each group from the groups below it. Returns success, expected
+    /// perturbations and the solver statistics.
+    fn backward(&self) -> (Vec<f64>, Vec<f64>, SolverStats) {
+        let k = self.nodes.len();
+        let loss = &self.nodes.loss;
+        let (dst, weight) = (&self.edges.dst, &self.edges.weight);
+        let mut success = vec![0.0; k];
+        let mut perturbations = vec![0.0; k];
+        let mut stats = SolverStats {
+            groups: self.groups.len(),
+            ..SolverStats::default()
+        };
+        for (g, members) in self.groups.iter().enumerate() {
+            stats.largest_group = stats.largest_group.max(members.len());
+            if let [i] = members[..] {
+                // A singleton: every accepted move leaves it. A rejected edge adds +0.0
+                // (all terms are finite and non-negative), which leaves each sum exactly
+                // as the accepted edges alone make it.
+                let (mut a, mut h, mut t) = (0.0, 0.0, 1.0);
+                let from = loss[i as usize];
+                for e in self.edges.range(i) {
+                    let j = dst[e];
+                    let ok = self.accepts(i, j, from, loss[j as usize]);
+                    let w = if ok { weight[e] } else { 0.0 };
+                    a += w;
+                    h += w * success[j as usize];
+                    t += w * perturbations[j as usize];
+                }
+                if a == 0.0 {
+                    stats.closed_groups += 1;
+                    success[i as usize] = (from == self.best) as u8 as f64;
+                } else {
+                    success[i as usize] = h / a;
+                    perturbations[i as usize] = t / a;
+                }
+                continue;
+            }
+            let (system, is_closed) = self.system(g);
+            if is_closed {
+                stats.closed_groups += 1;
+                let hit = (loss[members[0] as usize] == self.best) as u8 as f64;
+                for &i in members {
+                    success[i as usize] = hit;
+                }
+                continue;
+            }
+            let mut exit_h = vec![0.0; members.len()];
+            let mut exit_t = vec![1.0; members.len()];
+            for (local, &i) in members.iter().enumerate() {
+                for e in self.edges.range(i) {
+                    let j = dst[e] as usize;
+                    if self.accepted(i, e) && self.group_of[j] as usize != g {
+                        exit_h[local] += weight[e] * success[j];
+                        exit_t[local] += weight[e] * perturbations[j];
+                    }
+                }
+            }
+            let (x, method, r) = system.solve(&[exit_h, exit_t], false);
+            self.count(&mut stats, method, r);
+            for (local, &i) in members.iter().enumerate() {
+                success[i as usize] = x[0][local];
+                perturbations[i as usize] = x[1][local];
+            }
+        }
+        (success, perturbations, stats)
+    }
+
+    /// Forward: the starts' mass flows down from the top groups. Returns the mass each
+    /// node keeps (closed groups only) and the largest residual of the transposed
+    /// group systems.
+    fn forward(&self) -> (Vec<f64>, f64) {
+        let k = self.nodes.len();
+        let n = self.nodes.vertices() as f64;
+        let loss = &self.nodes.loss;
+        let (dst, weight) = (&self.edges.dst, &self.edges.weight);
+        let mut mass: Vec<f64> = self.nodes.basin.iter().map(|&b| b as f64 / n).collect();
+        let mut absorbed = vec![0.0; k];
+        let mut max_residual: f64 = 0.0;
+        for (g, members) in self.groups.iter().enumerate().rev() {
+            if let [i] = members[..] {
+                let from = loss[i as usize];
+                let range = self.edges.range(i);
+                // The accepted weight leaving i, summed as the backward sweep sums it.
+                let mut a = 0.0;
+                for e in range.clone() {
+                    let j = dst[e];
+                    let ok = self.accepts(i, j, from, loss[j as usize]);
+                    a += if ok { weight[e] } else { 0.0 };
+                }
+                if a == 0.0 {
+                    absorbed[i as usize] = mass[i as usize];
+                    continue;
+                }
+                // y = expected visits divided by a; the flow along i → j is y · w.
+                let y = mass[i as usize] / a;
+                if y == 0.0 {
+                    continue;
+                }
+                for e in range {
+                    let j = dst[e];
+                    if self.accepts(i, j, from, loss[j as usize]) {
+                        mass[j as usize] += y * weight[e];
+                    }
+                }
+                continue;
+            }
+            let (system, is_closed) = self.system(g);
+            if is_closed {
+                for &i in members {
+                    absorbed[i as usize] = mass[i as usize];
+                }
+                continue;
+            }
+            let mu: Vec<f64> = members.iter().map(|&i| mass[i as usize]).collect();
+            let (mut x, _, r) = system.solve(&[mu], true);
+            max_residual = max_residual.max(r);
+            let y = x.swap_remove(0);
+            for (local, &i) in members.iter().enumerate() {
+                if y[local] == 0.0 {
+                    continue;
+                }
+                for e in self.edges.range(i) {
+                    let j = dst[e] as usize;
+                    if self.accepted(i, e) && self.group_of[j] as usize != g {
+                        mass[j] += y[local] * weight[e];
+                    }
+                }
+            }
+        }
+        (absorbed, max_residual)
     }
 
     fn count(&self, stats: &mut SolverStats, method: Method, residual: f64) {

@@ -47,15 +47,24 @@ pub struct Cmlon {
 impl Cmlon {
     /// Merges and compresses the MLON of `edges`.
     pub fn new(nodes: &Nodes, edges: &Edges) -> Self {
+        use rayon::prelude::*;
         let k = nodes.len();
+        // Equal edges are few (ties only); finding them is a pass over every edge, so
+        // it runs in parallel, and the unions, which do not depend on the order, after.
+        let equal: Vec<(u32, u32)> = (0..k as u32)
+            .into_par_iter()
+            .with_min_len(1024)
+            .flat_map_iter(|i| {
+                edges
+                    .range(i)
+                    .filter(move |&e| edges.kind(nodes, i, e) == EdgeKind::Equal)
+                    .map(move |e| (i, edges.dst[e]))
+            })
+            .collect();
         let mut parent: Vec<u32> = (0..k as u32).collect();
-        let mut merges = 0usize;
-        edges.for_each(|i, e| {
-            if edges.kind(nodes, i, e) == EdgeKind::Equal {
-                union(&mut parent, i, edges.dst[e]);
-                merges += 1;
-            }
-        });
+        for &(i, j) in &equal {
+            union(&mut parent, i, j);
+        }
         let mut label = vec![u32::MAX; k];
         let mut size = Vec::new();
         let mut loss = Vec::new();
@@ -86,41 +95,49 @@ impl Cmlon {
             members[fill[g as usize]] = i as u32;
             fill[g as usize] += 1;
         }
-        let mut out = Edges {
-            offsets: vec![0],
-            ..Edges::default()
-        };
-        if merges == 0 {
-            // Nothing merges (no ties, as under continuous losses): the CMLON is the MLON,
-            // already sorted by target; at most every edge, so reserve that once.
-            out.offsets.reserve(k);
-            out.dst.reserve(edges.len());
-            out.weight.reserve(edges.len());
-            for i in 0..k as u32 {
-                for e in edges.range(i) {
-                    if edges.kind(nodes, i, e).non_deteriorating() {
-                        out.dst.push(edges.dst[e]);
-                        out.weight.push(edges.weight[e]);
+        // A node that is the lowest member of its group: its group's label was given
+        // at it, so such nodes' labels rise with their ids.
+        let mut lowest = vec![false; k];
+        for g in 0..groups {
+            lowest[members[start[g]] as usize] = true;
+        }
+        // Each CMLON node's edges: its members' MLON edges, in member then edge order,
+        // summed per target node, in target order. A lone minimum whose targets are all
+        // the lowest members of their groups (every row, without merges) has distinct
+        // targets already in that order, each sum being one weight: it is copied.
+        // Only other rows need the tally, made on first need.
+        let out = Edges::from_rows(
+            groups,
+            1024,
+            || None::<Tally<f64>>,
+            |tally, g, row| {
+                let g = g as usize;
+                let mine = &members[start[g]..start[g + 1]];
+                if let [i] = *mine {
+                    let mut copy = true;
+                    for e in edges.range(i) {
+                        if edges.kind(nodes, i, e).non_deteriorating() {
+                            let j = edges.dst[e] as usize;
+                            copy &= lowest[j];
+                            row.push((group_of[j], edges.weight[e]));
+                        }
+                    }
+                    if copy {
+                        return;
+                    }
+                    row.clear();
+                }
+                let tally = tally.get_or_insert_with(|| Tally::new(groups));
+                for &i in mine {
+                    for e in edges.range(i) {
+                        if edges.kind(nodes, i, e).non_deteriorating() {
+                            tally.add(group_of[edges.dst[e] as usize], edges.weight[e]);
+                        }
                     }
                 }
-                out.offsets.push(out.dst.len() as u64);
-            }
-        }
-        let mut tally = Tally::<f64>::new(groups);
-        for g in (0..groups).filter(|_| merges > 0) {
-            for &i in &members[start[g]..start[g + 1]] {
-                for e in edges.range(i) {
-                    if edges.kind(nodes, i, e).non_deteriorating() {
-                        tally.add(group_of[edges.dst[e] as usize], edges.weight[e]);
-                    }
-                }
-            }
-            tally.drain(|g, w| {
-                out.dst.push(g);
-                out.weight.push(w);
-            });
-            out.offsets.push(out.dst.len() as u64);
-        }
+                tally.drain(|t, w| row.push((t, w)));
+            },
+        );
         let mut cmlon = Cmlon {
             group_of,
             size,

@@ -49,7 +49,7 @@ pub fn product(space: &ProductSpace, nodes: &Nodes, strength: usize) -> Result<E
 pub fn graph<N: Neighbourhood>(space: &N, nodes: &Nodes, strength: usize) -> Result<Edges, Error> {
     check(strength)?;
     let n = space.len();
-    let pieces: Vec<Piece> = (0..nodes.len())
+    let pieces: Vec<Piece<u32>> = (0..nodes.len())
         .into_par_iter()
         .step_by(CHUNK)
         .map_init(
@@ -83,7 +83,7 @@ fn check(strength: usize) -> Result<(), Error> {
 
 /// Runs `perturb(tally, buffer, minimum vertex)` for every node in parallel chunks; it
 /// returns the number of perturbations it made. `per_node` sizes the buffers.
-fn build<F>(nodes: &Nodes, per_node: usize, perturb: F) -> Vec<Piece>
+fn build<F>(nodes: &Nodes, per_node: usize, perturb: F) -> Vec<Piece<u32>>
 where
     F: Fn(&mut Tally<u32>, &mut Vec<u32>, u32) -> f64 + Sync,
 {
@@ -105,11 +105,22 @@ where
         .collect()
 }
 
-fn push(piece: &mut Piece, tally: &mut Tally<u32>, total: f64) {
+/// Appends one source's tallied counts to `piece`. After the first source of a piece,
+/// room for the rest of the chunk at that source's rate is reserved (plus a quarter),
+/// so a piece rarely grows by copying; reserved room that is never written costs no
+/// memory.
+fn push(piece: &mut Piece<u32>, tally: &mut Tally<u32>, total: f64) {
     let before = piece.dst.len();
     tally.drain(|j, count| {
         piece.dst.push(j);
-        piece.weight.push(count as f64 / total);
+        piece.weight.push(count);
     });
-    piece.len.push((piece.dst.len() - before) as u32);
+    let len = piece.dst.len() - before;
+    if piece.len.is_empty() {
+        let more = len * (CHUNK - 1) + len * CHUNK / 4;
+        piece.dst.reserve(more);
+        piece.weight.reserve(more);
+    }
+    piece.len.push(len as u32);
+    piece.total.push(total);
 }

@@ -28,53 +28,106 @@ impl Census {
     /// chunks of sources are counted in parallel and added in order, so the share does
     /// not depend on the thread count.
     pub fn of(loss: &[f64], edges: &Edges, keep: impl Fn(EdgeKind) -> bool + Sync) -> Self {
+        Self::pass(loss, edges, &[&keep]).swap_remove(0)
+    }
+
+    /// The censuses of the LON and of its MLON in one pass over the edges: the same
+    /// numbers, added in the same order, as two calls of [`Census::of`].
+    pub fn lon_and_mlon(loss: &[f64], edges: &Edges) -> (Self, Self) {
+        let mut both = Self::pass(loss, edges, &[&|_| true, &EdgeKind::non_deteriorating]);
+        let mlon = both.pop().unwrap();
+        (both.pop().unwrap(), mlon)
+    }
+
+    /// One census per filter in `keeps`, each counted as [`Census::of`] counts it.
+    fn pass(
+        loss: &[f64],
+        edges: &Edges,
+        keeps: &[&(dyn Fn(EdgeKind) -> bool + Sync)],
+    ) -> Vec<Self> {
         use rayon::prelude::*;
         const CHUNK: usize = 4096;
         let k = edges.nodes();
-        let parts: Vec<(Census, f64, f64)> = (0..k)
+        let m = keeps.len();
+        let parts: Vec<Vec<(Census, f64, f64)>> = (0..k)
             .into_par_iter()
             .step_by(CHUNK)
             .map(|start| {
-                let mut c = Census::default();
-                let (mut own, mut all) = (0.0, 0.0);
+                let mut out = vec![(Census::default(), 0.0, 0.0); m];
                 for i in start as u32..(start + CHUNK).min(k) as u32 {
                     for e in edges.range(i) {
                         let j = edges.dst[e];
                         let kind = EdgeKind::of(i == j, loss[i as usize], loss[j as usize]);
-                        if !keep(kind) {
-                            continue;
-                        }
-                        c.edges += 1;
-                        all += edges.weight[e];
-                        match kind {
-                            EdgeKind::Improving => c.improving += 1,
-                            EdgeKind::Equal => c.equal += 1,
-                            EdgeKind::Worsening => c.worsening += 1,
-                            EdgeKind::SelfLoop => {
-                                c.self_loops += 1;
-                                own += edges.weight[e];
+                        for (keep, (c, own, all)) in keeps.iter().zip(out.iter_mut()) {
+                            if !keep(kind) {
+                                continue;
+                            }
+                            c.edges += 1;
+                            *all += edges.weight[e];
+                            match kind {
+                                EdgeKind::Improving => c.improving += 1,
+                                EdgeKind::Equal => c.equal += 1,
+                                EdgeKind::Worsening => c.worsening += 1,
+                                EdgeKind::SelfLoop => {
+                                    c.self_loops += 1;
+                                    *own += edges.weight[e];
+                                }
                             }
                         }
                     }
                 }
-                (c, own, all)
+                out
             })
             .collect();
-        let mut c = Census {
-            nodes: loss.len(),
-            ..Census::default()
+        (0..m)
+            .map(|f| {
+                let mut c = Census {
+                    nodes: loss.len(),
+                    ..Census::default()
+                };
+                let (mut own, mut all) = (0.0, 0.0);
+                for part in &parts {
+                    let (p, o, a) = &part[f];
+                    c.edges += p.edges;
+                    c.improving += p.improving;
+                    c.equal += p.equal;
+                    c.worsening += p.worsening;
+                    c.self_loops += p.self_loops;
+                    own += o;
+                    all += a;
+                }
+                c.self_loop_share = if all > 0.0 { own / all } else { 0.0 };
+                c
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass pair equals two separate censuses, bit for bit.
+    #[test]
+    fn lon_and_mlon_in_one_pass_equal_two_passes() {
+        // 5000 nodes in a ring with mixed kinds: more than one parallel chunk.
+        let k = 5000u32;
+        let loss: Vec<f64> = (0..k).map(|i| (((i / 2) * 7919) % 13) as f64).collect();
+        let mut e = Edges {
+            offsets: vec![0],
+            ..Edges::default()
         };
-        let (mut own, mut all) = (0.0, 0.0);
-        for (p, o, a) in parts {
-            c.edges += p.edges;
-            c.improving += p.improving;
-            c.equal += p.equal;
-            c.worsening += p.worsening;
-            c.self_loops += p.self_loops;
-            own += o;
-            all += a;
+        for i in 0..k {
+            for (d, w) in [(0, 0.125), (1, 0.375), (2, 0.5)] {
+                e.dst.push((i + d) % k);
+                e.weight.push(w / (1.0 + (i % 3) as f64));
+            }
+            e.offsets.push(e.dst.len() as u64);
         }
-        c.self_loop_share = if all > 0.0 { own / all } else { 0.0 };
-        c
+        let (lon, mlon) = Census::lon_and_mlon(&loss, &e);
+        assert_eq!(lon, Census::of(&loss, &e, |_| true));
+        assert_eq!(mlon, Census::of(&loss, &e, EdgeKind::non_deteriorating));
+        assert!(lon.worsening > 0 && lon.improving > 0 && lon.equal > 0 && lon.self_loops > 0);
+        assert_eq!(mlon.worsening, 0);
     }
 }
