@@ -202,7 +202,10 @@ fn deeper_levels(slot: &[AtomicU32], level: &[AtomicU8], progress: &dyn Progress
         .into_par_iter()
         .with_min_len(CHUNK)
         .filter_map(|v| {
-            if level.get(v + AHEAD).is_some_and(|l| l.load(Relaxed) == UNSET) {
+            if level
+                .get(v + AHEAD)
+                .is_some_and(|l| l.load(Relaxed) == UNSET)
+            {
                 ahead(v + AHEAD);
             }
             (level[v].load(Relaxed) == UNSET && !take(v, 2)).then_some(v as VertexId)

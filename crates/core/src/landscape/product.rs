@@ -137,7 +137,10 @@ fn classify_run<L: Loss>(first: usize, l: &[L], bl: &[L], bi: &mut [u32]) -> (us
             loss: bl.to_f64(),
             id: *o,
         };
-        counts = add(counts, classify((first + j) as VertexId, own.to_f64(), best, o));
+        counts = add(
+            counts,
+            classify((first + j) as VertexId, own.to_f64(), best, o),
+        );
     }
     counts
 }
