@@ -59,6 +59,16 @@ fn compact_f32_document_equals_the_full_f64_one_at_5_9() {
     }
 }
 
+/// The check at 5^11 that BENCHMARKS.md records (48.8 M vertices, about 2 GB and a
+/// minute of two cores for the full path): run with
+/// `cargo test --release --test tests compact_f32_document_equals_the_full_f64_one_at_5_11 -- --ignored`.
+#[test]
+#[ignore = "5^11: about 2 GB and a minute; run on request"]
+fn compact_f32_document_equals_the_full_f64_one_at_5_11() {
+    let space = Space::Product(ProductSpace::parse("5^11").unwrap());
+    same_document(Input::synthetic_losses(space, Model::Uniform, 1));
+}
+
 #[test]
 fn f64_values_that_fit_f32_are_narrowed_and_give_the_same_document() {
     // Multiples of 1/1024 below 4: exact in f32, analysed narrow; maximised, so the

@@ -132,6 +132,7 @@
 
 pub mod landscape;
 pub mod lon;
+mod prefetch;
 pub mod progress;
 pub mod range;
 pub mod search;

@@ -6,17 +6,21 @@
 //! LS, and the path length (u8).
 //!
 //! Path lengths come level by level: a vertex is at level r when its LS step leads to a
-//! vertex at level r − 1, minima being level 0. Each round reads the levels set in earlier
-//! rounds only, so the result does not depend on thread scheduling, and the rounds number
-//! the longest path (single digits on random losses, at most the dimension count on
-//! additive ones). Then LS* follows level by level too: a vertex at level r takes the LS*
-//! of its LS, which is final since the round before. A path longer than 254 steps does
-//! not fit the byte; the levels are then abandoned for the pointer jumping of
-//! [`super::descent`] with u32 lengths, from the LS array that is still intact.
+//! vertex at level r − 1, minima being level 0. LS* comes with them: when a vertex takes
+//! level r, its target's LS* is final since the round before, and the vertex copies it
+//! over its own LS. Each round reads what earlier rounds set only, so the result does not
+//! depend on thread scheduling, and the rounds number the longest path (single digits on
+//! random losses, at most the dimension count on additive ones). Levels 0 and 1 take one
+//! sweep, level 2 another; later rounds visit only the few vertices still without a
+//! level. The reads at each vertex's LS target are random; they are prefetched a few
+//! dozen vertices ahead so that many are in flight at once. A path longer than 254 steps
+//! does not fit the byte; the levels are then finished by the pointer jumping of
+//! [`super::descent`] with u32 lengths, from where the rounds stopped.
 
 use super::descent;
 use super::loss::Loss;
 use super::Step;
+use crate::prefetch::prefetch;
 use crate::progress::{Progress, Silent};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use rayon::prelude::*;
@@ -107,16 +111,7 @@ impl Compact {
             local_minima,
             strict_local_minima,
         } = step;
-        let (ls_star, steps) = match levels(&ls, progress) {
-            Some(levels) => (
-                star_by_levels(ls, &levels, progress),
-                PathLengths::U8(levels),
-            ),
-            None => {
-                let descent::Descent { ls_star, steps } = descent::descend(&ls);
-                (ls_star, PathLengths::U32(steps))
-            }
-        };
+        let (ls_star, steps) = descend_by_levels(ls, progress);
         Compact {
             ls_star,
             steps,
@@ -136,69 +131,129 @@ impl Compact {
     }
 }
 
-/// The level (path length) of every vertex, or `None` if one exceeds 254.
-fn levels(ls: &[VertexId], progress: &dyn Progress) -> Option<Vec<u8>> {
-    let level: Vec<AtomicU8> = ls
-        .par_iter()
-        .enumerate()
-        .map(|(v, &t)| AtomicU8::new(if t as usize == v { 0 } else { UNSET }))
-        .collect();
+/// LS* written over LS and the path length of every vertex, level by level; pointer
+/// jumping from where the levels stopped when a path does not fit a byte.
+fn descend_by_levels(
+    mut slot: Vec<VertexId>,
+    progress: &dyn Progress,
+) -> (Vec<VertexId>, PathLengths) {
     progress.stage("path lengths", 0);
-    let mut r: u8 = 1;
-    loop {
-        let set: usize = level
-            .par_chunks(CHUNK)
-            .zip(ls.par_chunks(CHUNK))
-            .map(|(lv, ts)| {
-                let mut set = 0;
-                for (l, &t) in lv.iter().zip(ts) {
-                    if l.load(Relaxed) == UNSET && level[t as usize].load(Relaxed) == r - 1 {
-                        l.store(r, Relaxed);
-                        set += 1;
-                    }
-                }
-                set
-            })
-            .sum();
-        progress.advance(1);
-        if set == 0 {
-            break;
-        }
-        if r == UNSET - 1 {
-            // Level 254 was set; a vertex at level 255 or deeper would not fit.
-            if level.par_iter().any(|l| l.load(Relaxed) == UNSET) {
-                progress.finish();
-                return None;
-            }
-            break;
-        }
-        r += 1;
-    }
+    let mut level = first_levels(&slot);
+    progress.advance(1);
+    let fits = deeper_levels(atomic_u32(&mut slot), atomic_u8(&mut level), progress);
     progress.finish();
-    // Same size and alignment: the collect reuses the allocation.
-    Some(level.into_iter().map(AtomicU8::into_inner).collect())
+    if fits {
+        return (slot, PathLengths::U8(level));
+    }
+    // A vertex with a level holds its LS* that many steps away; the others still hold
+    // their LS, one step away.
+    let descent::Descent { ls_star, steps } = descent::descend_from(&slot, |v, _| match level[v] {
+        UNSET => 1,
+        l => l as u32,
+    });
+    (ls_star, PathLengths::U32(steps))
 }
 
-/// LS* over LS, level by level from level 2 (minima and level 1 already hold it).
-fn star_by_levels(ls: Vec<VertexId>, levels: &[u8], progress: &dyn Progress) -> Vec<VertexId> {
-    let star: Vec<AtomicU32> = ls.into_iter().map(AtomicU32::new).collect();
-    let deepest = levels.par_iter().copied().max().unwrap_or(0);
-    progress.stage("LS*", 0);
-    for r in 2..=deepest {
-        star.par_chunks(CHUNK)
-            .zip(levels.par_chunks(CHUNK))
-            .for_each(|(st, lv)| {
-                for (s, &l) in st.iter().zip(lv) {
-                    if l == r {
-                        let parent = s.load(Relaxed) as usize;
-                        s.store(star[parent].load(Relaxed), Relaxed);
+/// Levels 0 and 1 in one pass: minima are their own LS, and a vertex whose LS is a
+/// minimum is one step from it (its LS already is its LS*); the rest [`UNSET`].
+fn first_levels(ls: &[VertexId]) -> Vec<u8> {
+    (0..ls.len())
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|v| {
+            if let Some(&ahead) = ls.get(v + AHEAD) {
+                prefetch(ls, ahead as usize);
+            }
+            let t = ls[v];
+            if t as usize == v {
+                0
+            } else if ls[t as usize] == t {
+                1
+            } else {
+                UNSET
+            }
+        })
+        .collect()
+}
+
+/// Levels 2, 3, … and LS* with them: in round r a vertex whose LS target has level r − 1
+/// gets level r and takes the target's LS*, final since the round before. A round reads
+/// only levels and LS* set in earlier rounds (rayon's join orders the rounds), and each
+/// vertex's slot is written by the one thread that handles the vertex, so the result does
+/// not depend on scheduling. Round 2 sweeps every vertex; later rounds only the few
+/// still without a level. Returns false, with the deeper vertices still [`UNSET`] and
+/// holding their LS, when a path is longer than 254 steps.
+fn deeper_levels(slot: &[AtomicU32], level: &[AtomicU8], progress: &dyn Progress) -> bool {
+    let take = |v: usize, r: u8| {
+        let t = slot[v].load(Relaxed) as usize;
+        let up = level[t].load(Relaxed) == r - 1;
+        if up {
+            slot[v].store(slot[t].load(Relaxed), Relaxed);
+            level[v].store(r, Relaxed);
+        }
+        up
+    };
+    let ahead = |v: usize| {
+        let t = slot[v].load(Relaxed) as usize;
+        prefetch(level, t);
+        prefetch(slot, t);
+    };
+    let mut todo: Vec<VertexId> = (0..slot.len())
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .filter_map(|v| {
+            if level
+                .get(v + AHEAD)
+                .is_some_and(|l| l.load(Relaxed) == UNSET)
+            {
+                ahead(v + AHEAD);
+            }
+            (level[v].load(Relaxed) == UNSET && !take(v, 2)).then_some(v as VertexId)
+        })
+        .collect();
+    progress.advance(1);
+    let mut r: u8 = 3;
+    while !todo.is_empty() {
+        if r == UNSET {
+            return false;
+        }
+        todo = todo
+            .par_chunks(CHUNK)
+            .flat_map_iter(|vs| {
+                let mut left = Vec::new();
+                for (i, &v) in vs.iter().enumerate() {
+                    if let Some(&w) = vs.get(i + AHEAD) {
+                        ahead(w as usize);
+                    }
+                    if !take(v as usize, r) {
+                        left.push(v);
                     }
                 }
-            });
+                left
+            })
+            .collect();
         progress.advance(1);
+        r += 1;
     }
-    progress.finish();
-    star.into_iter().map(AtomicU32::into_inner).collect()
+    true
+}
+
+/// Lookahead of the prefetches in the level rounds, in vertices.
+const AHEAD: usize = 32;
+
+/// The slice seen as atomics, so that parallel rounds may write it.
+fn atomic_u32(xs: &mut [u32]) -> &[AtomicU32] {
+    const _: () = assert!(std::mem::align_of::<u32>() == std::mem::align_of::<AtomicU32>());
+    // SAFETY: AtomicU32 has the size and bit validity of u32 and, as checked above, its
+    // alignment; the exclusive borrow keeps every other access out while the view lives.
+    unsafe { &*(xs as *mut [u32] as *const [AtomicU32]) }
+}
+
+/// [`atomic_u32`] for bytes.
+fn atomic_u8(xs: &mut [u8]) -> &[AtomicU8] {
+    // SAFETY: AtomicU8 has the size, alignment and bit validity of u8; the exclusive
+    // borrow keeps every other access out while the view lives.
+    unsafe { &*(xs as *mut [u8] as *const [AtomicU8]) }
 }
 
 #[cfg(test)]
@@ -263,6 +318,59 @@ mod tests {
             assert_eq!(c.steps.to_u32(), full.steps, "{spec}");
             assert_eq!(c.local_minima, full.local_minima, "{spec}");
             assert_eq!(c.strict_local_minima, full.strict_local_minima, "{spec}");
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The fused level rounds against the full path (pointer jumping, u32 lengths)
+        /// on random k^d spaces whose few loss levels make ties and plateaus.
+        #[test]
+        fn compact_equals_full_on_random_spaces(
+            k in 2usize..6,
+            d in 1usize..6,
+            levels in 1u32..8,
+            seed in any::<u64>(),
+        ) {
+            let space = ProductSpace::parse(&format!("{k}^{d}")).unwrap();
+            let mut x = seed | 1;
+            let loss: Vec<f32> = (0..space.len())
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x % levels as u64) as f32
+                })
+                .collect();
+            let full = Landscape::of_product(&space, &loss);
+            let c = Compact::of_product(&space, &loss, &Silent);
+            prop_assert_eq!(&c.ls_star, &full.ls_star);
+            prop_assert_eq!(c.steps.to_u32(), full.steps);
+            prop_assert_eq!(c.local_minima, full.local_minima);
+        }
+
+        /// Random forests, deep ones included: each vertex steps to a lower id or stays.
+        #[test]
+        fn levels_equal_pointer_jumping_on_random_forests(
+            steps in proptest::collection::vec((0u32..16, 0u32..3), 1..600),
+        ) {
+            let ls: Vec<VertexId> = steps
+                .iter()
+                .enumerate()
+                .map(|(v, &(kind, back))| match kind {
+                    0 => v as VertexId,
+                    // mostly one step back: long chains, some past a byte
+                    1..=11 => (v as VertexId).saturating_sub(1),
+                    _ => (v as VertexId).saturating_sub(1 + back * 7),
+                })
+                .collect();
+            let c = compact_of(&ls);
+            let d = descent::descend(&ls);
+            prop_assert_eq!(&c.ls_star, &d.ls_star);
+            prop_assert_eq!(c.steps.to_u32(), d.steps);
         }
     }
 }

@@ -30,10 +30,17 @@ fn unpack(x: u64) -> (VertexId, u32) {
 
 /// Follows `ls` (a map whose non-fixed steps form no cycle) to its fixed points.
 pub fn descend(ls: &[VertexId]) -> Descent {
-    let jump: Vec<AtomicU64> = ls
+    descend_from(ls, |v, t| (t as usize != v) as u32)
+}
+
+/// [`descend`] from a partly descended map: `at[v]` is an ancestor of v that lies
+/// `steps(v, at[v])` LS steps away (v itself at 0 steps only at a minimum). Lets a
+/// descent that stopped half way finish without starting again from LS.
+pub fn descend_from(at: &[VertexId], steps: impl Fn(usize, VertexId) -> u32 + Sync) -> Descent {
+    let jump: Vec<AtomicU64> = at
         .par_iter()
         .enumerate()
-        .map(|(v, &t)| AtomicU64::new(pack(t, (t as usize != v) as u32)))
+        .map(|(v, &t)| AtomicU64::new(pack(t, steps(v, t))))
         .collect();
     loop {
         let moved: usize = jump

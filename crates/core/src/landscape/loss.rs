@@ -16,6 +16,20 @@ pub trait Loss: Copy + PartialOrd + Default + Debug + Send + Sync + 'static {
     fn to_f64(self) -> f64;
     /// IEEE total order, for sorting.
     fn total_cmp(&self, other: &Self) -> Ordering;
+    /// An integer in the order of [`Loss::total_cmp`]: sorting by it sorts by the loss,
+    /// without reading the losses again at every comparison.
+    fn order_key(self) -> u64;
+}
+
+/// Maps IEEE bits to unsigned integers in total order: negative values have their
+/// magnitude bits flipped (as `total_cmp` does) and the sign bit is flipped for all, so
+/// that negatives come first.
+macro_rules! order_key {
+    ($bits:expr, $signed:ty, $unsigned:ty) => {{
+        let bits = $bits;
+        let flip = ((bits as $signed >> (<$unsigned>::BITS - 1)) as $unsigned) >> 1;
+        ((bits ^ flip) ^ (1 << (<$unsigned>::BITS - 1))) as u64
+    }};
 }
 
 impl Loss for f64 {
@@ -28,6 +42,10 @@ impl Loss for f64 {
     fn total_cmp(&self, other: &Self) -> Ordering {
         f64::total_cmp(self, other)
     }
+    #[inline(always)]
+    fn order_key(self) -> u64 {
+        order_key!(self.to_bits(), i64, u64)
+    }
 }
 
 impl Loss for f32 {
@@ -39,6 +57,10 @@ impl Loss for f32 {
     #[inline(always)]
     fn total_cmp(&self, other: &Self) -> Ordering {
         f32::total_cmp(self, other)
+    }
+    #[inline(always)]
+    fn order_key(self) -> u64 {
+        order_key!(self.to_bits(), i32, u32)
     }
 }
 
@@ -70,6 +92,48 @@ pub fn narrow_rounded(loss: &[f64]) -> (Vec<f32>, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    const SPECIAL: [f64; 12] = [
+        f64::NEG_INFINITY,
+        -1.5,
+        -f64::MIN_POSITIVE,
+        -0.0,
+        0.0,
+        f64::MIN_POSITIVE,
+        1e-300,
+        0.1,
+        1.0,
+        f64::MAX,
+        f64::INFINITY,
+        f64::NAN,
+    ];
+
+    fn assert_same_order<L: Loss>(a: L, b: L) {
+        assert_eq!(
+            a.order_key().cmp(&b.order_key()),
+            a.total_cmp(&b),
+            "{a:?} {b:?}"
+        );
+    }
+
+    #[test]
+    fn order_keys_follow_the_total_order_on_special_values() {
+        for a in SPECIAL.iter().chain(&[-f64::NAN]) {
+            for b in SPECIAL.iter().chain(&[-f64::NAN]) {
+                assert_same_order(*a, *b);
+                assert_same_order(*a as f32, *b as f32);
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn order_keys_follow_the_total_order(a in any::<u64>(), b in any::<u64>()) {
+            assert_same_order(f64::from_bits(a), f64::from_bits(b));
+            assert_same_order(f32::from_bits(a as u32), f32::from_bits(b as u32));
+        }
+    }
 
     #[test]
     fn narrowing_is_exact_only_when_every_value_round_trips() {

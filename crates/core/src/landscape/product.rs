@@ -66,19 +66,23 @@ pub fn step_with<L: Loss>(
         .max(1);
     let block = strides[inner - 1] * radices[inner - 1];
     let groups = outer_groups(&radices, &strides, inner);
-    progress.stage("LS", (n * (1 + groups.len() + 1)) as u64);
+    progress.stage("LS", (n * (1 + groups.len())) as u64);
 
     // Zeroed allocations cost no pass here; each block is set to "no neighbour yet" by
     // the thread that works on it, while it is in cache. The best neighbour's id is
-    // written straight into the LS array, which the last pass turns into LS.
+    // written straight into the LS array; where each vertex is seen for the last time
+    // (its block if no dimension lies outside blocks, else its last tile), the best
+    // neighbour becomes LS while it is still in cache.
     let mut best_loss = vec![L::default(); n];
     let mut ls = vec![0 as VertexId; n];
 
-    loss.par_chunks(block)
+    let in_blocks = groups.is_empty();
+    let mut counts = loss
+        .par_chunks(block)
         .zip(best_loss.par_chunks_mut(block))
         .zip(ls.par_chunks_mut(block))
         .enumerate()
-        .for_each(|(b, ((l, bl), bi))| {
+        .map(|(b, ((l, bl), bi))| {
             let first = b * block;
             bl.fill(L::INFINITY);
             bi.fill(NO_ID);
@@ -91,45 +95,54 @@ pub fn step_with<L: Loss>(
                 }
             }
             progress.advance(l.len() as u64);
-        });
+            if in_blocks {
+                classify_run(first, l, bl, bi)
+            } else {
+                (0, 0)
+            }
+        })
+        .reduce(|| (0, 0), add);
 
-    for &(a, b) in &groups {
-        relax_tiles(
+    for (g, &(a, b)) in groups.iter().enumerate() {
+        let found = relax_tiles(
             loss,
             &mut best_loss,
             &mut ls,
             &radices[a..b],
             strides[a],
+            g + 1 == groups.len(),
             progress,
         );
+        counts = add(counts, found);
     }
-
-    let (local_minima, strict_local_minima) = ls
-        .par_chunks_mut(1 << 14)
-        .zip(best_loss.par_chunks(1 << 14))
-        .zip(loss.par_chunks(1 << 14))
-        .enumerate()
-        .map(|(c, ((out, bl), own))| {
-            let mut counts = (0, 0);
-            for (j, ((o, &bl), &own)) in out.iter_mut().zip(bl).zip(own).enumerate() {
-                let best = Candidate {
-                    loss: bl.to_f64(),
-                    id: *o,
-                };
-                let (m, s) = classify(((c << 14) + j) as VertexId, own.to_f64(), best, o);
-                counts.0 += m;
-                counts.1 += s;
-            }
-            progress.advance(out.len() as u64);
-            counts
-        })
-        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let (local_minima, strict_local_minima) = counts;
     progress.finish();
     Step {
         ls,
         local_minima,
         strict_local_minima,
     }
+}
+
+fn add(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    (a.0 + b.0, a.1 + b.1)
+}
+
+/// Turns the best neighbours of the consecutive vertices first.. into LS (written over
+/// the ids in `bi`), returning the numbers of local and strict local minima among them.
+fn classify_run<L: Loss>(first: usize, l: &[L], bl: &[L], bi: &mut [u32]) -> (usize, usize) {
+    let mut counts = (0, 0);
+    for (j, ((o, &bl), &own)) in bi.iter_mut().zip(bl).zip(l).enumerate() {
+        let best = Candidate {
+            loss: bl.to_f64(),
+            id: *o,
+        };
+        counts = add(
+            counts,
+            classify((first + j) as VertexId, own.to_f64(), best, o),
+        );
+    }
+    counts
 }
 
 /// The outer dimensions inner..d cut into runs whose tiles fit [`TILE_MAX`]: each run
@@ -225,15 +238,17 @@ fn relax_groups_in_block<L: Loss>(
 
 /// Relaxes the run of dimensions with radices `radices` whose lowest has stride `row`:
 /// each group of rows that differ only in those digits is cut into tiles of [`SEGMENT`]
-/// positions, and the tiles run in parallel.
+/// positions, and the tiles run in parallel. For the `last` run each tile then turns its
+/// best neighbours into LS, and the numbers of local and strict local minima are returned.
 fn relax_tiles<L: Loss>(
     loss: &[L],
     best_loss: &mut [L],
     best_id: &mut [u32],
     radices: &[usize],
     row: usize,
+    last: bool,
     progress: &dyn crate::progress::Progress,
-) {
+) -> (usize, usize) {
     let rows: usize = radices.iter().product();
     let group = rows * row;
     let segment = SEGMENT.min(row);
@@ -242,7 +257,7 @@ fn relax_tiles<L: Loss>(
         .zip(best_loss.par_chunks_mut(group))
         .zip(best_id.par_chunks_mut(group))
         .enumerate()
-        .for_each(|(g, ((l, bl), bi))| {
+        .map(|(g, ((l, bl), bi))| {
             let mut tiles: Vec<Tile<L>> = (0..tiles_per_row)
                 .map(|t| {
                     let mut tile = Tile::with_capacity(rows);
@@ -265,11 +280,20 @@ fn relax_tiles<L: Loss>(
                     tiles[t].push(lt, bt, it);
                 }
             }
-            tiles.into_par_iter().for_each(|mut tile| {
-                tile.relax(radices);
-                progress.advance((rows * tile.loss[0].len()) as u64);
-            });
-        });
+            tiles
+                .into_par_iter()
+                .map(|mut tile| {
+                    tile.relax(radices);
+                    progress.advance((rows * tile.loss[0].len()) as u64);
+                    if last {
+                        tile.classify()
+                    } else {
+                        (0, 0)
+                    }
+                })
+                .reduce(|| (0, 0), add)
+        })
+        .reduce(|| (0, 0), add)
 }
 
 /// The same segment of each row of a run of dimensions: row q (q = Σ c_l·w_l over the
@@ -305,6 +329,17 @@ impl<'a, L: Loss> Tile<'a, L> {
         self.loss.clear();
         self.best_loss.clear();
         self.best_id.clear();
+    }
+
+    /// Turns the best neighbours of every row into LS; see [`classify_run`].
+    fn classify(&mut self) -> (usize, usize) {
+        let mut counts = (0, 0);
+        for q in 0..self.loss.len() {
+            let first = self.first + q * self.row_stride;
+            let found = classify_run(first, self.loss[q], self.best_loss[q], self.best_id[q]);
+            counts = add(counts, found);
+        }
+        counts
     }
 
     /// Relaxes every dimension of the run, lowest first.

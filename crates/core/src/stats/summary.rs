@@ -4,6 +4,7 @@
 //! reported in the metric's own units and direction (the caller supplies the sign).
 
 use crate::landscape::{Compact, Landscape, Loss};
+use crate::prefetch::prefetch;
 use crate::range::is_within;
 use crate::space::VertexId;
 use rayon::prelude::*;
@@ -147,13 +148,15 @@ fn summarize_parts<L: Loss>(
         .map(|(v, _)| v as VertexId)
         .collect();
     let basin = minima_basins(parts.ls_star, &minima_by_id);
-    // Minima best first: (loss, id), each with its basin.
-    let mut minima: Vec<(VertexId, u32)> = minima_by_id.into_iter().zip(basin).collect();
-    minima.par_sort_unstable_by(|&(a, _), &(b, _)| {
-        loss[a as usize]
-            .total_cmp(&loss[b as usize])
-            .then(a.cmp(&b))
-    });
+    // Minima best first: (loss, id), each with its basin. Sorted by an integer key of the
+    // loss gathered once, not by reading two random losses at every comparison.
+    let mut keyed: Vec<(u64, VertexId, u32)> = minima_by_id
+        .into_par_iter()
+        .zip(basin)
+        .map(|(m, b)| (loss[m as usize].order_key(), m, b))
+        .collect();
+    keyed.par_sort_unstable();
+    let minima: Vec<(VertexId, u32)> = keyed.into_par_iter().map(|(_, m, b)| (m, b)).collect();
 
     let best = minima.first().map_or(f64::NAN, |&(m, _)| value(m));
     let optima: Vec<VertexId> = (0..n as VertexId)
@@ -255,9 +258,12 @@ pub fn minima_basins(ls_star: &[VertexId], minima: &[VertexId]) -> Vec<u32> {
             .par_chunks(part)
             .map(|chunk| {
                 let mut counts = vec![0u32; minima.len()];
-                for &m in chunk {
-                    counts[rank(m) as usize] += 1;
-                }
+                visit_ranks(chunk, &bits, &before, &rank, |r, next| {
+                    if let Some(next) = next {
+                        prefetch(&counts, next);
+                    }
+                    counts[r] += 1;
+                });
                 counts
             })
             .reduce_with(|mut a, b| {
@@ -267,10 +273,36 @@ pub fn minima_basins(ls_star: &[VertexId], minima: &[VertexId]) -> Vec<u32> {
             .unwrap_or_default();
     }
     let counts: Vec<AtomicU32> = (0..minima.len()).map(|_| AtomicU32::new(0)).collect();
-    ls_star.par_iter().with_min_len(1 << 14).for_each(|&m| {
-        counts[rank(m) as usize].fetch_add(1, Relaxed);
+    ls_star.par_chunks(1 << 14).for_each(|chunk| {
+        visit_ranks(chunk, &bits, &before, &rank, |r, next| {
+            if let Some(next) = next {
+                prefetch(&counts, next);
+            }
+            counts[r].fetch_add(1, Relaxed);
+        })
     });
     counts.into_iter().map(AtomicU32::into_inner).collect()
+}
+
+/// Calls `visit(rank of m, rank of the minimum AHEAD places on)` for each minimum m of
+/// `chunk`, in order, having prefetched the bitmap words of the one 2·AHEAD places on:
+/// the reads are random, and beyond the caches each would otherwise wait for the last.
+fn visit_ranks(
+    chunk: &[VertexId],
+    bits: &[u64],
+    before: &[u32],
+    rank: &impl Fn(VertexId) -> u32,
+    mut visit: impl FnMut(usize, Option<usize>),
+) {
+    const AHEAD: usize = 32;
+    for (i, &m) in chunk.iter().enumerate() {
+        if let Some(&far) = chunk.get(i + 2 * AHEAD) {
+            prefetch(bits, far as usize / 64);
+            prefetch(before, far as usize / 64);
+        }
+        let next = chunk.get(i + AHEAD).map(|&near| rank(near) as usize);
+        visit(rank(m) as usize, next);
+    }
 }
 
 /// `basin[m]` = number of vertices whose LS* is m. Integer counts, so the parallel
