@@ -1035,7 +1035,7 @@ mod tests {
         /// threads gives the sequential sweep's mean `p_success`, bit for bit, with ties.
         #[test]
         fn first_improvement_success_on_products_equals_the_sequential_sweep(
-            radices in proptest::collection::vec(2u32..7, 1..5),
+            radices in proptest::collection::vec(2u32..6, 1..5),
             wide in any::<bool>(),
             seed in any::<u64>(),
             ties in 1u32..8,
@@ -1043,6 +1043,7 @@ mod tests {
             use rand::{Rng, SeedableRng};
             let mut radices = radices;
             if wide {
+                radices.truncate(2);
                 radices.push(66); // degree above 64: no masks
             }
             let spec = radices.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("x");
