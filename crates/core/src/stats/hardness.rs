@@ -162,27 +162,40 @@ pub fn hardness<N: Neighbourhood>(
             .sum(),
     };
 
-    // Basin of the global optima and P(ε): which starts end within ε.
-    let end_loss = |v: usize| loss[landscape.ls_star[v] as usize];
-    let share_within = |eps: f64| {
-        let count = (0..n)
-            .into_par_iter()
-            .with_min_len(CHUNK)
-            .filter(|&v| crate::range::is_within(end_loss(v), best, eps))
-            .count();
-        count as f64 / n as f64
-    };
-    let optimum_basin = (0..n)
+    // Basin of the global optima and P(ε): which starts end within ε, every threshold
+    // counted in one pass (each end loss is a random read; integer counts, so the
+    // schedule does not matter).
+    let eps: Vec<f64> = eps_shares
+        .iter()
+        .map(|&s| crate::range::share_of_range(best, worst, s))
+        .collect();
+    let counts = (0..n)
         .into_par_iter()
         .with_min_len(CHUNK)
-        .filter(|&v| end_loss(v) == best)
-        .count();
+        .fold(
+            || vec![0usize; eps.len() + 1],
+            |mut counts, v| {
+                let end = loss[landscape.ls_star[v] as usize];
+                counts[0] += (end == best) as usize;
+                for (c, &e) in counts[1..].iter_mut().zip(&eps) {
+                    *c += crate::range::is_within(end, best, e) as usize;
+                }
+                counts
+            },
+        )
+        .reduce(
+            || vec![0usize; eps.len() + 1],
+            |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
+        );
+    let optimum_basin = counts[0];
     let eps_curve = eps_shares
         .iter()
-        .map(|&s| EpsShare {
+        .zip(&eps)
+        .zip(&counts[1..])
+        .map(|((&s, &e), &count)| EpsShare {
             eps_share: s,
-            eps: crate::range::share_of_range(best, worst, s),
-            p: share_within(crate::range::share_of_range(best, worst, s)),
+            eps: e,
+            p: count as f64 / n as f64,
         })
         .collect();
 
