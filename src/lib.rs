@@ -41,6 +41,10 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
+// An unwrap or expect on a path user input reaches would be a panic; each remaining one
+// carries a local allow and the reason it cannot fail (docs/RELIABILITY.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub use nasland_core::{landscape, progress, range, search, stats, synth, theory};
 pub use nasland_table as table;
 

@@ -1,3 +1,7 @@
+// An unwrap or expect on a path user input reaches would be a panic; each remaining one
+// carries a local allow and the reason it cannot fail (docs/RELIABILITY.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 /// mimalloc keeps freed large blocks for reuse: the landscape pass allocates and frees
 /// several n-sized arrays in turn, and the system allocator would hand each one back to
 /// the kernel and fault it in again.

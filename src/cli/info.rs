@@ -191,10 +191,15 @@ fn print_human(d: &InfoJson, table: &Table) {
             outln!(
                 "              {} ({}, {})",
                 c.name,
-                serde_json::to_value(c.ty).unwrap().as_str().unwrap_or("?"),
+                serde_json::to_value(c.ty)
+                    .ok()
+                    .as_ref()
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("?"),
                 serde_json::to_value(c.direction)
-                    .unwrap()
-                    .as_str()
+                    .ok()
+                    .as_ref()
+                    .and_then(|v| v.as_str())
                     .unwrap_or("?")
             );
         }

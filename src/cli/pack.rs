@@ -162,6 +162,8 @@ pub fn run(args: PackArgs) -> Result<()> {
             eprintln!("nasland: product space {spec}");
         }
     } else if let Some(edges) = &args.edges {
+        // clap's `requires = "table"` on --edges makes `columns` Some here.
+        #[allow(clippy::expect_used)]
         let columns = columns.expect("clap requires --table with --edges");
         let r = pack::edges(edges, &columns, &args.output, opts)?;
         eprintln!(

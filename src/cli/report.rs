@@ -273,11 +273,12 @@ pub fn run(a: ReportArgs) -> Result<()> {
     if a.quiet || !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     } else {
-        bar.set_style(
+        // A constant template that parses; were it not to, the default style does.
+        if let Ok(style) =
             ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
-                .expect("valid template")
-                .progress_chars("=> "),
-        );
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
     }
     let mut profiles = Vec::with_capacity(inputs.len());

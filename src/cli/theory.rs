@@ -352,6 +352,8 @@ fn print_human(doc: &Theory) {
 }
 
 /// The `--recursion` values, named as the core crate names them.
+// The parser admits only Recursion::ALL's names, which from_name maps back.
+#[allow(clippy::expect_used)]
 fn recursion_parser() -> impl clap::builder::TypedValueParser<Value = Recursion> {
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(Recursion::ALL.map(Recursion::name))
