@@ -123,7 +123,7 @@ pub fn run(args: InfoArgs) -> Result<()> {
         verified_seconds: verified,
     };
     output::print(&doc, args.json, |d| print_human(d, &table))?;
-    eprintln!(
+    errln!(
         "nasland: opened in {:.2} ms{}",
         opened.as_secs_f64() * 1e3,
         match verified {

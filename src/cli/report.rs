@@ -148,6 +148,21 @@ fn command_line(a: &ReportArgs) -> String {
     c
 }
 
+/// Refuses `NAME:SUFFIX` in --metrics when SUFFIX is neither max nor min and the table
+/// has no column of that whole name (a column name may hold a colon): a mistyped
+/// direction would otherwise read as a column without one, or as a missing column.
+fn refuse_bad_suffix(path: &std::path::Path, item: &str) -> Result<()> {
+    let Some((name, suffix)) = item.rsplit_once(':') else {
+        return Ok(());
+    };
+    if header(path)?.iter().any(|c| c == item) {
+        return Ok(());
+    }
+    Err(super::Usage::wrap(anyhow::anyhow!(
+        "--metrics {item}: {suffix:?} is not a direction; write {name}:max (higher is better) or {name}:min (lower is better)"
+    )))
+}
+
 /// The space of one table: a product space, or a built-in explicit one (NAS-Bench-Graph).
 enum TableSpace {
     Product(ProductSpace),
@@ -215,6 +230,7 @@ fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
                     } else if let Some(c) = c.strip_suffix(":min") {
                         (c.to_string(), false)
                     } else {
+                        refuse_bad_suffix(path, c)?;
                         (c.to_string(), unsuffixed(c)?)
                     })
                 })
@@ -310,7 +326,7 @@ pub fn run(a: ReportArgs) -> Result<()> {
     })
     .with_context(|| format!("could not write the report to {}", a.out.display()))?;
     if !a.quiet {
-        eprintln!(
+        errln!(
             "nasland: wrote {} ({} inputs, {} KiB)",
             a.out.display(),
             profiles.len(),
