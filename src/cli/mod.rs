@@ -128,6 +128,8 @@ fn clap_exit(e: clap::Error) -> ExitCode {
     };
     match printed {
         Ok(()) => ExitCode::from(e.exit_code().clamp(0, 255) as u8),
+        // A usage error keeps its status when standard error cannot show it (2>/dev/full).
+        Err(_) if e.use_stderr() => ExitCode::from(e.exit_code().clamp(0, 255) as u8),
         Err(err) => {
             errln!("error: cannot write the help text: {err}");
             ExitCode::from(1)
