@@ -137,6 +137,16 @@ pub fn parse_list(s: &str) -> Result<Vec<f64>, String> {
     nonnegative_list(s, "ε")
 }
 
+/// Parses `--eps-norm`: ε values in normalised units, each in (0, 1]. A value outside is
+/// a usage error naming the option, found by clap before any work.
+pub fn parse_eps_norm(s: &str) -> Result<Vec<f64>, String> {
+    let list = nonnegative_list(s, "ε")?;
+    if let Some(e) = list.iter().find(|&&e| e <= 0.0 || e > 1.0) {
+        return Err(format!("{e}: ε in normalised units must be in (0, 1]"));
+    }
+    Ok(list)
+}
+
 /// Parses a comma-separated list of σ values.
 pub fn parse_sigmas(s: &str) -> Result<Vec<f64>, String> {
     nonnegative_list(s, "σ")

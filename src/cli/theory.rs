@@ -1,6 +1,6 @@
 //! `nasland theory`: what the paper's model predicts beside the exact landscape.
 
-use super::args::{parse_list, InputArgs};
+use super::args::InputArgs;
 use super::output;
 use crate::fit::{self, Subject, Theory};
 use crate::format::{percent, thousands, value};
@@ -55,7 +55,7 @@ pub struct TheoryArgs {
 
     /// ε values in normalised units (share of the loss range), each in (0, 1]
     /// [default: 0.001,0.003,0.01,0.03,0.1,0.3].
-    #[arg(long, value_name = "LIST", value_parser = parse_list)]
+    #[arg(long, value_name = "LIST", value_parser = super::args::parse_eps_norm)]
     pub eps_norm: Option<std::vec::Vec<f64>>,
 
     /// Print one JSON object instead of the table.

@@ -194,6 +194,14 @@ fn option_bounds_are_usage_errors_naming_the_option() {
             &["theory", "--random-regular", "4294967296,2"],
             &["--random-regular", "half-edges"],
         ),
+        (
+            &["theory", "--space", "3^2", "--eps-norm", "0.01,2"],
+            &["--eps-norm", "must be in (0, 1]"],
+        ),
+        (
+            &["theory", "--space", "3^2", "--eps-norm", "0"],
+            &["--eps-norm", "must be in (0, 1]"],
+        ),
     ];
     for (args, named) in cases {
         let e = refused(2, p, args);
@@ -214,6 +222,15 @@ fn option_bounds_are_usage_errors_naming_the_option() {
     );
     let e = refused(2, p, &["lon", "--graph", "s.nasl", "--strength", "0"]);
     assert!(e.contains("--strength 1 or more"), "{e}");
+    // Options that contradict each other's values: also usage errors.
+    let e = refused(
+        2,
+        p,
+        &[
+            "noise", "--space", "3^2", "--sigma", "0.1,0.2", "--out", "n.csv",
+        ],
+    );
+    assert!(e.contains("--out") && e.contains("single --sigma"), "{e}");
     // Within the bounds, the validation layer passes.
     for args in [
         &["starts", "--space", "3^2", "--num-init", "9"][..],
