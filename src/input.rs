@@ -159,10 +159,13 @@ impl Input {
         maximize: bool,
     ) -> Result<Self> {
         let inputs = Self::from_table_columns(space, path, key, &[metric.to_string()], maximize)?;
-        Ok(inputs
+        // from_table_columns returns one input per requested column; one was asked for.
+        #[allow(clippy::expect_used)]
+        let input = inputs
             .into_iter()
             .next()
-            .expect("one input per requested column"))
+            .expect("one input per requested column");
+        Ok(input)
     }
 
     /// Several metric columns of one CSV table, read in one pass.
@@ -425,6 +428,8 @@ impl InputSpec {
                     &[metric.to_string()],
                     false,
                 )?;
+                // One input per requested column, and one was asked for.
+                #[allow(clippy::expect_used)]
                 let input = inputs.pop().expect("one column requested");
                 input
                     .directed(self.direction, Direction::Unspecified, path)

@@ -3,4 +3,5 @@
 //! option, and that no file was changed or left behind.
 
 mod input;
+mod options;
 mod output;

@@ -383,7 +383,7 @@ fn strength_errors_have_kinds() {
     nasland()
         .args(["lon", "--space", "3^2", "--strength", "3"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicates::str::contains("--strength between 1 and 2"));
 }
 

@@ -6,6 +6,13 @@
 //! the array's buffer; a mapped table column is viewed in place). The pure-Python package
 //! `nasland` on top adds pandas input and re-exports everything.
 
+// An unwrap or expect on a path user input reaches would be a panic; each remaining one
+// carries a local allow and the reason it cannot fail (docs/RELIABILITY.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// println!/eprintln! panic when the stream cannot be written (`>/dev/full`); results go
+// through cli::stdout's outln! and messages through cli::stderr's errln! instead.
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
+
 use pyo3::prelude::*;
 
 mod analyze;

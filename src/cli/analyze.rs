@@ -53,7 +53,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         } else {
             crate::labelled::print(&report);
         }
-        eprintln!(
+        errln!(
             "nasland: analysed in {:.1} s",
             start.elapsed().as_secs_f64()
         );
@@ -80,9 +80,9 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     let analysed = start.elapsed();
     output::print(&doc, args.json, |d| print_human(&what, d))?;
     if let Some(r) = doc.f32_rounding {
-        eprintln!("nasland: values rounded to float32; the largest change is {r:e}");
+        errln!("nasland: values rounded to float32; the largest change is {r:e}");
     }
-    eprintln!(
+    errln!(
         "nasland: loaded in {:.1} ms, analysed in {:.1} ms",
         loaded.as_secs_f64() * 1e3,
         (analysed - loaded).as_secs_f64() * 1e3

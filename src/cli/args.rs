@@ -98,7 +98,7 @@ pub fn load_losses(spec: &InputSpec) -> anyhow::Result<Input<crate::input::Losse
 /// Warns that `--maximize` is ignored when the losses are `synthetic`.
 pub fn warn_if_ignored(spec: &InputSpec, synthetic: bool) {
     if synthetic && spec.direction == direction::Direction::Maximize {
-        eprintln!(
+        errln!(
             "nasland: warning: --maximize does not apply to synthetic losses (lower is better); ignored"
         );
     }
@@ -111,6 +111,22 @@ impl InputArgs {
     }
 }
 
+/// Parses `--random-regular N,S` and checks that such a graph exists and fits, so that
+/// an impossible request is a usage error (exit 2) naming the option, before any work.
+pub fn parse_random_regular(spec: &str) -> Result<(usize, usize), String> {
+    let (a, b) = spec
+        .split_once(',')
+        .ok_or_else(|| format!("{spec:?}: give N,S (vertices, degree), e.g. 100000,24"))?;
+    let parse = |x: &str, what: &str| {
+        x.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{what} {x:?} is not a whole number"))
+    };
+    let (n, s) = (parse(a, "N")?, parse(b, "S")?);
+    crate::space::random_regular::check(n, s).map_err(|e| e.to_string())?;
+    Ok((n, s))
+}
+
 /// Parses one ε: a finite number >= 0 in the metric's units.
 pub fn parse_eps(s: &str) -> Result<f64, String> {
     nonnegative(s, "ε")
@@ -119,6 +135,16 @@ pub fn parse_eps(s: &str) -> Result<f64, String> {
 /// Parses a comma-separated list of ε values (`0,0.5,1`).
 pub fn parse_list(s: &str) -> Result<Vec<f64>, String> {
     nonnegative_list(s, "ε")
+}
+
+/// Parses `--eps-norm`: ε values in normalised units, each in (0, 1]. A value outside is
+/// a usage error naming the option, found by clap before any work.
+pub fn parse_eps_norm(s: &str) -> Result<Vec<f64>, String> {
+    let list = nonnegative_list(s, "ε")?;
+    if let Some(e) = list.iter().find(|&&e| e <= 0.0 || e > 1.0) {
+        return Err(format!("{e}: ε in normalised units must be in (0, 1]"));
+    }
+    Ok(list)
 }
 
 /// Parses a comma-separated list of σ values.
@@ -145,6 +171,15 @@ fn nonnegative(x: &str, what: &str) -> Result<f64, String> {
 }
 
 impl InputArgs {
+    /// The product space --space names when the command line alone fixes it (no --graph):
+    /// what option bounds are checked against before any file is read.
+    pub fn product_space(&self) -> Option<crate::space::ProductSpace> {
+        if self.graph.is_some() {
+            return None;
+        }
+        crate::space::ProductSpace::parse(&self.space).ok()
+    }
+
     /// Checks what can be checked without reading a file or drawing a loss: the space
     /// name and the synthetic model. The command line's validation layer (and the
     /// `cli_args` fuzz target) stops here.

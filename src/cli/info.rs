@@ -123,7 +123,7 @@ pub fn run(args: InfoArgs) -> Result<()> {
         verified_seconds: verified,
     };
     output::print(&doc, args.json, |d| print_human(d, &table))?;
-    eprintln!(
+    errln!(
         "nasland: opened in {:.2} ms{}",
         opened.as_secs_f64() * 1e3,
         match verified {
@@ -191,10 +191,15 @@ fn print_human(d: &InfoJson, table: &Table) {
             outln!(
                 "              {} ({}, {})",
                 c.name,
-                serde_json::to_value(c.ty).unwrap().as_str().unwrap_or("?"),
+                serde_json::to_value(c.ty)
+                    .ok()
+                    .as_ref()
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("?"),
                 serde_json::to_value(c.direction)
-                    .unwrap()
-                    .as_str()
+                    .ok()
+                    .as_ref()
+                    .and_then(|v| v.as_str())
                     .unwrap_or("?")
             );
         }

@@ -62,6 +62,16 @@ pub enum AcceptArg {
     Equal,
 }
 
+/// Checks --strength before any work: not 0, and within the positions of a product space
+/// named on the command line (exit 2 naming the option).
+pub fn check(args: &LonArgs) -> Result<()> {
+    if args.edges != EdgesArg::Escape {
+        return Ok(());
+    }
+    let dims = args.input.product_space().map(|p| p.radices().len());
+    nasland_core::lon::escape::check_strength(args.strength, dims).map_err(super::Usage::wrap)
+}
+
 pub fn run(args: LonArgs) -> Result<()> {
     let start = Instant::now();
     let input = args.input.load()?;
@@ -79,7 +89,15 @@ pub fn run(args: LonArgs) -> Result<()> {
     let opts = lon::Options { model, accept };
     let land = input.space.landscape(&input.loss);
     let landscaped = start.elapsed();
-    let built = lon::build(&input, &land, &opts)?;
+    // A strength the space cannot take is the command line's fault (exit 2), also when
+    // only the packed table tells the space (--graph).
+    let built = lon::build(&input, &land, &opts).map_err(|e| {
+        if e.is::<nasland_core::lon::Error>() {
+            super::Usage::wrap(e)
+        } else {
+            e
+        }
+    })?;
     let built_at = start.elapsed();
     let report = lon::document(&input, &built, &opts);
     if let Some(dir) = &args.out {
@@ -102,7 +120,7 @@ pub fn run(args: LonArgs) -> Result<()> {
     } else {
         print_human(&input, &report);
     }
-    eprintln!(
+    errln!(
         "nasland: loaded in {:.1} ms, landscape in {:.1} ms, LON and chain in {:.1} ms, output in {:.1} ms",
         loaded.as_secs_f64() * 1e3,
         (landscaped - loaded).as_secs_f64() * 1e3,

@@ -6,6 +6,8 @@
 //! an output that is one of the inputs). docs/RELIABILITY.md has the whole promise.
 
 #[macro_use]
+pub mod stderr;
+#[macro_use]
 pub mod stdout;
 
 mod analyze;
@@ -96,14 +98,14 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let advice = e.downcast_ref::<crate::input::Error>().and_then(advice);
             match &advice {
-                Some(Advice::Headline(headline)) => eprintln!("error: {headline}"),
-                _ => eprintln!("error: {e}"),
+                Some(Advice::Headline(headline)) => errln!("error: {headline}"),
+                _ => errln!("error: {e}"),
             }
             for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                errln!("  caused by: {cause}");
             }
             if let Some(Advice::Hint(hint)) = &advice {
-                eprintln!("  hint: {hint}");
+                errln!("  hint: {hint}");
             }
             let usage = matches!(advice, Some(Advice::Headline(_)))
                 || e.chain()
@@ -126,8 +128,10 @@ fn clap_exit(e: clap::Error) -> ExitCode {
     };
     match printed {
         Ok(()) => ExitCode::from(e.exit_code().clamp(0, 255) as u8),
+        // A usage error keeps its status when standard error cannot show it (2>/dev/full).
+        Err(_) if e.use_stderr() => ExitCode::from(e.exit_code().clamp(0, 255) as u8),
         Err(err) => {
-            eprintln!("error: cannot write the help text: {err}");
+            errln!("error: cannot write the help text: {err}");
             ExitCode::from(1)
         }
     }
@@ -185,7 +189,7 @@ where
     if let Some(input) = cli.command.input() {
         input.check()?;
     }
-    Ok(())
+    cli.command.check_values()
 }
 
 impl Command {
@@ -199,6 +203,18 @@ impl Command {
             Command::Noise(a) => Some(&a.input),
             Command::Lon(a) => Some(&a.input),
             Command::Pack(_) | Command::Info(_) | Command::Keys(_) | Command::Report(_) => None,
+        }
+    }
+
+    /// Option values whose bound the command line alone fixes (--num-init against the
+    /// space, --strength against its positions); each failure is a [`Usage`] error
+    /// naming the option. `--random-regular` is checked by its value parser.
+    fn check_values(&self) -> anyhow::Result<()> {
+        match self {
+            Command::Starts(a) => search_common::check_num_init_args(a.num_init, &a.input),
+            Command::Simulate(a) => search_common::check_num_init_args(a.num_init, &a.input),
+            Command::Lon(a) => lon::check(a),
+            _ => Ok(()),
         }
     }
 
@@ -243,6 +259,7 @@ fn check(command: &Command) -> anyhow::Result<()> {
     if let Some(input) = command.input() {
         input.check().map_err(Usage::wrap)?;
     }
+    command.check_values()?;
     let (inputs, outputs) = command.files();
     for (i, out) in outputs.iter().enumerate() {
         nasland_table::atomic::refuse_inputs(out, &inputs).map_err(Usage::wrap)?;

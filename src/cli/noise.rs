@@ -120,7 +120,9 @@ pub fn run(args: NoiseArgs) -> Result<()> {
         _ => bail!("give exactly one of --sigma or --sigma-from"),
     };
     if args.out.is_some() && sigmas.len() != 1 {
-        bail!("--out writes per-start figures for one σ; give a single --sigma value");
+        return Err(super::Usage::wrap(anyhow::anyhow!(
+            "--out writes per-start figures for one σ; give a single --sigma value"
+        )));
     }
     let input = super::args::load(&spec)?;
     // Per draw: its seed and its count of local minima (u64 each), for every σ.

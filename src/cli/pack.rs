@@ -40,7 +40,7 @@ pub struct PackArgs {
 
     /// A random simple S-regular graph on N vertices (N·S even), seeded by --seed;
     /// configuration model repaired by random edge switches. Keys are the vertex ids.
-    #[arg(long, value_name = "N,S", value_parser = parse_pair,
+    #[arg(long, value_name = "N,S", value_parser = super::args::parse_random_regular,
           conflicts_with_all = ["table", "key", "metrics", "maximize", "minimize"])]
     pub random_regular: Option<(usize, usize)>,
 
@@ -88,23 +88,11 @@ pub struct PackArgs {
     pub zstd_level: Option<i32>,
 }
 
-fn parse_pair(s: &str) -> Result<(usize, usize), String> {
-    let (a, b) = s
-        .split_once(',')
-        .ok_or_else(|| format!("{s:?}: expected N,S (e.g. 100000,24)"))?;
-    let parse = |x: &str| {
-        x.trim()
-            .parse::<usize>()
-            .map_err(|_| format!("{x:?} is not a whole number"))
-    };
-    Ok((parse(a)?, parse(b)?))
-}
-
 pub fn run(args: PackArgs) -> Result<()> {
     let start = Instant::now();
     let compress = args.zstd || args.output.extension().is_some_and(|e| e == "zst");
     if let (false, Some(level)) = (compress, args.zstd_level) {
-        eprintln!(
+        errln!(
             "nasland: warning: --zstd-level {level} has no effect without --zstd (or a .zst output name); the table is written uncompressed"
         );
     }
@@ -140,7 +128,7 @@ pub fn run(args: PackArgs) -> Result<()> {
                 opts,
                 &super::progress::Bar::new(),
             )?;
-            eprintln!(
+            errln!(
                 "nasland: NAS-Bench-101, {} cells ({} labelled cells merged by canonical form), \
                  {} arcs of which {} one-way; built in {:.1} s",
                 thousands(r.stats.classes as u64),
@@ -151,7 +139,7 @@ pub fn run(args: PackArgs) -> Result<()> {
             );
         } else if spec == "nbgraph" || spec == "nbgraph-proteins" {
             let r = pack::nbgraph(spec, columns.as_ref(), &args.output, opts)?;
-            eprintln!(
+            errln!(
                 "nasland: NAS-Bench-Graph ({spec}), {} architectures ({} labelled forms merged by the benchmark's hash), {} undirected edges",
                 thousands(r.classes as u64),
                 thousands(r.labelled_forms),
@@ -159,26 +147,28 @@ pub fn run(args: PackArgs) -> Result<()> {
             );
         } else {
             pack::product(spec, columns.as_ref(), &args.output, opts)?;
-            eprintln!("nasland: product space {spec}");
+            errln!("nasland: product space {spec}");
         }
     } else if let Some(edges) = &args.edges {
+        // clap's `requires = "table"` on --edges makes `columns` Some here.
+        #[allow(clippy::expect_used)]
         let columns = columns.expect("clap requires --table with --edges");
         let r = pack::edges(edges, &columns, &args.output, opts)?;
-        eprintln!(
+        errln!(
             "nasland: {} vertices, {} undirected edges from {}",
             thousands(r.vertices as u64),
             thousands(r.edges as u64),
             edges.display()
         );
         if r.isolated > 0 {
-            eprintln!(
+            errln!(
                 "nasland: note: {} vertices have no edge; each is a local minimum of every landscape",
                 thousands(r.isolated as u64)
             );
         }
     } else if let Some((n, s)) = args.random_regular {
         pack::random_regular(n, s, args.seed, &args.output, opts)?;
-        eprintln!(
+        errln!(
             "nasland: random simple {s}-regular graph on {n} vertices, seed {}",
             args.seed
         );
@@ -187,13 +177,13 @@ pub fn run(args: PackArgs) -> Result<()> {
         // A FIFO or device was written through (nasland_table::atomic): there is no file
         // to read the summary back from.
         outln!("wrote {}", args.output.display());
-        eprintln!("nasland: packed in {:.2} s", start.elapsed().as_secs_f64());
+        errln!("nasland: packed in {:.2} s", start.elapsed().as_secs_f64());
         return Ok(());
     }
     let table = Table::open(&args.output)?;
     if let Some(left_out) = table.meta()["source"]["left_out"].as_array() {
         for l in left_out {
-            eprintln!(
+            errln!(
                 "nasland: note: column {} not stored: {} (--metrics names the columns to store)",
                 l["column"],
                 l["why"].as_str().unwrap_or_default()
@@ -224,13 +214,13 @@ pub fn run(args: PackArgs) -> Result<()> {
         .map(|c| c.name.as_str())
         .collect();
     if !unspecified.is_empty() {
-        eprintln!(
+        errln!(
             "nasland: no direction recorded for {}: analysing {} will need --maximize or --minimize (or re-pack with --maximize/--minimize COLUMNS)",
             unspecified.join(", "),
             if unspecified.len() == 1 { "it" } else { "them" }
         );
     }
-    eprintln!("nasland: packed in {:.2} s", start.elapsed().as_secs_f64());
+    errln!("nasland: packed in {:.2} s", start.elapsed().as_secs_f64());
     Ok(())
 }
 

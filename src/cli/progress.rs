@@ -71,11 +71,10 @@ impl Progress for Bar {
         } else {
             "{prefix:>12} [{bar:30}] {pos}/{len} {elapsed_precise}"
         };
-        b.set_style(
-            ProgressStyle::with_template(template)
-                .expect("the templates are constants and valid")
-                .progress_chars("=> "),
-        );
+        // The templates are constants that parse; were one not to, the default style does.
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            b.set_style(style.progress_chars("=> "));
+        }
         b.set_prefix(what.to_string());
         *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = b;
     }

@@ -148,6 +148,21 @@ fn command_line(a: &ReportArgs) -> String {
     c
 }
 
+/// Refuses `NAME:SUFFIX` in --metrics when SUFFIX is neither max nor min and the table
+/// has no column of that whole name (a column name may hold a colon): a mistyped
+/// direction would otherwise read as a column without one, or as a missing column.
+fn refuse_bad_suffix(path: &std::path::Path, item: &str) -> Result<()> {
+    let Some((name, suffix)) = item.rsplit_once(':') else {
+        return Ok(());
+    };
+    if header(path)?.iter().any(|c| c == item) {
+        return Ok(());
+    }
+    Err(super::Usage::wrap(anyhow::anyhow!(
+        "--metrics {item}: {suffix:?} is not a direction; write {name}:max (higher is better) or {name}:min (lower is better)"
+    )))
+}
+
 /// The space of one table: a product space, or a built-in explicit one (NAS-Bench-Graph).
 enum TableSpace {
     Product(ProductSpace),
@@ -215,6 +230,7 @@ fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
                     } else if let Some(c) = c.strip_suffix(":min") {
                         (c.to_string(), false)
                     } else {
+                        refuse_bad_suffix(path, c)?;
                         (c.to_string(), unsuffixed(c)?)
                     })
                 })
@@ -273,11 +289,12 @@ pub fn run(a: ReportArgs) -> Result<()> {
     if a.quiet || !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     } else {
-        bar.set_style(
+        // A constant template that parses; were it not to, the default style does.
+        if let Ok(style) =
             ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
-                .expect("valid template")
-                .progress_chars("=> "),
-        );
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
     }
     let mut profiles = Vec::with_capacity(inputs.len());
@@ -309,7 +326,7 @@ pub fn run(a: ReportArgs) -> Result<()> {
     })
     .with_context(|| format!("could not write the report to {}", a.out.display()))?;
     if !a.quiet {
-        eprintln!(
+        errln!(
             "nasland: wrote {} ({} inputs, {} KiB)",
             a.out.display(),
             profiles.len(),

@@ -42,3 +42,23 @@ pub fn headline(command: &str, input: &InputHeader, variant: &str, eps: f64) -> 
         crate::format::value(eps)
     )
 }
+
+/// `--num-init K` draws K distinct architectures, so K cannot exceed the `n` the space has:
+/// a usage error (exit 2) naming the option, checked before any work when the space is
+/// known from the command line and again once a packed table gives its size.
+pub fn check_num_init(num_init: u32, n: u64) -> anyhow::Result<()> {
+    if num_init as u64 > n {
+        return Err(super::Usage::wrap(anyhow::anyhow!(
+            "--num-init {num_init} draws more architectures than the space has ({n}); give at most {n}"
+        )));
+    }
+    Ok(())
+}
+
+/// [`check_num_init`] against the space the command line names, if it names one.
+pub fn check_num_init_args(num_init: u32, input: &super::args::InputArgs) -> anyhow::Result<()> {
+    match input.product_space() {
+        Some(p) => check_num_init(num_init, p.len() as u64),
+        None => Ok(()),
+    }
+}

@@ -8,7 +8,7 @@ use crate::search::cost::{independent_restarts, RestartCost};
 use crate::search::dp::{loss_order, solve_in_order, Target};
 use crate::search::simulate::{simulate, summarize, Cache, Dist, SimOptions, SimSummary};
 use crate::search::Variant;
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 use std::time::Instant;
@@ -80,12 +80,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let start = Instant::now();
     let input = args.input.load()?;
     let n = input.loss.len() as u64;
-    if args.num_init as u64 > n {
-        bail!(
-            "--num-init {} draws more architectures than the space has ({n}); give at most {n}",
-            args.num_init
-        );
-    }
+    super::search_common::check_num_init(args.num_init, n)?;
     crate::memory::check(
         &format!("simulating {} runs", args.runs),
         crate::memory::times(
@@ -127,7 +122,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         exact_independent: exact,
     };
     output::print(&doc, args.json, |d| print_human(&input, d))?;
-    eprintln!(
+    errln!(
         "nasland: {} runs in {:.1} ms",
         args.runs,
         start.elapsed().as_secs_f64() * 1e3

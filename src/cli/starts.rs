@@ -9,7 +9,7 @@ use crate::search::cost::{independent_restarts, RestartCost};
 use crate::search::dp::{loss_order, solve_in_order, Starts, Target};
 use crate::search::Variant;
 use crate::space::{Neighbourhood, VertexId};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -86,12 +86,7 @@ pub fn run(args: StartsArgs) -> Result<()> {
     let space = &input.space;
     let sign = input.sign();
     let n = input.loss.len() as u64;
-    if args.num_init as u64 > n {
-        bail!(
-            "--num-init {} draws more architectures than the space has ({n}); give at most {n}",
-            args.num_init
-        );
-    }
+    super::search_common::check_num_init(args.num_init, n)?;
     // P(end at minimum j) for every start: n × K values, K capped at the number of
     // local minima as the solver caps it.
     let k = (args.top_minima as u64).min(n);
@@ -148,7 +143,7 @@ pub fn run(args: StartsArgs) -> Result<()> {
     }
     output::print(&doc, args.json, |d| print_human(&input, d))?;
     if let Some(path) = &args.out {
-        eprintln!(
+        errln!(
             "nasland: wrote {} rows to {}",
             thousands(space.len() as u64),
             path.display()

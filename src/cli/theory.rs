@@ -1,6 +1,6 @@
 //! `nasland theory`: what the paper's model predicts beside the exact landscape.
 
-use super::args::{parse_list, InputArgs};
+use super::args::InputArgs;
 use super::output;
 use crate::fit::{self, Subject, Theory};
 use crate::format::{percent, thousands, value};
@@ -30,8 +30,9 @@ pub struct TheoryArgs {
 
     /// Analyse a random simple N-vertex S-regular graph (seeded by --seed) with synthetic
     /// losses instead of --space; its neighbourhoods do not overlap, as the model assumes.
-    #[arg(long, value_name = "N,S", conflicts_with_all = ["table", "space"])]
-    pub random_regular: Option<String>,
+    #[arg(long, value_name = "N,S", conflicts_with_all = ["table", "space"],
+          value_parser = super::args::parse_random_regular)]
+    pub random_regular: Option<(usize, usize)>,
 
     /// Global density pdf_n: a histogram (Freedman–Diaconis bins), a kernel density
     /// (Silverman bandwidth), or the known U[0,1] of synthetic uniform losses.
@@ -54,7 +55,7 @@ pub struct TheoryArgs {
 
     /// ε values in normalised units (share of the loss range), each in (0, 1]
     /// [default: 0.001,0.003,0.01,0.03,0.1,0.3].
-    #[arg(long, value_name = "LIST", value_parser = parse_list)]
+    #[arg(long, value_name = "LIST", value_parser = super::args::parse_eps_norm)]
     pub eps_norm: Option<std::vec::Vec<f64>>,
 
     /// Print one JSON object instead of the table.
@@ -121,15 +122,14 @@ pub fn run(args: TheoryArgs) -> Result<()> {
     };
     let start = Instant::now();
     match &args.random_regular {
-        Some(spec) => {
-            let (n, s) = parse_pair(spec)?;
+        &Some((n, s)) => {
             if args.input.metric.is_some() || args.input.key.is_some() {
                 bail!(
                     "--metric and --key name table columns; --random-regular uses synthetic losses"
                 );
             }
             if args.input.maximize {
-                eprintln!("nasland: warning: --maximize does not apply to synthetic losses (lower is better); ignored");
+                errln!("nasland: warning: --maximize does not apply to synthetic losses (lower is better); ignored");
             }
             let model_name = args.input.synthetic.as_deref().unwrap_or("uniform");
             let model = Synth::parse(model_name)?;
@@ -174,19 +174,6 @@ pub fn graph_seed(seed: u64) -> u64 {
     seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x6772_6170_6873_6565
 }
 
-fn parse_pair(spec: &str) -> Result<(usize, usize)> {
-    let parts: Vec<&str> = spec.split(',').collect();
-    if parts.len() != 2 {
-        bail!("--random-regular {spec:?}: give N,S (vertices, degree), e.g. 1000000,24");
-    }
-    let num = |s: &str, what: &str| -> Result<usize> {
-        s.trim().parse().with_context(|| {
-            format!("--random-regular {spec:?}: {what} {s:?} is not a whole number")
-        })
-    };
-    Ok((num(parts[0], "N")?, num(parts[1], "S")?))
-}
-
 fn report<N: Neighbourhood>(
     args: &TheoryArgs,
     opts: &fit::Options,
@@ -199,7 +186,7 @@ fn report<N: Neighbourhood>(
         plot(path, subject, &fitted, opts)?;
     }
     output::print(&doc, args.json, print_human)?;
-    eprintln!(
+    errln!(
         "nasland: theory in {:.1} ms",
         start.elapsed().as_secs_f64() * 1e3
     );
@@ -352,6 +339,8 @@ fn print_human(doc: &Theory) {
 }
 
 /// The `--recursion` values, named as the core crate names them.
+// The parser admits only Recursion::ALL's names, which from_name maps back.
+#[allow(clippy::expect_used)]
 fn recursion_parser() -> impl clap::builder::TypedValueParser<Value = Recursion> {
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(Recursion::ALL.map(Recursion::name))

@@ -174,6 +174,8 @@ impl Mapped {
     }
 
     /// The values copied out, decoded byte by byte (for any alignment and byte order).
+    // chunks_exact(N) yields slices of exactly N bytes, which always convert to [u8; N].
+    #[allow(clippy::expect_used)]
     pub fn to_f64(&self) -> Vec<f64> {
         let bytes = &self.map[self.offset..self.offset + self.len * self.dtype.size()];
         match self.dtype {

@@ -237,8 +237,10 @@ pub fn success_scatter(points: &[(f64, f64)], x_label: &str, y_label: &str) -> R
     let dots = format!(
         r#"<path d="{path}" stroke="rgb(31,119,180)" stroke-opacity="0.7" stroke-width="3.5" stroke-linecap="round" fill="none"/>"#
     );
-    let at = out.rfind("</svg>").expect("plotters closes the svg");
-    out.insert_str(at, &dots);
+    // plotters always closes the svg; without the tag the dots are left out, not misplaced.
+    if let Some(at) = out.rfind("</svg>") {
+        out.insert_str(at, &dots);
+    }
     Ok(out)
 }
 

@@ -470,8 +470,8 @@ pub fn profile(input: &Input, checksum: Option<String>, opts: &ProfileOptions) -
             let lm = &r.local_minima;
             let m = lm.iter().sum::<usize>() as f64 / lm.len() as f64;
             let (a, b) = (
-                *lm.iter().min().unwrap() as f64,
-                *lm.iter().max().unwrap() as f64,
+                lm.iter().min().map_or(m, |&x| x as f64),
+                lm.iter().max().map_or(m, |&x| x as f64),
             );
             pts.push((sigma, m, a, b));
         }

@@ -95,12 +95,12 @@ fn scratch() -> tempfile::TempDir {
 #[test]
 fn random_regular_degree_zero_is_an_error_not_a_panic() {
     let d = scratch();
-    let e = refused(
+    let e = refused_usage(
         d.path(),
         &["pack", "--random-regular", "10,0", "-o", "g.nasl"],
     );
     assert!(e.contains("degree S of at least 1"), "{e}");
-    let e = refused(d.path(), &["theory", "--random-regular", "10,0"]);
+    let e = refused_usage(d.path(), &["theory", "--random-regular", "10,0"]);
     assert!(e.contains("degree S of at least 1"), "{e}");
 }
 
@@ -198,8 +198,8 @@ fn oversized_runs_are_refused_with_the_memory_figure_and_the_option() {
         e.contains("3486784401 architectures") && e.contains("lower the size of the space"),
         "{e}"
     );
-    // More restart draws than architectures: refused, naming the option.
-    let e = refused(
+    // More restart draws than architectures: a usage error naming the option.
+    let e = refused_usage(
         d.path(),
         &["starts", "--space", "3^4", "--num-init", "4294967295"],
     );

@@ -581,3 +581,125 @@ fn exit_status_separates_usage_from_runtime_errors() {
         assert!(stderr(&o).contains(named), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn over_long_output_name_is_not_called_a_missing_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    table(d);
+    // A name past NAME_MAX (255 bytes), and a path past PATH_MAX (4096 bytes) whose every
+    // component is short enough.
+    let long_name = "n".repeat(300);
+    let long_path = vec!["d".repeat(200); 25].join("/");
+    let syn = ["--space", "3^2", "--synthetic", "uniform"];
+    for base in [long_name, long_path] {
+        let writers: Vec<Vec<String>> = vec![
+            vec![
+                "pack".into(),
+                "--space".into(),
+                "3^2".into(),
+                "-o".into(),
+                format!("{base}.nasl"),
+            ],
+            ["starts", "--out"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain([format!("{base}.csv")])
+                .collect(),
+            ["noise", "--sigma", "0.1", "--draws", "2", "--out"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain([format!("{base}.csv")])
+                .collect(),
+            vec!["theory".into(), "--plot".into(), format!("{base}.svg")],
+            vec![
+                "report".into(),
+                "--space".into(),
+                "3^2".into(),
+                "-o".into(),
+                format!("{base}.html"),
+            ],
+            vec!["lon".into(), "--out".into(), base.clone()],
+            vec!["lon".into(), "--graphml".into(), format!("{base}.graphml")],
+        ];
+        for mut args in writers {
+            if !matches!(args[0].as_str(), "pack" | "report") {
+                args.splice(1..1, syn.iter().map(|s| s.to_string()));
+            }
+            let before = snapshot(d);
+            let o = nasland().current_dir(d).args(&args).output().unwrap();
+            let msg = stderr(&o);
+            let what = format!("{} {}", args[0], &args[args.len() - 2]);
+            assert_eq!(o.status.code(), Some(1), "{what}: {msg}");
+            assert!(msg.contains("File name too long"), "{what}: {msg}");
+            // The message names the path it could not use.
+            assert!(
+                msg.contains(&"d".repeat(200)) || msg.contains(&"n".repeat(300)),
+                "{what}"
+            );
+            assert!(!msg.contains("does the directory exist"), "{what}: {msg}");
+            assert!(!msg.contains("panicked"), "{what}: {msg}");
+            assert_eq!(snapshot(d), before, "{what} changed the directory");
+        }
+    }
+}
+
+#[test]
+fn unwritable_stderr_never_panics_and_keeps_the_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    table(d);
+    let syn = ["--space", "3^2", "--synthetic", "uniform"];
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        // Successes that print progress and timings on standard error.
+        ([&["analyze"][..], &syn].concat(), 0),
+        ([&["lon"][..], &syn].concat(), 0),
+        ([&["analyze", "--maximize"][..], &syn].concat(), 0),
+        (
+            vec![
+                "pack",
+                "--space",
+                "3^2",
+                "-o",
+                "p.nasl",
+                "--zstd-level",
+                "3",
+            ],
+            0,
+        ),
+        // A runtime failure: its message cannot be shown, its status stays 1.
+        (
+            vec![
+                "analyze",
+                "--space",
+                "3^2",
+                "--table",
+                "missing.csv",
+                "--metric",
+                "loss",
+            ],
+            1,
+        ),
+        // Usage errors, clap's own and the validation layer's: status 2.
+        (vec!["analyze", "--no-such-flag"], 2),
+        ([&["starts", "--num-init", "10"][..], &syn].concat(), 2),
+    ];
+    for (args, status) in cases {
+        let o = Command::new(assert_cmd::cargo::cargo_bin("nasland"))
+            .current_dir(d)
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(
+                fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
+            .status()
+            .unwrap();
+        assert_ne!(o.code(), Some(101), "{args:?} panicked");
+        assert_eq!(o.code(), Some(status), "{args:?}");
+    }
+    fs::remove_file(d.join("p.nasl")).unwrap();
+    assert_eq!(snapshot(d).into_keys().collect::<Vec<_>>(), ["in.csv"]);
+}

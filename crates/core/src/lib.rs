@@ -129,6 +129,12 @@
 //! re-exported here, at the crate root.
 
 #![deny(missing_docs)]
+// An unwrap or expect on a path user input reaches would be a panic; each remaining one
+// carries a local allow and the reason it cannot fail (docs/RELIABILITY.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// println!/eprintln! panic when the stream cannot be written (`>/dev/full`); results go
+// through cli::stdout's outln! and messages through cli::stderr's errln! instead.
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod landscape;
 pub mod lon;

@@ -89,6 +89,8 @@ impl Listed {
         Ok(Listed { tmp: Some(tmp) })
     }
 
+    // `tmp` is Some from creation until persist or drop, which both consume self.
+    #[allow(clippy::expect_used)]
     fn get(&self) -> &tempfile::NamedTempFile {
         self.tmp
             .as_ref()
@@ -97,6 +99,8 @@ impl Listed {
 
     /// Renames the file over `target`, taking it off the list in the same step; on
     /// failure the file is removed, also under the lock.
+    // As in `get`: this is the one take, and it consumes self.
+    #[allow(clippy::expect_used)]
     fn persist(mut self, target: &Path) -> std::io::Result<()> {
         let mut p = pending();
         let tmp = self.tmp.take().expect("taken once");

@@ -11,6 +11,17 @@
 use bitvec::prelude::*;
 use std::io::{self, Write};
 
+/// The `N` bytes of `data` from byte `at`, as an array: how every fixed-width field and
+/// unaligned load is read. Copying avoids the `try_into().unwrap()` of a slice of known
+/// length (no unwrap on a reader path); the optimiser makes it one load. Panics only if
+/// `data` is shorter than `at + N`, which the callers' verified bounds rule out.
+#[inline(always)]
+pub(crate) fn array<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
+    let mut a = [0u8; N];
+    a.copy_from_slice(&data[at..at + N]);
+    a
+}
+
 /// Value `i` of a packed array of `w`-bit values (w ≤ 32). `data` must extend at least 8
 /// bytes past the byte holding bit `i·w` (the slack guarantees it for valid sections).
 ///
@@ -20,7 +31,7 @@ use std::io::{self, Write};
 pub fn get(data: &[u8], i: u64, w: u32) -> u64 {
     let bit = i * w as u64;
     let byte = (bit >> 3) as usize;
-    let word = u64::from_le_bytes(data[byte..byte + 8].try_into().unwrap());
+    let word = u64::from_le_bytes(array(data, byte));
     (word >> (bit & 7)) & mask(w)
 }
 
@@ -39,8 +50,7 @@ pub(crate) fn for_each(data: &[u8], a: u64, b: u64, w: u32, mut f: impl FnMut(u6
     if per >= 2 {
         while i + per <= b {
             let byte = (bit >> 3) as usize;
-            let mut word =
-                u64::from_le_bytes(data[byte..byte + 8].try_into().unwrap()) >> (bit & 7);
+            let mut word = u64::from_le_bytes(array(data, byte)) >> (bit & 7);
             for _ in 0..per {
                 f(word & mask);
                 word >>= w64;
@@ -51,7 +61,7 @@ pub(crate) fn for_each(data: &[u8], a: u64, b: u64, w: u32, mut f: impl FnMut(u6
     }
     while i < b {
         let byte = (bit >> 3) as usize;
-        let word = u64::from_le_bytes(data[byte..byte + 8].try_into().unwrap());
+        let word = u64::from_le_bytes(array(data, byte));
         f((word >> (bit & 7)) & mask);
         i += 1;
         bit += w64;

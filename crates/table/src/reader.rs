@@ -462,7 +462,7 @@ pub(crate) fn key_of(d: &TableData, v: VertexId) -> String {
             // The offsets section holds n + 1 verified u64 values, so 8 bytes at 8·i for
             // i ≤ n is in range by the section's verified length; `try_into` of an
             // 8-byte slice cannot fail.
-            let at = |i: usize| u64::from_le_bytes(off[8 * i..8 * i + 8].try_into().unwrap());
+            let at = |i: usize| u64::from_le_bytes(bits::array(off, 8 * i));
             let strings = &d.map[bytes.clone()];
             // Verified at first use, but the map is the file's pages (see the contract
             // of `Table::open`): clamped to the section, so a file rewritten in place
@@ -554,8 +554,8 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
             p.len()
         );
     }
-    let encoding = u32::from_le_bytes(p[0..4].try_into().unwrap());
-    let param = u32::from_le_bytes(p[4..8].try_into().unwrap()) as usize;
+    let encoding = u32::from_le_bytes(bits::array(p, 0));
+    let param = u32::from_le_bytes(bits::array(p, 4)) as usize;
     if p.len() != 8 + param {
         fail!(
             structure,
@@ -597,7 +597,9 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
             Ok(Keys::Product(space))
         }
         e if e == KeyEncoding::Strings as u32 && param == 0 => {
-            let e = strings.expect("checked above");
+            let Some(e) = strings else {
+                fail!(structure, "string keys without a key-strings section");
+            };
             let off_len = (h.n + 1) * 8;
             if e.length < off_len {
                 fail!(structure,
@@ -608,7 +610,7 @@ fn parse_keys(file: &[u8], h: &Header, p: &[u8], strings: Option<&DirEntry>) -> 
             }
             let start = e.offset as usize;
             let last = start + h.n as usize * 8;
-            let total = u64::from_le_bytes(file[last..last + 8].try_into().unwrap());
+            let total = u64::from_le_bytes(bits::array(file, last));
             if Some(e.length) != off_len.checked_add(total) {
                 // Say "corrupt" rather than "inconsistent" when that is the cause.
                 check_crc(e, crc32fast::hash(&file[e.range()]))?;
@@ -639,7 +641,7 @@ fn parse_columns(p: &[u8], sections: &[DirEntry]) -> Result<Vec<ColumnInfo>> {
             p.len()
         );
     }
-    let count = u32::from_le_bytes(p[0..4].try_into().unwrap()) as usize;
+    let count = u32::from_le_bytes(bits::array(p, 0)) as usize;
     if p[4..8] != [0; 4] {
         fail!(
             structure,
@@ -809,7 +811,9 @@ fn verify_graph(d: &TableData) -> Result<()> {
             .iter()
             .map(|&i| (i * ob as u64 / 8) as usize)
             .collect();
-        *bounds.last_mut().unwrap() = data.len();
+        if let Some(last) = bounds.last_mut() {
+            *last = data.len();
+        }
         let degree_range = std::sync::Mutex::new(Vec::new());
         crc_and_check(e, data, &bounds, |j| {
             let (a, b) = (items[j], items[j + 1]);
@@ -849,11 +853,14 @@ fn verify_graph(d: &TableData) -> Result<()> {
                 lo = lo.min(deg);
                 hi = hi.max(deg);
             }
-            degree_range.lock().unwrap().push((lo, hi));
+            degree_range
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((lo, hi));
             Ok(())
         })?;
         check_tail(e, data, (n + 1) * ob as u64)?;
-        let seen = degree_range.into_inner().unwrap();
+        let seen = degree_range.into_inner().unwrap_or_else(|p| p.into_inner());
         let lo = seen.iter().map(|r| r.0).min().unwrap_or(0);
         let hi = seen.iter().map(|r| r.1).max().unwrap_or(0);
         if (lo, hi) != (h.degree_min as u64, h.degree_max as u64) {
@@ -872,7 +879,9 @@ fn verify_graph(d: &TableData) -> Result<()> {
         .iter()
         .map(|&v| (geo.entry_range(map, v.min(n - 1)).0 * w as u64 / 8) as usize)
         .collect();
-    *bounds.last_mut().unwrap() = data.len();
+    if let Some(last) = bounds.last_mut() {
+        *last = data.len();
+    }
     crc_and_check(e, data, &bounds, |j| {
         for v in vertices[j]..vertices[j + 1] {
             let (a, b) = geo.entry_range(map, v);
@@ -922,11 +931,11 @@ fn verify_keys(d: &TableData) -> Result<()> {
         .sections
         .iter()
         .find(|e| e.kind == SectionKind::KeyStrings)
-        .expect("present when keys are strings");
+        .ok_or_else(|| Error::structure("string keys without a key-strings section"))?;
     check_crc(e, crc32fast::hash(&d.map[e.range()]))?;
     let off = &d.map[offsets.clone()];
     let text = &d.map[bytes.clone()];
-    let at = |i: usize| u64::from_le_bytes(off[8 * i..8 * i + 8].try_into().unwrap());
+    let at = |i: usize| u64::from_le_bytes(bits::array(off, 8 * i));
     if at(0) != 0 {
         fail!(structure, "key strings: the first offset is not 0");
     }
@@ -961,8 +970,8 @@ fn verify_column(map: &[u8], e: &DirEntry, info: &ColumnInfo) -> Result<()> {
     let value = |i: u64| -> f64 {
         let at = (i * width) as usize;
         match info.ty {
-            ColumnType::F64 => f64::from_le_bytes(data[at..at + 8].try_into().unwrap()),
-            ColumnType::F32 => f32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as f64,
+            ColumnType::F64 => f64::from_le_bytes(bits::array(data, at)),
+            ColumnType::F32 => f32::from_le_bytes(bits::array(data, at)) as f64,
         }
     };
     crc_and_check(e, data, &bounds, |j| {

@@ -133,8 +133,9 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
         entries += s;
     }
     chunk_start.push(entries);
-    let degree_min = chunk_stats.iter().map(|s| s.1).min().unwrap();
-    let degree_max = chunk_stats.iter().map(|s| s.2).max().unwrap();
+    // n ≥ 1 (checked above), so there is at least one chunk; 0 is never used.
+    let degree_min = chunk_stats.iter().map(|s| s.1).min().unwrap_or(0);
+    let degree_max = chunk_stats.iter().map(|s| s.2).max().unwrap_or(0);
     if degree_max >= n64 {
         fail!(
             invalid_input,
@@ -204,6 +205,7 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
         column_index.extend_from_slice(col.name.as_bytes());
     }
 
+    let too_large = || Error::invalid_input("the table's sections would exceed 2^64 bytes");
     let mut plan: Vec<(SectionKind, u32, u64)> = vec![
         (SectionKind::Meta, 0, meta.len() as u64),
         (SectionKind::Keys, 0, keys_payload.len() as u64),
@@ -215,20 +217,21 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
         plan.push((
             SectionKind::Offsets,
             0,
-            format::packed_len(n64 + 1, ob).unwrap(),
+            format::packed_len(n64 + 1, ob).ok_or_else(too_large)?,
         ));
     }
     plan.push((
         SectionKind::Neighbours,
         0,
-        format::packed_len(entries, w).unwrap(),
+        format::packed_len(entries, w).ok_or_else(too_large)?,
     ));
     plan.push((SectionKind::Columns, 0, column_index.len() as u64));
     for (i, ty) in types.iter().enumerate() {
         plan.push((SectionKind::Column, i as u32, n64 * ty.width()));
     }
     let mut dir = Vec::with_capacity(plan.len());
-    let mut pos = format::align_up(format::directory_end(plan.len() as u32)).unwrap();
+    let mut pos =
+        format::align_up(format::directory_end(plan.len() as u32)).ok_or_else(too_large)?;
     for &(kind, index, length) in &plan {
         dir.push(DirEntry {
             kind,
@@ -237,9 +240,12 @@ fn write_inner<N: Neighbourhood>(path: &Path, c: &Contents<N>, opts: WriteOption
             length,
             crc: 0,
         });
-        pos = format::align_up(pos + length).unwrap();
+        pos = pos
+            .checked_add(length)
+            .and_then(format::align_up)
+            .ok_or_else(too_large)?;
     }
-    let file_size = dir.last().map(|e| e.offset + e.length).unwrap();
+    let file_size = dir.last().map_or(pos, |e| e.offset + e.length);
     let mut header = Header {
         version: VERSION,
         flags: if fixed { FLAG_FIXED_DEGREE } else { 0 },

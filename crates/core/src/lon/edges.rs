@@ -119,13 +119,15 @@ impl Edges {
     pub(crate) fn concat<T: Share>(pieces: Vec<Piece<T>>) -> Self {
         use rayon::prelude::*;
         let mut offsets = Vec::with_capacity(pieces.iter().map(|p| p.len.len()).sum::<usize>() + 1);
-        offsets.push(0u64);
+        let mut end = 0u64;
+        offsets.push(end);
         for p in &pieces {
             for &l in &p.len {
-                offsets.push(offsets.last().unwrap() + l as u64);
+                end += l as u64;
+                offsets.push(end);
             }
         }
-        let total = *offsets.last().unwrap() as usize;
+        let total = end as usize;
         let mut dst = vec![0u32; total];
         let mut weight = vec![0f64; total];
         // Each piece copies into its own disjoint range, in parallel.

@@ -17,14 +17,7 @@ const CHUNK: usize = 256;
 
 /// Escape edges of a product space: perturbations change exactly `strength` positions.
 pub fn product(space: &ProductSpace, nodes: &Nodes, strength: usize) -> Result<Edges, Error> {
-    check(strength)?;
-    let d = space.radices().len();
-    if strength > d {
-        return Err(Error::new(ErrorKind::StrengthAboveDimensions {
-            strength,
-            dimensions: d,
-        }));
-    }
+    check_strength(strength, Some(space.radices().len()))?;
     let total = perturb::product_count(space, strength) as f64;
     let pieces = build(nodes, total as usize, |tally, buffer, m| {
         // Ids first, then their nodes: independent loads the CPU can overlap, where
@@ -47,7 +40,7 @@ pub fn product(space: &ProductSpace, nodes: &Nodes, strength: usize) -> Result<E
 /// `strength` along arcs. A minimum with no vertex that far keeps a self-loop of weight 1:
 /// no perturbation can move it.
 pub fn graph<N: Neighbourhood>(space: &N, nodes: &Nodes, strength: usize) -> Result<Edges, Error> {
-    check(strength)?;
+    check_strength(strength, None)?;
     let n = space.len();
     let pieces: Vec<Piece<u32>> = (0..nodes.len())
         .into_par_iter()
@@ -73,11 +66,20 @@ pub fn graph<N: Neighbourhood>(space: &N, nodes: &Nodes, strength: usize) -> Res
     Ok(Edges::concat(pieces))
 }
 
-fn check(strength: usize) -> Result<(), Error> {
+/// Checks a strength before any work: not 0, and not above the `dimensions` positions
+/// of a product space (`None` for a graph, where a minimum with nothing that far keeps a
+/// self-loop). What [`product`] and [`graph`] refuse, for callers that refuse it first
+/// (the command line's validation layer).
+pub fn check_strength(strength: usize, dimensions: Option<usize>) -> Result<(), Error> {
     if strength == 0 {
-        Err(Error::new(ErrorKind::ZeroStrength))
-    } else {
-        Ok(())
+        return Err(Error::new(ErrorKind::ZeroStrength));
+    }
+    match dimensions {
+        Some(d) if strength > d => Err(Error::new(ErrorKind::StrengthAboveDimensions {
+            strength,
+            dimensions: d,
+        })),
+        _ => Ok(()),
     }
 }
 

@@ -116,9 +116,11 @@ impl Nodes {
     /// members)` with node i's basin at `members[offsets[i]..offsets[i + 1]]`.
     pub fn basins(&self) -> (Vec<u64>, Vec<VertexId>) {
         let mut offsets = Vec::with_capacity(self.len() + 1);
-        offsets.push(0u64);
+        let mut end = 0u64;
+        offsets.push(end);
         for &b in &self.basin {
-            offsets.push(offsets.last().unwrap() + b);
+            end += b;
+            offsets.push(end);
         }
         let mut fill = offsets.clone();
         let mut members = vec![0; self.vertices()];

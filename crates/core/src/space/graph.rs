@@ -21,13 +21,12 @@ impl Csr {
     /// Builds a CSR after checking it: `offsets` starts at 0, never decreases, ends at
     /// `targets.len()`; every target is `< n`, no self-loop, no repeat within a list.
     pub fn new(offsets: Vec<u64>, targets: Vec<VertexId>) -> Result<Self> {
-        if offsets.first() != Some(&0) {
+        let (Some(&0), Some(&end)) = (offsets.first(), offsets.last()) else {
             bail!("CSR offsets must start at 0");
-        }
-        if *offsets.last().unwrap() != targets.len() as u64 {
+        };
+        if end != targets.len() as u64 {
             bail!(
-                "CSR offsets end at {} but there are {} neighbour entries",
-                offsets.last().unwrap(),
+                "CSR offsets end at {end} but there are {} neighbour entries",
                 targets.len()
             );
         }
@@ -75,7 +74,7 @@ impl Csr {
         }
         let offsets = degree;
         let mut fill = offsets.clone();
-        let mut targets = vec![0; *offsets.last().unwrap() as usize];
+        let mut targets = vec![0; offsets[n] as usize];
         for &(a, b) in edges {
             targets[fill[a as usize] as usize] = b;
             fill[a as usize] += 1;

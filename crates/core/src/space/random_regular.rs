@@ -18,6 +18,26 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// Checks that a simple `s`-regular graph on `n` vertices exists and fits, without
+/// building it: what [`generate`] refuses, for callers (the command line) that refuse a
+/// request before any work.
+pub fn check(n: usize, s: usize) -> Result<()> {
+    if s == 0 {
+        bail!("a 0-regular graph has no edges, so every vertex would be its own local minimum; give a degree S of at least 1");
+    }
+    if n % 2 == 1 && s % 2 == 1 {
+        bail!("a {s}-regular graph on {n} vertices needs n·s even");
+    }
+    if s >= n {
+        bail!("a simple {s}-regular graph needs more than {s} vertices, got {n}");
+    }
+    let half_edges = n as u128 * s as u128;
+    if half_edges > u32::MAX as u128 {
+        bail!("n·s = {half_edges} half-edges is more than nasland handles (2^32 − 1)");
+    }
+    Ok(())
+}
+
 /// A random simple `s`-regular graph on `n` vertices (`n·s` even, `0 < s < n`),
 /// deterministic in `seed`.
 ///
@@ -26,21 +46,7 @@ use rand_chacha::ChaCha8Rng;
 /// the edge-switch repair, which stalls when few switches are legal (`600,599` ran for
 /// minutes), then only ever works on the sparse side.
 pub fn generate(n: usize, s: usize, seed: u64) -> Result<Csr> {
-    if s == 0 {
-        bail!("a 0-regular graph has no edges, so every vertex would be its own local minimum; give a degree S of at least 1");
-    }
-    if !(n * s).is_multiple_of(2) {
-        bail!("a {s}-regular graph on {n} vertices needs n·s even");
-    }
-    if s >= n {
-        bail!("a simple {s}-regular graph needs more than {s} vertices, got {n}");
-    }
-    if n as u64 * s as u64 > u32::MAX as u64 {
-        bail!(
-            "n·s = {} half-edges is more than nasland handles (2^32 − 1)",
-            n * s
-        );
-    }
+    check(n, s)?;
     if 2 * s > n - 1 {
         let sparse = pairing(n, n - 1 - s, seed)?;
         let mut targets = Vec::with_capacity(n * s);
@@ -147,6 +153,9 @@ impl Slots {
     }
 
     /// Replaces one occurrence of `old` in the list of `v` by `new`.
+    // Callers pass an edge (v, old) they just read from v's list, and lists hold both ends
+    // of every edge: the search cannot come back empty.
+    #[allow(clippy::expect_used)]
     fn replace(&mut self, v: VertexId, old: VertexId, new: VertexId) {
         let s = self.s;
         let list = &mut self.slots[v as usize * s..(v as usize + 1) * s];

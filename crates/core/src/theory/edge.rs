@@ -264,7 +264,7 @@ pub fn fit_sigma<N: Neighbourhood>(space: &N, x: &[f64]) -> SigmaFit {
     let scan: Vec<f64> = (0..=steps).map(|k| log_lik(at(k))).collect();
     let best = (0..=steps)
         .max_by(|&a, &b| scan[a].total_cmp(&scan[b]))
-        .unwrap();
+        .unwrap_or(0);
     let (mut a, mut b) = (at(best.saturating_sub(1)), at((best + 1).min(steps)));
     let g = (5f64.sqrt() - 1.0) / 2.0;
     let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));

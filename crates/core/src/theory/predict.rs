@@ -163,6 +163,9 @@ const EPS_BREAKPOINTS: usize = 64;
 /// With `Recursion::Cactus` and no `opts.cliques`, or cliques whose degree D(K − 1) is not
 /// `model.s`: the caller decides what the space's cliques are (and refuses spaces that
 /// have none).
+// The cactus recursion without cliques is a caller's bug, not an input: every caller
+// (cli, python, fit) refuses spaces without cliques before it gets here.
+#[allow(clippy::expect_used)]
 pub fn predict(model: Model, opts: &Options) -> Prediction {
     if opts.recursion == Recursion::Cactus {
         let c = opts

@@ -150,7 +150,7 @@ pub fn solve(grid: &Grid, t: &NodeTables, s: usize, recursion: Recursion) -> Sol
         }
         let next: Vec<f64> = match recursion {
             Recursion::Paper => {
-                let avg = apply(&rows, levels.last().unwrap());
+                let avg = apply(&rows, levels.last().unwrap_or(&e1));
                 (0..n)
                     .map(|i| {
                         if worse[i] > 1e-300 {

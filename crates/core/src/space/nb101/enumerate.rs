@@ -35,6 +35,8 @@ pub fn all_classes(mut tick: impl FnMut(u64)) -> (Vec<CanonicalKey>, u64) {
                         *op = (x % 3) as u8;
                         x /= 3;
                     }
+                    // edges_of yields only (i, j) with i < j: a DAG, with ops below 3.
+                    #[allow(clippy::expect_used)]
                     let cell = Cell::new(&ops[..n - 2], &edges).expect("generated cell is a DAG");
                     canonical(&cell)
                 })

@@ -26,6 +26,8 @@ use md5::{Digest, Md5};
 pub type Hex = [u8; 32];
 
 /// The official module hash of `cell` as a 32-character hex string.
+// module_hash_hex writes only the ASCII digits 0-9a-f.
+#[allow(clippy::expect_used)]
 pub fn module_hash(cell: &Cell) -> String {
     String::from_utf8(module_hash_hex(cell).to_vec()).expect("hex digits are ASCII")
 }

@@ -177,11 +177,13 @@ impl Nb101 {
             );
         }
         let mut offsets = Vec::with_capacity(classes.len() + 1);
-        offsets.push(0u64);
+        let mut end = 0u64;
+        offsets.push(end);
         let mut targets = Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum());
         for (degrees, t, _) in parts {
             for d in degrees {
-                offsets.push(offsets.last().unwrap() + d as u64);
+                end += d as u64;
+                offsets.push(end);
             }
             targets.extend(t);
         }
