@@ -235,10 +235,12 @@ impl Edges {
             });
         let mut offsets = Vec::with_capacity(rows + 1);
         offsets.push(0u64);
+        let mut total = 0u64;
         for l in lens {
-            offsets.push(offsets.last().unwrap() + l);
+            total += l;
+            offsets.push(total);
         }
-        let total = *offsets.last().unwrap() as usize;
+        let total = total as usize;
         let mut dst = vec![0u32; total];
         let mut weight = vec![0f64; total];
         let mut parts = Vec::with_capacity(rows.div_ceil(chunk));

@@ -34,9 +34,11 @@ impl Census {
     /// The censuses of the LON and of its MLON in one pass over the edges: the same
     /// numbers, added in the same order, as two calls of [`Census::of`].
     pub fn lon_and_mlon(loss: &[f64], edges: &Edges) -> (Self, Self) {
-        let mut both = Self::pass(loss, edges, &[&|_| true, &EdgeKind::non_deteriorating]);
-        let mlon = both.pop().unwrap();
-        (both.pop().unwrap(), mlon)
+        // `pass` returns one census per filter, in order: both are there.
+        let mut both =
+            Self::pass(loss, edges, &[&|_| true, &EdgeKind::non_deteriorating]).into_iter();
+        let lon = both.next().unwrap_or_default();
+        (lon, both.next().unwrap_or_default())
     }
 
     /// One census per filter in `keeps`, each counted as [`Census::of`] counts it.
