@@ -2,22 +2,9 @@
 //! and options. Each test runs the command line in a scratch directory and checks the
 //! exit status, the message and that the directory is exactly as before.
 
+use super::snapshot;
 use crate::util::nasland;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Every file of `dir` with its bytes: what must not change.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p, bytes)
-        })
-        .collect()
-}
 
 /// `analyze` of the column `loss` of `t.csv` over 3^4: the command most faults are tried on.
 const ANALYZE_T: [&str; 8] = [

@@ -3,23 +3,10 @@
 //! found by the validation layer (`nasland::cli::validate`) before any file is read;
 //! an ignored flag warns and changes nothing (issue 14).
 
+use super::snapshot;
 use crate::util::nasland;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
-
-/// Every file of `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p, bytes)
-        })
-        .collect()
-}
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     nasland().current_dir(dir).args(args).output().unwrap()
