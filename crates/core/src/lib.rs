@@ -152,3 +152,23 @@ pub use search::Variant;
 pub use space::{Csr, Neighbourhood, ProductSpace, VertexId};
 pub use stats::{summarize, Summary, SummaryOptions};
 pub use synth::Model;
+
+/// Losses for the unit tests that compare two paths on the same landscape.
+#[cfg(test)]
+mod test_losses {
+    use rand::Rng;
+
+    /// `n` losses: uniform in [0, 1) when `levels` is 0, else integers below `levels`,
+    /// so that ties and plateaus occur.
+    pub fn draw(rng: &mut impl Rng, n: usize, levels: u32) -> Vec<f64> {
+        (0..n)
+            .map(|_| {
+                if levels == 0 {
+                    rng.gen()
+                } else {
+                    rng.gen_range(0..levels) as f64
+                }
+            })
+            .collect()
+    }
+}

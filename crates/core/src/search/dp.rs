@@ -963,20 +963,12 @@ mod tests {
     /// The p-only sweep gives the mean `p_success` of the full one, bit for bit.
     #[test]
     fn first_improvement_success_equals_the_full_sweep() {
-        use rand::{Rng, SeedableRng};
+        use rand::SeedableRng;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
         for spec in ["nb201", "3x4x5", "2^9"] {
             let space = ProductSpace::parse(spec).unwrap();
             for levels in [0u32, 3] {
-                let loss: Vec<f64> = (0..space.len())
-                    .map(|_| {
-                        if levels == 0 {
-                            rng.gen()
-                        } else {
-                            rng.gen_range(0..levels) as f64
-                        }
-                    })
-                    .collect();
+                let loss = crate::test_losses::draw(&mut rng, space.len(), levels);
                 let order = loss_order(&loss);
                 let want =
                     solve_sequential(&space, &loss, &order, Variant::First, Target::Eps(0.0), 0)

@@ -554,20 +554,12 @@ mod tests {
     /// another order), and the same bits on 1 and 4 threads.
     #[test]
     fn product_lines_equal_the_generic_path() {
-        use rand::{Rng, SeedableRng};
+        use rand::SeedableRng;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
         for spec in ["2^3", "3x4x5", "nb201", "7x2x3x2", "2^12", "4097x2"] {
             let space = ProductSpace::parse(spec).unwrap();
             for levels in [0u32, 2, 7] {
-                let loss: Vec<f64> = (0..space.len())
-                    .map(|_| {
-                        if levels == 0 {
-                            rng.gen()
-                        } else {
-                            rng.gen_range(0..levels) as f64
-                        }
-                    })
-                    .collect();
+                let loss = crate::test_losses::draw(&mut rng, space.len(), levels);
                 let land = Landscape::of_graph(&space, &loss);
                 let pool = |k| {
                     rayon::ThreadPoolBuilder::new()
