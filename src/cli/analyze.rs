@@ -44,6 +44,9 @@ pub struct AnalyzeArgs {
 
 pub fn run(args: AnalyzeArgs) -> Result<()> {
     let start = Instant::now();
+    if args.no_hardness && !args.json {
+        errln!("nasland: warning: --no-hardness has no effect without --json (the summary has no hardness section); ignored");
+    }
     if args.input.space == crate::labelled::SPACE {
         let spec = args.input.spec();
         super::args::warn_if_ignored(&spec, spec.table.is_none());

@@ -24,9 +24,11 @@ pub struct LonArgs {
     pub input: InputArgs,
 
     /// Perturbation strength D: positions changed (product spaces) or distance moved
-    /// (graphs) by one escape perturbation.
-    #[arg(long, value_name = "D", default_value_t = 2)]
-    pub strength: usize,
+    /// (graphs) by one escape perturbation [default: 2].
+    // No clap default, so that a --strength given with --edges basin can be told from
+    // the default and warned about.
+    #[arg(long, value_name = "D")]
+    pub strength: Option<usize>,
 
     /// escape (perturbation then local search) or basin (basin-transition
     /// probabilities of Verel, Ochoa & Tomassini).
@@ -62,6 +64,13 @@ pub enum AcceptArg {
     Equal,
 }
 
+impl LonArgs {
+    /// --strength, or its default.
+    fn strength(&self) -> usize {
+        self.strength.unwrap_or(2)
+    }
+}
+
 /// Checks --strength before any work: not 0, and within the positions of a product space
 /// named on the command line (exit 2 naming the option).
 pub fn check(args: &LonArgs) -> Result<()> {
@@ -69,16 +78,19 @@ pub fn check(args: &LonArgs) -> Result<()> {
         return Ok(());
     }
     let dims = args.input.product_space().map(|p| p.radices().len());
-    nasland_core::lon::escape::check_strength(args.strength, dims).map_err(super::Usage::wrap)
+    nasland_core::lon::escape::check_strength(args.strength(), dims).map_err(super::Usage::wrap)
 }
 
 pub fn run(args: LonArgs) -> Result<()> {
     let start = Instant::now();
+    if let (EdgesArg::Basin, Some(d)) = (args.edges, args.strength) {
+        errln!("nasland: warning: --strength {d} has no effect with --edges basin (basin edges need no perturbation); ignored");
+    }
     let input = args.input.load()?;
     let loaded = start.elapsed();
     let model = match args.edges {
         EdgesArg::Escape => EdgeModel::Escape {
-            strength: args.strength,
+            strength: args.strength(),
         },
         EdgesArg::Basin => EdgeModel::Basin,
     };

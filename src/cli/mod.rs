@@ -207,14 +207,19 @@ impl Command {
     }
 
     /// Option values whose bound the command line alone fixes (--num-init against the
-    /// space, --strength against its positions); each failure is a [`Usage`] error
-    /// naming the option. `--random-regular` is checked by its value parser.
+    /// space, --strength against its positions), and options that contradict each other
+    /// in a way clap's rules cannot say; each failure is a [`Usage`] error naming the
+    /// options. `--random-regular` is checked by its value parser.
     fn check_values(&self) -> anyhow::Result<()> {
         match self {
             Command::Starts(a) => search_common::check_num_init_args(a.num_init, &a.input),
             Command::Simulate(a) => search_common::check_num_init_args(a.num_init, &a.input),
             Command::Lon(a) => lon::check(a),
-            _ => Ok(()),
+            Command::Noise(a) => noise::check(a),
+            Command::Pack(a) => pack::check(a),
+            Command::Report(a) => report::check(a),
+            Command::Theory(a) => theory::check(a),
+            Command::Analyze(_) | Command::Info(_) | Command::Keys(_) => Ok(()),
         }
     }
 

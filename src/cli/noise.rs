@@ -85,6 +85,33 @@ struct NoiseJson<'a> {
     observed_oneseed: Option<Landscape1>,
 }
 
+/// The two column names of `--sigma-from MEAN_COL,ONESEED_COL`.
+fn sigma_from_columns(cols: &str) -> Option<(String, String)> {
+    cols.split_once(',')
+        .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+}
+
+/// Option combinations that cannot work, refused before any file is read: usage errors
+/// (exit 2) naming the options.
+pub fn check(args: &NoiseArgs) -> Result<()> {
+    let usage = |msg: &str| Err(super::Usage::wrap(anyhow::anyhow!("{msg}")));
+    if let Some(cols) = &args.sigma_from {
+        if sigma_from_columns(cols).is_none() {
+            return usage(&format!(
+                "--sigma-from {cols:?}: it takes two column names, MEAN_COL,ONESEED_COL"
+            ));
+        }
+        if args.input.table.is_none() {
+            return usage("--sigma-from names columns of a --table; give --table PATH");
+        }
+    }
+    if args.out.is_some() && args.sigma.as_ref().is_some_and(|s| s.len() != 1) {
+        return usage("--out writes per-start figures for one σ; give a single --sigma value");
+    }
+    Ok(())
+}
+
 pub fn run(args: NoiseArgs) -> Result<()> {
     if let Some(path) = &args.out {
         Columns::check_path(path)?;
@@ -95,14 +122,9 @@ pub fn run(args: NoiseArgs) -> Result<()> {
     let sigmas = match (&args.sigma, &args.sigma_from) {
         (Some(s), None) => s.clone(),
         (None, Some(cols)) => {
-            let (mean_col, one_col) = cols
-                .split_once(',')
-                .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
-                .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+            // `check` has refused a malformed list and a missing --table (exit 2).
+            let (mean_col, one_col) = sigma_from_columns(cols)
                 .context("--sigma-from takes two column names: MEAN_COL,ONESEED_COL")?;
-            if spec.table.is_none() {
-                bail!("--sigma-from names columns of a --table; give --table PATH");
-            }
             if spec.metric.is_none() {
                 spec.metric = Some(mean_col.clone());
             }
@@ -119,11 +141,6 @@ pub fn run(args: NoiseArgs) -> Result<()> {
         }
         _ => bail!("give exactly one of --sigma or --sigma-from"),
     };
-    if args.out.is_some() && sigmas.len() != 1 {
-        return Err(super::Usage::wrap(anyhow::anyhow!(
-            "--out writes per-start figures for one σ; give a single --sigma value"
-        )));
-    }
     let input = super::args::load(&spec)?;
     // Per draw: its seed and its count of local minima (u64 each), for every σ.
     crate::memory::check(

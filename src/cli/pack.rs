@@ -88,6 +88,22 @@ pub struct PackArgs {
     pub zstd_level: Option<i32>,
 }
 
+/// Option combinations clap's rules cannot say, refused before any file is read: usage
+/// errors (exit 2) naming the options.
+pub fn check(args: &PackArgs) -> Result<()> {
+    if args.maximize.as_deref() == Some("") && args.minimize.as_deref() == Some("") {
+        return Err(super::Usage::wrap(anyhow::anyhow!(
+            "--maximize and --minimize without a list both name every column: list the columns of one of them"
+        )));
+    }
+    if args.key.is_some() && args.table.is_none() {
+        return Err(super::Usage::wrap(anyhow::anyhow!(
+            "--key names the key column of a --table; none was given"
+        )));
+    }
+    Ok(())
+}
+
 pub fn run(args: PackArgs) -> Result<()> {
     let start = Instant::now();
     let compress = args.zstd || args.output.extension().is_some_and(|e| e == "zst");
@@ -108,9 +124,6 @@ pub fn run(args: PackArgs) -> Result<()> {
         maximize: listed(&args.maximize),
         minimize: listed(&args.minimize),
     };
-    if directions.maximize == Listed::All && directions.minimize == Listed::All {
-        bail!("--maximize and --minimize without a list both name every column: list the columns of one of them");
-    }
     let columns = args.table.clone().map(|path| TableColumns {
         path,
         key: args.key.clone(),

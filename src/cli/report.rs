@@ -97,10 +97,31 @@ fn pick<'a>(list: &'a [String], i: usize, what: &str, tables: usize) -> Result<O
         0 => Ok(None),
         1 => Ok(Some(&list[0])),
         k if k == tables => Ok(Some(&list[i])),
-        k => bail!(
+        k => Err(super::Usage::wrap(anyhow::anyhow!(
             "{k} values of --{what} for {tables} tables: give one for all, or one per --table"
-        ),
+        ))),
     }
+}
+
+/// Option combinations that cannot work, refused before any file is read: usage errors
+/// (exit 2) naming the options.
+pub fn check(a: &ReportArgs) -> Result<()> {
+    if a.table.is_empty() {
+        if a.space.len() > 1 || !a.key.is_empty() || !a.metrics.is_empty() {
+            return Err(super::Usage::wrap(anyhow::anyhow!(
+                "--key and --metrics name columns of a --table, and one --space is used without tables"
+            )));
+        }
+        return Ok(());
+    }
+    for (list, what) in [
+        (&a.space, "space"),
+        (&a.key, "key"),
+        (&a.metrics, "metrics"),
+    ] {
+        pick(list, 0, what, a.table.len())?;
+    }
+    Ok(())
 }
 
 /// Header columns of a CSV file.
@@ -173,8 +194,9 @@ enum TableSpace {
 fn inputs(a: &ReportArgs) -> Result<Vec<(Input, Option<String>)>> {
     let mut out = Vec::new();
     if a.table.is_empty() {
-        if a.space.len() > 1 || !a.key.is_empty() || !a.metrics.is_empty() {
-            bail!("--key and --metrics name columns of a --table, and one --space is used without tables");
+        // `check` has refused --key, --metrics and several --space without tables.
+        if a.maximize {
+            errln!("nasland: warning: --maximize does not apply to synthetic losses (lower is better); ignored");
         }
         let space = a.space.first().map_or("nb201", |s| s.as_str());
         for model in a.synthetic.split(',').map(str::trim) {

@@ -12,7 +12,7 @@ use crate::synth::Model as Synth;
 use crate::theory::density::PdfNInfo;
 use crate::theory::edge::PdfEInfo;
 use crate::theory::recursion::Recursion;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -101,20 +101,54 @@ impl From<PdfEKind> for fit::PdfEKind {
     }
 }
 
+/// Option combinations that cannot work, refused before any file is read: usage errors
+/// (exit 2) naming the options.
+pub fn check(args: &TheoryArgs) -> Result<()> {
+    let usage = |msg: &str| Err(super::Usage::wrap(anyhow::anyhow!("{msg}")));
+    if args.random_regular.is_some() {
+        if args.input.metric.is_some() || args.input.key.is_some() {
+            return usage(
+                "--metric and --key name table columns; --random-regular uses synthetic losses",
+            );
+        }
+        // Clap keeps --table and --space off; these two would be dropped as silently.
+        if args.input.graph.is_some() || args.input.losses.is_some() {
+            return usage("--graph and --losses give the space or its values; --random-regular draws its own graph and synthetic losses: give one or the other");
+        }
+    }
+    if let Some(eps) = &args.eps_norm {
+        if let Some(e) = eps.iter().find(|&&e| e <= 0.0 || e > 1.0) {
+            return usage(&format!(
+                "--eps-norm {e}: ε in normalised units must be in (0, 1]"
+            ));
+        }
+        if eps.is_empty() {
+            return usage("--eps-norm needs at least one value");
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: TheoryArgs) -> Result<()> {
+    // Only a histogram pdf_n and the empirical pdf_e (on pdf_n's bins) have bins; unused,
+    // --bins is dropped so that the output is the one without it.
+    let has_bins = args.pdf_n == PdfNKind::Hist || args.pdf_e == PdfEKind::Empirical;
+    if let Some(b) = args.bins {
+        if !has_bins {
+            errln!(
+                "nasland: warning: --bins {b} has no effect with --pdf-n {} and --pdf-e {}: neither is a histogram; ignored",
+                value_name(args.pdf_n),
+                value_name(args.pdf_e)
+            );
+        }
+    }
     let eps_norm = args
         .eps_norm
         .clone()
         .unwrap_or_else(|| fit::DEFAULT_EPS_NORM.to_vec());
-    if let Some(e) = eps_norm.iter().find(|&&e| e <= 0.0 || e > 1.0) {
-        bail!("--eps-norm {e}: ε in normalised units must be in (0, 1]");
-    }
-    if eps_norm.is_empty() {
-        bail!("--eps-norm needs at least one value");
-    }
     let mut opts = fit::Options {
         pdf_n: args.pdf_n.into(),
-        bins: args.bins.map(|b| b as usize),
+        bins: args.bins.filter(|_| has_bins).map(|b| b as usize),
         pdf_e: args.pdf_e.into(),
         recursion: args.recursion,
         cliques: Err("a random regular graph has no clique structure".into()),
@@ -123,11 +157,7 @@ pub fn run(args: TheoryArgs) -> Result<()> {
     let start = Instant::now();
     match &args.random_regular {
         &Some((n, s)) => {
-            if args.input.metric.is_some() || args.input.key.is_some() {
-                bail!(
-                    "--metric and --key name table columns; --random-regular uses synthetic losses"
-                );
-            }
+            // `check` has refused table columns, --graph and --losses (exit 2).
             if args.input.maximize {
                 errln!("nasland: warning: --maximize does not apply to synthetic losses (lower is better); ignored");
             }
@@ -345,4 +375,10 @@ fn recursion_parser() -> impl clap::builder::TypedValueParser<Value = Recursion>
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(Recursion::ALL.map(Recursion::name))
         .map(|name| Recursion::from_name(&name).expect("one of the possible values"))
+}
+
+/// The command-line spelling of an enum value (`kde`, `paper`).
+fn value_name(v: impl ValueEnum) -> String {
+    v.to_possible_value()
+        .map_or_else(String::new, |p| p.get_name().to_string())
 }

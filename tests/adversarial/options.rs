@@ -237,3 +237,193 @@ fn option_bounds_are_usage_errors_naming_the_option() {
         assert!(nasland::cli::validate(argv).is_ok(), "{args:?}");
     }
 }
+
+/// Runs `args` in `dir` and asserts a usage error (exit 2, nothing written) whose message
+/// names every one of `named`, found by the validation layer alone (no file read).
+fn usage_error(dir: &Path, args: &[&str], named: &[&str]) {
+    let e = refused(2, dir, args);
+    for n in named {
+        assert!(e.contains(n), "{args:?}: {e}");
+    }
+    let argv = std::iter::once("nasland").chain(args.iter().copied());
+    let v = nasland::cli::validate(argv);
+    assert!(v.is_err(), "{args:?} passes the validation layer");
+}
+
+#[test]
+fn noise_sigma_from_without_table_is_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    usage_error(
+        d.path(),
+        &["noise", "--space", "3^2", "--sigma-from", "mean,one"],
+        &["--sigma-from", "--table"],
+    );
+    // A malformed column pair is the option's fault too.
+    usage_error(
+        d.path(),
+        &["noise", "--space", "3^2", "--sigma-from", "mean"],
+        &["--sigma-from", "MEAN_COL,ONESEED_COL"],
+    );
+}
+
+#[test]
+fn pack_maximize_and_minimize_both_unlisted_is_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    table(d.path());
+    let base = [
+        "pack", "--space", "3^2", "--table", "t.csv", "--key", "arch",
+    ];
+    usage_error(
+        d.path(),
+        &[&base[..], &["--maximize", "--minimize", "-o", "t.nasl"]].concat(),
+        &["--maximize", "--minimize", "list the columns"],
+    );
+    // One of them listed is a valid split.
+    let o = run(
+        d.path(),
+        &[
+            &base[..],
+            &["--maximize", "--minimize", "loss", "-o", "t.nasl"],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn pack_key_without_table_is_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    usage_error(
+        d.path(),
+        &["pack", "--space", "3^2", "--key", "arch", "-o", "s.nasl"],
+        &["--key", "--table"],
+    );
+}
+
+#[test]
+fn report_columns_without_tables_are_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    for extra in [&["--key", "arch"][..], &["--metrics", "loss"][..]] {
+        let args = [&["report", "--space", "3^2"][..], extra, &["-o", "r.html"]].concat();
+        usage_error(d.path(), &args, &[extra[0], "--table"]);
+    }
+}
+
+#[test]
+fn report_per_table_lists_of_the_wrong_length_are_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    table(d.path());
+    usage_error(
+        d.path(),
+        &[
+            "report", "--space", "3^2", "--table", "t.csv", "--table", "t.csv", "--key", "arch",
+            "--key", "arch", "--key", "arch", "-o", "r.html",
+        ],
+        &["3 values of --key for 2 tables"],
+    );
+}
+
+#[test]
+fn theory_table_options_with_random_regular_are_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    let rr = ["theory", "--random-regular", "20,3"];
+    for extra in [&["--metric", "loss"][..], &["--key", "arch"][..]] {
+        usage_error(
+            d.path(),
+            &[&rr[..], extra].concat(),
+            &["--metric", "--key", "--random-regular"],
+        );
+    }
+    // --graph and --losses would be dropped as silently; the files need not exist.
+    for extra in [&["--graph", "g.nasl"][..], &["--losses", "l.npy"][..]] {
+        usage_error(
+            d.path(),
+            &[&rr[..], extra].concat(),
+            &["--graph", "--losses", "--random-regular"],
+        );
+    }
+}
+
+/// Runs `args` without and with `flag`: both succeed with the same standard output, and
+/// only the flagged run warns `warning` on standard error.
+fn ignored(dir: &Path, args: &[&str], flag: &[&str], warning: &str) {
+    let plain = run(dir, args);
+    let flagged = run(dir, &[args, flag].concat());
+    let (pe, fe) = (
+        String::from_utf8_lossy(&plain.stderr),
+        String::from_utf8_lossy(&flagged.stderr),
+    );
+    assert!(plain.status.success(), "{args:?}: {pe}");
+    assert!(flagged.status.success(), "{args:?} {flag:?}: {fe}");
+    assert!(fe.contains(warning), "{args:?} {flag:?}: {fe}");
+    assert!(!pe.contains(warning), "{args:?}: {pe}");
+    assert_eq!(plain.stdout, flagged.stdout, "{args:?} {flag:?}");
+}
+
+#[test]
+fn lon_strength_with_basin_edges_warns_and_changes_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let args = ["lon", "--space", "3^3", "--edges", "basin", "--json"];
+    ignored(
+        d.path(),
+        &args,
+        &["--strength", "2"],
+        "warning: --strength 2 has no effect with --edges basin",
+    );
+    // Not checked against the space either: it is not used.
+    ignored(
+        d.path(),
+        &args,
+        &["--strength", "7"],
+        "warning: --strength 7 has no effect",
+    );
+}
+
+#[test]
+fn theory_bins_without_a_histogram_warns_and_changes_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    ignored(
+        d.path(),
+        &["theory", "--space", "3^3", "--pdf-n", "kde", "--json"],
+        &["--bins", "7"],
+        "warning: --bins 7 has no effect with --pdf-n kde and --pdf-e paper",
+    );
+    // With a histogram the bins are used: no warning.
+    let o = run(d.path(), &["theory", "--space", "3^3", "--bins", "7"]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && !e.contains("warning"), "{e}");
+}
+
+#[test]
+fn analyze_no_hardness_without_json_warns_and_changes_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    ignored(
+        d.path(),
+        &["analyze", "--space", "3^3"],
+        &["--no-hardness"],
+        "warning: --no-hardness has no effect without --json",
+    );
+}
+
+#[test]
+fn report_maximize_without_tables_warns() {
+    let d = tempfile::tempdir().unwrap();
+    let o = run(
+        d.path(),
+        &[
+            "report",
+            "--space",
+            "3^3",
+            "--maximize",
+            "--quiet",
+            "-o",
+            "r.html",
+        ],
+    );
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{e}");
+    assert!(
+        e.contains("warning: --maximize does not apply to synthetic losses"),
+        "{e}"
+    );
+}

@@ -10,7 +10,9 @@
 //! 2. `cargo test --release --workspace --doc --no-fail-fast` (doctests);
 //! 3. Python: a virtual environment `target/venv` (created when absent) with maturin and
 //!    the package's `test` extra (numpy, pandas, pytest) from PyPI, the package built
-//!    into it by `maturin develop --release`, then `pytest python/tests`.
+//!    into it by `maturin develop --release`, then `pytest python/tests`;
+//! 4. the fuzz smoke run: `FUZZ_PROFILE=smoke tools/fuzz-smoke 5` with its build in
+//!    `target/fuzz`, each fuzz target one test (docs/TESTING.md).
 //!
 //! The last line is the combined total, `N passed, M failed`; the exit status is non-zero
 //! if any test failed or any stage could not run (such a stage counts as one failure, so
@@ -56,6 +58,11 @@ fn test() -> ExitCode {
 
     banner("Python: target/venv, maturin develop --release, pytest");
     stages.push(("python", python_stage(&root)));
+
+    // Last, so that it never delays the results above: its build shares nothing with
+    // theirs (docs/TESTING.md, "Smoke run (CI)").
+    banner("fuzz smoke: FUZZ_PROFILE=smoke tools/fuzz-smoke 5 (each target, target/fuzz)");
+    stages.push(("fuzz smoke", fuzz_stage(&root)));
 
     let mut passed = 0;
     let mut failed = 0;
@@ -187,6 +194,40 @@ fn python_stage(root: &Path) -> Outcome {
     }
 }
 
+/// Builds the fuzz targets with the cheap `smoke` profile into `target/fuzz` and runs
+/// each for a few seconds on its committed corpus (tools/fuzz-smoke). Each target is one
+/// test: "fuzz-smoke: TARGET ok: …" passed, "fuzz-smoke: TARGET FAILED…" failed (a
+/// build that fails fails every target).
+fn fuzz_stage(root: &Path) -> Outcome {
+    let mut cmd = Command::new("sh");
+    cmd.current_dir(root)
+        .arg(root.join("tools").join("fuzz-smoke"))
+        .arg("5")
+        .env("FUZZ_PROFILE", "smoke")
+        .env("FUZZ_TARGET_DIR", root.join("target").join("fuzz"));
+    let (status, lines) = run_teed(cmd);
+    let (passed, failed) = count_fuzz_smoke(&lines);
+    Outcome {
+        passed,
+        failed,
+        completed: status,
+    }
+}
+
+/// Passed and failed targets in tools/fuzz-smoke's output.
+fn count_fuzz_smoke(lines: &[String]) -> (u64, u64) {
+    let (mut passed, mut failed) = (0, 0);
+    for rest in lines.iter().filter_map(|l| l.strip_prefix("fuzz-smoke: ")) {
+        let verdict = rest.split_whitespace().nth(1).unwrap_or("");
+        if verdict.starts_with("ok") {
+            passed += 1;
+        } else if verdict.starts_with("FAILED") {
+            failed += 1;
+        }
+    }
+    (passed, failed)
+}
+
 /// A command that runs inside the virtual environment (its `bin` first on PATH).
 fn in_venv(venv: &Path, program: &str) -> Command {
     let bin = venv.join("bin");
@@ -258,7 +299,21 @@ fn cargo() -> std::ffi::OsString {
 
 #[cfg(test)]
 mod tests {
-    use super::count_before;
+    use super::{count_before, count_fuzz_smoke};
+
+    #[test]
+    fn fuzz_targets_are_counted_one_test_each() {
+        let lines: Vec<String> = [
+            "fuzz-smoke: read_table ok: 1200 runs in 5 s, no crash",
+            "fuzz-smoke: csv_import FAILED",
+            "==123== ERROR: libFuzzer: deadly signal",
+            "fuzz-smoke: cli_args FAILED: not built",
+            "fuzz-smoke: crashing input kept as fuzz/artifacts/csv_import/crash-1",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(count_fuzz_smoke(&lines), (1, 2));
+    }
 
     #[test]
     fn counts_are_read_from_cargo_result_lines() {
