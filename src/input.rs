@@ -446,7 +446,9 @@ impl InputSpec {
                     return Err(Error::new(
                         ErrorKind::Model,
                         format!(
-                            "the smooth synthetic model needs a product space; {} is not one",
+                            "the smooth synthetic model needs a product space (it adds one \
+                             effect per position and choice); {} is not one: use uniform or \
+                             levels:K",
                             space.name()
                         ),
                     ));

@@ -606,3 +606,35 @@ fn keys_with_control_characters_are_escaped_when_printed() {
     );
     assert!(!e.contains('\u{1b}'), "raw escape printed: {e:?}");
 }
+
+#[test]
+fn synthetic_smooth_without_a_product_space_names_the_models_that_work() {
+    let d = scratch();
+    ok(
+        d.path(),
+        &["pack", "--random-regular", "20,3", "-o", "rr.nasl"],
+    );
+    // A packed graph and a built-in explicit space: the model is known, the space is
+    // the fault, and the message says what to use instead.
+    for (args, names) in [
+        (
+            &["analyze", "--graph", "rr.nasl", "--synthetic", "smooth"][..],
+            "rr.nasl",
+        ),
+        (
+            &["analyze", "--space", "nbgraph", "--synthetic", "smooth"][..],
+            "nbgraph",
+        ),
+    ] {
+        let e = refused(d.path(), args);
+        assert!(
+            e.contains("smooth synthetic model needs a product space"),
+            "{e}"
+        );
+        assert!(
+            e.contains(names) && e.contains("use uniform or levels:K"),
+            "{e}"
+        );
+        assert!(!e.contains("unknown"), "{e}");
+    }
+}
