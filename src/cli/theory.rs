@@ -116,6 +116,23 @@ pub fn check(args: &TheoryArgs) -> Result<()> {
             return usage("--graph and --losses give the space or its values; --random-regular draws its own graph and synthetic losses: give one or the other");
         }
     }
+    // The cactus recursion needs a Hamming space; the command line alone tells when it
+    // has none (a random regular graph, a product space of unequal radices).
+    if args.recursion == Recursion::Cactus {
+        let why = match (&args.random_regular, args.input.product_space()) {
+            (Some(_), _) => Some("a random regular graph has no clique structure".to_string()),
+            (None, Some(p)) => crate::theory::cactus::Cliques::of_radices(p.radices())
+                .err()
+                .map(|e| e.to_string()),
+            (None, None) => None,
+        };
+        if let Some(why) = why {
+            return usage(&format!(
+                "--recursion cactus needs a Hamming space K^D (every position with the same \
+                 number of choices, e.g. nb201, 4^8): {why}; use --recursion tree-exact"
+            ));
+        }
+    }
     if let Some(eps) = &args.eps_norm {
         if let Some(e) = eps.iter().find(|&&e| e <= 0.0 || e > 1.0) {
             return usage(&format!(

@@ -427,3 +427,29 @@ fn report_maximize_without_tables_warns() {
         "{e}"
     );
 }
+
+#[test]
+fn theory_cactus_without_a_hamming_space_is_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    for space in [&["--space", "3x4x5"][..], &["--random-regular", "20,3"][..]] {
+        usage_error(
+            d.path(),
+            &[&["theory", "--recursion", "cactus"][..], space].concat(),
+            &[
+                "--recursion cactus",
+                "Hamming space",
+                "--recursion tree-exact",
+            ],
+        );
+    }
+    // A Hamming space passes.
+    let argv = [
+        "nasland",
+        "theory",
+        "--space",
+        "3^3",
+        "--recursion",
+        "cactus",
+    ];
+    assert!(nasland::cli::validate(argv).is_ok());
+}
