@@ -126,8 +126,8 @@ pub fn build(input: &Input, land: &Landscape, opts: &Options) -> Result<Built> {
     };
     // Independent; the chain's sweeps are sequential, so the CMLON runs beside them.
     let (chain, cmlon) = rayon::join(
-        || Chain::solve(&lon.nodes, &lon.edges, opts.accept),
-        || Cmlon::new(&lon.nodes, &lon.edges),
+        || Chain::solve_typed(&lon.nodes, &lon.edges, &lon.kinds, opts.accept),
+        || Cmlon::new_typed(&lon.nodes, &lon.edges, &lon.kinds),
     );
     Ok(Built { lon, chain, cmlon })
 }
@@ -159,7 +159,8 @@ pub fn document(input: &Input, b: &Built, opts: &Options) -> Document {
             }
         })
         .collect();
-    let (lon_census, mlon_census) = Census::lon_and_mlon(loss, &b.lon.edges);
+    let (lon_census, mlon_census) =
+        Census::lon_and_mlon_typed(loss.len(), &b.lon.edges, &b.lon.kinds);
     let (edges, strength) = match opts.model {
         EdgeModel::Escape { strength } => (EdgesName::Escape, Some(strength)),
         EdgeModel::Basin => (EdgesName::Basin, None),

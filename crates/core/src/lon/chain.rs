@@ -12,7 +12,7 @@
 //! it is where ILS ends. Success means reaching a minimum of the best loss; that set is
 //! closed under accepted moves, so success is the probability of being absorbed into it.
 
-use super::edges::Edges;
+use super::edges::{EdgeKind, Edges};
 use super::linear::{Method, System};
 use super::nodes::Nodes;
 
@@ -64,14 +64,22 @@ pub struct Chain {
 impl Chain {
     /// Solves the chain of `nodes` with escape (or basin) `edges` under `accept`.
     pub fn solve(nodes: &Nodes, edges: &Edges, accept: Accept) -> Self {
-        Solver::new(nodes, edges, accept).run()
+        Self::solve_typed(nodes, edges, &edges.kinds(nodes), accept)
+    }
+
+    /// [`Chain::solve`] with the edges' types already known ([`Edges::kinds`]): the
+    /// sweeps then read a byte an edge instead of the target's loss.
+    pub fn solve_typed(nodes: &Nodes, edges: &Edges, kinds: &[EdgeKind], accept: Accept) -> Self {
+        Solver::new(nodes, edges, kinds, accept).run()
     }
 }
 
 struct Solver<'a> {
     nodes: &'a Nodes,
     edges: &'a Edges,
-    accept: Accept,
+    kinds: &'a [EdgeKind],
+    /// Bit k set: edges of kind k (as u8) are accepted moves.
+    accepted_kinds: u8,
     best: f64,
     /// Groups in solving order (every accepted move out of a group goes to an earlier one).
     groups: Vec<Vec<u32>>,
@@ -81,7 +89,7 @@ struct Solver<'a> {
 }
 
 impl<'a> Solver<'a> {
-    fn new(nodes: &'a Nodes, edges: &'a Edges, accept: Accept) -> Self {
+    fn new(nodes: &'a Nodes, edges: &'a Edges, kinds: &'a [EdgeKind], accept: Accept) -> Self {
         let groups = match accept {
             Accept::Better => {
                 let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
@@ -89,7 +97,7 @@ impl<'a> Solver<'a> {
                 order.into_iter().map(|i| vec![i]).collect()
             }
             Accept::Equal => {
-                let mut groups = tarjan(nodes, edges);
+                let mut groups = tarjan(nodes, edges, kinds);
                 // Tarjan emits sinks first; a stable sort by loss keeps that order among
                 // groups of one loss, the only ones equal moves join.
                 groups.sort_by(|a, b| {
@@ -109,7 +117,11 @@ impl<'a> Solver<'a> {
         Solver {
             nodes,
             edges,
-            accept,
+            kinds,
+            accepted_kinds: match accept {
+                Accept::Better => 1 << EdgeKind::Improving as u8,
+                Accept::Equal => 1 << EdgeKind::Improving as u8 | 1 << EdgeKind::Equal as u8,
+            },
             best: nodes.best_loss(),
             groups,
             group_of,
@@ -117,16 +129,12 @@ impl<'a> Solver<'a> {
         }
     }
 
-    fn accepted(&self, i: u32, e: usize) -> bool {
-        let j = self.edges.dst[e];
-        if j == i {
-            return false;
-        }
-        let (from, to) = (self.nodes.loss[i as usize], self.nodes.loss[j as usize]);
-        match self.accept {
-            Accept::Better => to < from,
-            Accept::Equal => to <= from,
-        }
+    /// Whether ILS moves along edge `e`: improving (`better`), or improving or equal
+    /// (`equal`); never a self-loop. Branch-free: which edges are accepted is as
+    /// unpredictable as the losses, and the sweeps test every edge.
+    #[inline(always)]
+    fn accepted(&self, e: usize) -> bool {
+        (self.accepted_kinds >> self.kinds[e] as u8) & 1 != 0
     }
 
     /// The accepted weight leaving each member, whether any accepted move leaves the
@@ -138,7 +146,7 @@ impl<'a> Solver<'a> {
         for (local, &i) in members.iter().enumerate() {
             let mut a = 0.0;
             for e in self.edges.range(i) {
-                if self.accepted(i, e) {
+                if self.accepted(e) {
                     a += self.edges.weight[e];
                     let j = self.edges.dst[e];
                     if self.group_of[j as usize] as usize == g {
@@ -152,17 +160,6 @@ impl<'a> Solver<'a> {
             system.diag.push(a);
         }
         (system, !open)
-    }
-
-    /// Whether edge `e` out of `i` (to `j`, loss `to`; `i` has loss `from`) is accepted,
-    /// computed without a branch: the sweeps below test every edge, and which edges
-    /// are accepted is as unpredictable as the losses.
-    #[inline(always)]
-    fn accepts(&self, i: u32, j: u32, from: f64, to: f64) -> bool {
-        match self.accept {
-            Accept::Better => to < from,
-            Accept::Equal => (to < from) | ((to == from) & (j != i)),
-        }
     }
 
     /// The two sweeps are independent (the forward one needs only the accepted weight
@@ -195,8 +192,9 @@ impl<'a> Solver<'a> {
         let k = self.nodes.len();
         let loss = &self.nodes.loss;
         let (dst, weight) = (&self.edges.dst, &self.edges.weight);
-        let mut success = vec![0.0; k];
-        let mut perturbations = vec![0.0; k];
+        // Success and expected perturbations side by side: an edge's target costs one
+        // cache line, not two.
+        let mut both = vec![[0.0f64; 2]; k];
         let mut stats = SolverStats {
             groups: self.groups.len(),
             ..SolverStats::default()
@@ -208,21 +206,18 @@ impl<'a> Solver<'a> {
                 // (all terms are finite and non-negative), which leaves each sum exactly
                 // as the accepted edges alone make it.
                 let (mut a, mut h, mut t) = (0.0, 0.0, 1.0);
-                let from = loss[i as usize];
                 for e in self.edges.range(i) {
-                    let j = dst[e];
-                    let ok = self.accepts(i, j, from, loss[j as usize]);
-                    let w = if ok { weight[e] } else { 0.0 };
+                    let w = if self.accepted(e) { weight[e] } else { 0.0 };
+                    let [s, p] = both[dst[e] as usize];
                     a += w;
-                    h += w * success[j as usize];
-                    t += w * perturbations[j as usize];
+                    h += w * s;
+                    t += w * p;
                 }
                 if a == 0.0 {
                     stats.closed_groups += 1;
-                    success[i as usize] = (from == self.best) as u8 as f64;
+                    both[i as usize][0] = (loss[i as usize] == self.best) as u8 as f64;
                 } else {
-                    success[i as usize] = h / a;
-                    perturbations[i as usize] = t / a;
+                    both[i as usize] = [h / a, t / a];
                 }
                 continue;
             }
@@ -231,7 +226,7 @@ impl<'a> Solver<'a> {
                 stats.closed_groups += 1;
                 let hit = (loss[members[0] as usize] == self.best) as u8 as f64;
                 for &i in members {
-                    success[i as usize] = hit;
+                    both[i as usize][0] = hit;
                 }
                 continue;
             }
@@ -240,19 +235,20 @@ impl<'a> Solver<'a> {
             for (local, &i) in members.iter().enumerate() {
                 for e in self.edges.range(i) {
                     let j = dst[e] as usize;
-                    if self.accepted(i, e) && self.group_of[j] as usize != g {
-                        exit_h[local] += weight[e] * success[j];
-                        exit_t[local] += weight[e] * perturbations[j];
+                    if self.accepted(e) && self.group_of[j] as usize != g {
+                        exit_h[local] += weight[e] * both[j][0];
+                        exit_t[local] += weight[e] * both[j][1];
                     }
                 }
             }
             let (x, method, r) = system.solve(&[exit_h, exit_t], false);
             self.count(&mut stats, method, r);
             for (local, &i) in members.iter().enumerate() {
-                success[i as usize] = x[0][local];
-                perturbations[i as usize] = x[1][local];
+                both[i as usize] = [x[0][local], x[1][local]];
             }
         }
+        let (success, perturbations): (Vec<f64>, Vec<f64>) =
+            both.into_iter().map(|[s, p]| (s, p)).unzip();
         (success, perturbations, stats)
     }
 
@@ -262,21 +258,17 @@ impl<'a> Solver<'a> {
     fn forward(&self) -> (Vec<f64>, f64) {
         let k = self.nodes.len();
         let n = self.nodes.vertices() as f64;
-        let loss = &self.nodes.loss;
         let (dst, weight) = (&self.edges.dst, &self.edges.weight);
         let mut mass: Vec<f64> = self.nodes.basin.iter().map(|&b| b as f64 / n).collect();
         let mut absorbed = vec![0.0; k];
         let mut max_residual: f64 = 0.0;
         for (g, members) in self.groups.iter().enumerate().rev() {
             if let [i] = members[..] {
-                let from = loss[i as usize];
                 let range = self.edges.range(i);
                 // The accepted weight leaving i, summed as the backward sweep sums it.
                 let mut a = 0.0;
                 for e in range.clone() {
-                    let j = dst[e];
-                    let ok = self.accepts(i, j, from, loss[j as usize]);
-                    a += if ok { weight[e] } else { 0.0 };
+                    a += if self.accepted(e) { weight[e] } else { 0.0 };
                 }
                 if a == 0.0 {
                     absorbed[i as usize] = mass[i as usize];
@@ -288,9 +280,8 @@ impl<'a> Solver<'a> {
                     continue;
                 }
                 for e in range {
-                    let j = dst[e];
-                    if self.accepts(i, j, from, loss[j as usize]) {
-                        mass[j as usize] += y * weight[e];
+                    if self.accepted(e) {
+                        mass[dst[e] as usize] += y * weight[e];
                     }
                 }
                 continue;
@@ -312,7 +303,7 @@ impl<'a> Solver<'a> {
                 }
                 for e in self.edges.range(i) {
                     let j = dst[e] as usize;
-                    if self.accepted(i, e) && self.group_of[j] as usize != g {
+                    if self.accepted(e) && self.group_of[j] as usize != g {
                         mass[j] += y[local] * weight[e];
                     }
                 }
@@ -333,7 +324,7 @@ impl<'a> Solver<'a> {
 /// Strongly connected components of the equal edges (another node, the same loss), in
 /// Tarjan's order: every component after all components it has an edge to. Iterative,
 /// so a long plateau cannot overflow the stack.
-fn tarjan(nodes: &Nodes, edges: &Edges) -> Vec<Vec<u32>> {
+fn tarjan(nodes: &Nodes, edges: &Edges, kinds: &[EdgeKind]) -> Vec<Vec<u32>> {
     const UNSEEN: u32 = u32::MAX;
     let k = nodes.len();
     let mut index = vec![UNSEEN; k];
@@ -342,10 +333,7 @@ fn tarjan(nodes: &Nodes, edges: &Edges) -> Vec<Vec<u32>> {
     let mut stack: Vec<u32> = Vec::new();
     let mut out: Vec<Vec<u32>> = Vec::new();
     let mut next = 0u32;
-    let equal = |i: u32, e: usize| {
-        let j = edges.dst[e];
-        j != i && nodes.loss[j as usize] == nodes.loss[i as usize]
-    };
+    let equal = |_: u32, e: usize| kinds[e] == EdgeKind::Equal;
     // Call frames: (node, next edge to look at).
     let mut frames: Vec<(u32, usize)> = Vec::new();
     for root in 0..k as u32 {

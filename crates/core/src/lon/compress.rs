@@ -47,6 +47,11 @@ pub struct Cmlon {
 impl Cmlon {
     /// Merges and compresses the MLON of `edges`.
     pub fn new(nodes: &Nodes, edges: &Edges) -> Self {
+        Self::new_typed(nodes, edges, &edges.kinds(nodes))
+    }
+
+    /// [`Cmlon::new`] with the edges' types already known ([`Edges::kinds`]).
+    pub fn new_typed(nodes: &Nodes, edges: &Edges, kinds: &[EdgeKind]) -> Self {
         use rayon::prelude::*;
         let k = nodes.len();
         // Equal edges are few (ties only); finding them is a pass over every edge, so
@@ -57,7 +62,7 @@ impl Cmlon {
             .flat_map_iter(|i| {
                 edges
                     .range(i)
-                    .filter(move |&e| edges.kind(nodes, i, e) == EdgeKind::Equal)
+                    .filter(move |&e| kinds[e] == EdgeKind::Equal)
                     .map(move |e| (i, edges.dst[e]))
             })
             .collect();
@@ -97,45 +102,57 @@ impl Cmlon {
         }
         // A node that is the lowest member of its group: its group's label was given
         // at it, so such nodes' labels rise with their ids.
-        let mut lowest = vec![false; k];
+        // One bit a node: small enough to stay in cache while every edge tests it.
+        let mut lowest = vec![0u64; k.div_ceil(64)];
         for g in 0..groups {
-            lowest[members[start[g]] as usize] = true;
+            let m = members[start[g]] as usize;
+            lowest[m >> 6] |= 1 << (m & 63);
         }
+        let is_lowest = |j: u32| (lowest[j as usize >> 6] >> (j & 63)) & 1 != 0;
         // Each CMLON node's edges: its members' MLON edges, in member then edge order,
         // summed per target node, in target order. A lone minimum whose targets are all
         // the lowest members of their groups (every row, without merges) has distinct
         // targets already in that order, each sum being one weight: it is copied.
-        // Only other rows need the tally, made on first need.
+        // Only other rows need the tally, made on first need. Counting a copied row
+        // needs only the types and the bits, not the targets' groups.
         let out = Edges::from_rows(
             groups,
             1024,
             || None::<Tally<f64>>,
-            |tally, g, row| {
+            |tally, g, row, fill| {
                 let g = g as usize;
                 let mine = &members[start[g]..start[g + 1]];
                 if let [i] = *mine {
                     let mut copy = true;
+                    let mut len = 0;
                     for e in edges.range(i) {
-                        if edges.kind(nodes, i, e).non_deteriorating() {
-                            let j = edges.dst[e] as usize;
-                            copy &= lowest[j];
-                            row.push((group_of[j], edges.weight[e]));
+                        if kinds[e].non_deteriorating() {
+                            copy &= is_lowest(edges.dst[e]);
+                            len += 1;
                         }
                     }
                     if copy {
-                        return;
+                        if fill {
+                            for e in edges.range(i) {
+                                if kinds[e].non_deteriorating() {
+                                    let j = edges.dst[e] as usize;
+                                    row.push((group_of[j], edges.weight[e]));
+                                }
+                            }
+                        }
+                        return len;
                     }
-                    row.clear();
                 }
                 let tally = tally.get_or_insert_with(|| Tally::new(groups));
                 for &i in mine {
                     for e in edges.range(i) {
-                        if edges.kind(nodes, i, e).non_deteriorating() {
+                        if kinds[e].non_deteriorating() {
                             tally.add(group_of[edges.dst[e] as usize], edges.weight[e]);
                         }
                     }
                 }
                 tally.drain(|t, w| row.push((t, w)));
+                row.len()
             },
         );
         let mut cmlon = Cmlon {

@@ -57,6 +57,8 @@ pub struct Lon {
     pub nodes: Nodes,
     /// The weighted, typed edges between them, grouped by source.
     pub edges: Edges,
+    /// The type of each edge ([`Edges::kinds`]), for the passes that read every edge.
+    pub kinds: Vec<EdgeKind>,
 }
 
 impl Lon {
@@ -72,7 +74,12 @@ impl Lon {
             EdgeModel::Escape { strength } => escape::product(space, &nodes, strength)?,
             EdgeModel::Basin => basin::edges(space, &nodes),
         };
-        Ok(Lon { nodes, edges })
+        let kinds = edges.kinds(&nodes);
+        Ok(Lon {
+            nodes,
+            edges,
+            kinds,
+        })
     }
 
     /// The LON of any neighbourhood; escape perturbations move to a vertex at distance
@@ -88,11 +95,16 @@ impl Lon {
             EdgeModel::Escape { strength } => escape::graph(space, &nodes, strength)?,
             EdgeModel::Basin => basin::edges(space, &nodes),
         };
-        Ok(Lon { nodes, edges })
+        let kinds = edges.kinds(&nodes);
+        Ok(Lon {
+            nodes,
+            edges,
+            kinds,
+        })
     }
 
     /// The type of edge `e`.
-    pub fn kind(&self, src: u32, e: usize) -> EdgeKind {
-        self.edges.kind(&self.nodes, src, e)
+    pub fn kind(&self, _src: u32, e: usize) -> EdgeKind {
+        self.kinds[e]
     }
 }
