@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn packed(spec: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("target")
+    // The project's target directory: this package lives in benches/.
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target"))
         .join(format!("bench-{spec}.nasl"));
     if Table::open(&path).is_err() {
         let space = ProductSpace::parse(spec).unwrap();

@@ -1,22 +1,15 @@
 //! NAS-Bench-101 space: count, keys, neighbourhood against a brute-force reference, and
-//! iid-loss local minima against their expectation. One build (~5 s in release) is shared
-//! by all tests of this file.
+//! iid-loss local minima against their expectation. The one build (util::nb101) is
+//! shared with the other NB-101 tests.
 
+use crate::util::nb101 as space;
 use nasland::landscape::Landscape;
-use nasland::space::nb101::{canonical, module_hash, shape, Cell, Nb101, NUM_CELLS};
+use nasland::space::nb101::{canonical, module_hash, shape, Cell, NUM_CELLS};
 use nasland::space::{Neighbourhood, VertexId};
 use nasland::synth::Model;
 use nasland::theory::{iid, iid_directed};
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
-
-fn space() -> &'static Nb101 {
-    static SPACE: OnceLock<Nb101> = OnceLock::new();
-    SPACE.get_or_init(|| {
-        Nb101::build(&nasland::progress::Silent).expect("the NAS-Bench-101 space builds")
-    })
-}
 
 #[test]
 fn count_is_423624_and_keys_are_unique_sorted_hashes() {

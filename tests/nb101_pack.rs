@@ -1,27 +1,14 @@
 //! NAS-Bench-101 as a `.nasl` table: the pack recipe joins a table by module hash, and
 //! the commands work from the command line.
 
-use crate::util::nasland;
+use crate::util::{nasland, nb101 as space};
 
 use nasland::pack::{self, Directions, TableColumns};
-use nasland::space::nb101::Nb101;
 use nasland::space::{Neighbourhood, VertexId};
 use nasland::table::{Table, WriteOptions};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::io::Write;
-
-/// The space built on one thread: the command-line build (all threads) must equal it.
-fn space() -> &'static Nb101 {
-    static SPACE: std::sync::OnceLock<Nb101> = std::sync::OnceLock::new();
-    SPACE.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap()
-            .install(|| Nb101::build(&nasland::progress::Silent).unwrap())
-    })
-}
 
 /// A metric for vertex v that is not monotone in the id: from the middle of its hash.
 fn metric(key: &str) -> f64 {

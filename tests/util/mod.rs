@@ -33,3 +33,18 @@ pub fn json(args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON value")
 }
+
+/// The NAS-Bench-101 space, built once per test process (about 8 s of CPU, mostly module
+/// hashes) and shared by every module that needs it. It is built on one thread, so the
+/// command-line build (all threads) can be compared with it.
+pub fn nb101() -> &'static nasland::space::nb101::Nb101 {
+    static SPACE: std::sync::OnceLock<nasland::space::nb101::Nb101> = std::sync::OnceLock::new();
+    SPACE.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a one-thread pool")
+            .install(|| nasland::space::nb101::Nb101::build(&nasland::progress::Silent))
+            .expect("the NAS-Bench-101 space builds")
+    })
+}

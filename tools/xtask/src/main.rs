@@ -5,10 +5,12 @@
 //! does and needs nothing installed first. Stages, each run even when an earlier one
 //! failed:
 //!
-//! 1. `cargo test --release --workspace --all-targets --no-fail-fast` (unit,
-//!    integration, benches and examples as tests);
-//! 2. `cargo test --release --workspace --doc --no-fail-fast` (doctests);
-//! 3. Python: a virtual environment `target/venv` (created when absent) with maturin and
+//! 1. `cargo test --release --workspace --no-fail-fast`: unit, integration and doc
+//!    tests; examples are built to check they compile. Not `--all-targets`, which also
+//!    builds every library again as a test harness where it has no tests (the Python
+//!    extension). The criterion benches are a package of their own (benches/), not
+//!    built here;
+//! 2. Python: a virtual environment `target/venv` (created when absent) with maturin and
 //!    the package's `test` extra (numpy, pandas, pytest) from PyPI, the package built
 //!    into it by `maturin develop --release`, then `pytest python/tests`;
 //! 4. the fuzz smoke run: `FUZZ_PROFILE=smoke tools/fuzz-smoke 5` with its build in
@@ -47,14 +49,14 @@ struct Outcome {
 
 fn test() -> ExitCode {
     let root = project_root();
+    // The release profile keeps line tables for profilers; tests need none, and
+    // without them the workspace's own crates build about a fifth faster. Every cargo
+    // and maturin run below inherits this, so they share one build.
+    std::env::set_var("CARGO_PROFILE_RELEASE_DEBUG", "false");
     let mut stages: Vec<(&str, Outcome)> = Vec::new();
 
-    banner("cargo test --release --workspace --all-targets --no-fail-fast");
-    let rust = cargo_stage(&root, &["--all-targets"]);
-    stages.push(("cargo test --all-targets", rust));
-
-    banner("cargo test --release --workspace --doc --no-fail-fast");
-    stages.push(("cargo test --doc", cargo_stage(&root, &["--doc"])));
+    banner("cargo test --release --workspace --no-fail-fast");
+    stages.push(("cargo test", cargo_stage(&root)));
 
     banner("Python: target/venv, maturin develop --release, pytest");
     stages.push(("python", python_stage(&root)));
@@ -98,11 +100,10 @@ fn banner(what: &str) {
     println!("== {what}");
 }
 
-fn cargo_stage(root: &Path, targets: &[&str]) -> Outcome {
+fn cargo_stage(root: &Path) -> Outcome {
     let mut cmd = Command::new(cargo());
     cmd.current_dir(root)
-        .args(["test", "--release", "--workspace", "--no-fail-fast"])
-        .args(targets);
+        .args(["test", "--release", "--workspace", "--no-fail-fast"]);
     let (status, lines) = run_teed(cmd);
     let (mut passed, mut failed) = (0, 0);
     for line in &lines {
