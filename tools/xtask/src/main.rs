@@ -13,7 +13,7 @@
 //! 2. Python: a virtual environment `target/venv` (created when absent) with maturin and
 //!    the package's `test` extra (numpy, pandas, pytest) from PyPI, the package built
 //!    into it by `maturin develop --release`, then `pytest python/tests`;
-//! 4. the fuzz smoke run: `FUZZ_PROFILE=smoke tools/fuzz-smoke 5` with its build in
+//! 3. the fuzz smoke run: `FUZZ_PROFILE=smoke tools/fuzz-smoke 5` with its build in
 //!    `target/fuzz`, each fuzz target one test (docs/TESTING.md).
 //!
 //! The last line is the combined total, `N passed, M failed`; the exit status is non-zero
