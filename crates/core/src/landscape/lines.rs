@@ -168,7 +168,9 @@ mod avx2 {
     unsafe fn opaque(v: __m256) -> __m256 {
         let mut v = v;
         // SAFETY: an empty asm block that only claims to change the register.
-        unsafe { asm!("/* {0} */", inout(ymm_reg) v, options(pure, nomem, nostack, preserves_flags)) };
+        unsafe {
+            asm!("/* {0} */", inout(ymm_reg) v, options(pure, nomem, nostack, preserves_flags))
+        };
         v
     }
 
@@ -178,7 +180,9 @@ mod avx2 {
     unsafe fn opaque_i(v: __m256i) -> __m256i {
         let mut v = v;
         // SAFETY: as in `opaque`.
-        unsafe { asm!("/* {0} */", inout(ymm_reg) v, options(pure, nomem, nostack, preserves_flags)) };
+        unsafe {
+            asm!("/* {0} */", inout(ymm_reg) v, options(pure, nomem, nostack, preserves_flags))
+        };
         v
     }
 
@@ -281,14 +285,9 @@ mod avx2 {
             let oid = _mm256_add_epi32(base, _mm256_mullo_epi32(oc, sv));
             let lower = _mm256_cmp_ps::<_CMP_LT_OQ>(ol, vbl);
             let equal = _mm256_cmp_ps::<_CMP_EQ_OQ>(ol, vbl);
-            let id_lower = _mm256_cmpgt_epi32(
-                _mm256_xor_si256(vbid, top),
-                _mm256_xor_si256(oid, top),
-            );
-            let better = _mm256_or_ps(
-                lower,
-                _mm256_and_ps(equal, _mm256_castsi256_ps(id_lower)),
-            );
+            let id_lower =
+                _mm256_cmpgt_epi32(_mm256_xor_si256(vbid, top), _mm256_xor_si256(oid, top));
+            let better = _mm256_or_ps(lower, _mm256_and_ps(equal, _mm256_castsi256_ps(id_lower)));
             _mm256_storeu_ps(bl.as_mut_ptr().add(j), _mm256_blendv_ps(vbl, ol, better));
             _mm256_storeu_si256(
                 bid.as_mut_ptr().add(j) as *mut __m256i,

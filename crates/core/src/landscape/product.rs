@@ -314,7 +314,11 @@ impl<L: Loss> Transposed<L> {
                 }
             }
         }
-        for (q, (dl, di)) in bl.chunks_exact_mut(m).zip(bi.chunks_exact_mut(m)).enumerate() {
+        for (q, (dl, di)) in bl
+            .chunks_exact_mut(m)
+            .zip(bi.chunks_exact_mut(m))
+            .enumerate()
+        {
             for (r, (dl, di)) in dl.iter_mut().zip(di).enumerate() {
                 *dl = self.best_loss[r * rows + q];
                 *di = self.best_id[r * rows + q];
