@@ -57,8 +57,7 @@ pub(super) fn line_top_two<L: Loss>(
 ) {
     #[cfg(target_arch = "x86_64")]
     if avx2() {
-        if let (Some(row), Some(a)) = (as_f32(row), as_f32_mut(a)) {
-            let b = as_f32_mut(b).expect("a and b have one type");
+        if let (Some(row), Some(a), Some(b)) = (as_f32(row), as_f32_mut(a), as_f32_mut(b)) {
             // SAFETY: AVX2 is present (checked above).
             unsafe { avx2::line_top_two(row, c, a, ai, b, bi) };
             return;
@@ -84,8 +83,7 @@ pub(super) fn offer_others<L: Loss>(
 ) {
     #[cfg(target_arch = "x86_64")]
     if avx2() {
-        if let (Some(a), Some(bl)) = (as_f32(a), as_f32_mut(bl)) {
-            let b = as_f32(b).expect("a and b have one type");
+        if let (Some(a), Some(b), Some(bl)) = (as_f32(a), as_f32(b), as_f32_mut(bl)) {
             // SAFETY: AVX2 is present (checked above).
             unsafe { avx2::offer_others(c, first, s, step, a, ai, b, bi, bl, bid) };
             return;
