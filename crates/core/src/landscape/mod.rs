@@ -11,6 +11,7 @@
 pub mod compact;
 pub mod descent;
 pub mod explicit;
+mod lines;
 pub mod loss;
 pub mod product;
 

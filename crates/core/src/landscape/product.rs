@@ -17,6 +17,7 @@
 //! its id (u32, written straight into the output LS array): 12 bytes for f32 losses.
 
 use super::explicit::classify;
+use super::lines;
 use super::loss::Loss;
 use super::{Candidate, Step};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
@@ -77,16 +78,35 @@ pub fn step_with<L: Loss>(
     let mut ls = vec![0 as VertexId; n];
 
     let in_blocks = groups.is_empty();
+    // The dimensions 0..short whose strides are too short for the row kernel are
+    // relaxed in a transposed copy of the block where they have long strides, when the
+    // rest of the block gives rows long enough to fill the vector lanes.
+    let short = (0..inner).take_while(|&i| strides[i] < ROW_MIN).count();
+    let transposed = short > 0 && short < inner && block / strides[short] >= ROW_MIN;
     let mut counts = loss
         .par_chunks(block)
         .zip(best_loss.par_chunks_mut(block))
         .zip(ls.par_chunks_mut(block))
         .enumerate()
-        .map(|(b, ((l, bl), bi))| {
+        .map_init(Transposed::default, |t, (b, ((l, bl), bi))| {
             let first = b * block;
-            bl.fill(L::INFINITY);
-            bi.fill(NO_ID);
-            for i in 0..inner {
+            let done = if transposed {
+                t.relax(
+                    l,
+                    bl,
+                    bi,
+                    first as u32,
+                    &radices[..short],
+                    &strides[..short],
+                    strides[short],
+                );
+                short
+            } else {
+                bl.fill(L::INFINITY);
+                bi.fill(NO_ID);
+                0
+            };
+            for i in done..inner {
                 let (k, s) = (radices[i], strides[i]);
                 if s < ROW_MIN {
                     relax_short_lines(l, bl, bi, first as u32, k, s);
@@ -203,6 +223,105 @@ fn relax_short_lines<L: Loss>(
                 let better = (ol < bl[x]) | ((ol == bl[x]) & (oid < bi[x]));
                 bl[x] = if better { ol } else { bl[x] };
                 bi[x] = if better { oid } else { bi[x] };
+            }
+        }
+    }
+}
+
+/// A block's losses and best neighbours with the digits of its short dimensions moved
+/// to the top: vertex `q·m + r` of the block (r < m, the short digits) sits at `r·R + q`
+/// (R = block / m), so that a short dimension's lines run along rows of R positions, as
+/// the row kernel wants. Reused from block to block by one thread.
+struct Transposed<L> {
+    loss: Vec<L>,
+    best_loss: Vec<L>,
+    best_id: Vec<u32>,
+}
+
+impl<L: Loss> Default for Transposed<L> {
+    fn default() -> Self {
+        Transposed {
+            loss: Vec::new(),
+            best_loss: Vec::new(),
+            best_id: Vec::new(),
+        }
+    }
+}
+
+impl<L: Loss> Transposed<L> {
+    /// Relaxes the short dimensions (radices, strides; their digits span `m` = the
+    /// stride of the first long one) of the block whose first vertex is `first`, and
+    /// writes its best neighbours so far into `bl` and `bi`, which it overwrites: these
+    /// are the block's first dimensions, relaxed in the same order as one by one.
+    #[allow(clippy::too_many_arguments)]
+    fn relax(
+        &mut self,
+        l: &[L],
+        bl: &mut [L],
+        bi: &mut [u32],
+        first: u32,
+        radices: &[usize],
+        strides: &[usize],
+        m: usize,
+    ) {
+        let len = l.len();
+        let rows = len / m;
+        self.loss.clear();
+        self.loss.resize(len, L::INFINITY);
+        self.best_loss.clear();
+        self.best_loss.resize(len, L::INFINITY);
+        self.best_id.clear();
+        self.best_id.resize(len, NO_ID);
+        for (q, src) in l.chunks_exact(m).enumerate() {
+            for (r, &x) in src.iter().enumerate() {
+                self.loss[r * rows + q] = x;
+            }
+        }
+        let mut a = [L::INFINITY; LANES];
+        let mut b = [L::INFINITY; LANES];
+        let mut ai = [0u32; LANES];
+        let mut bi_ = [0u32; LANES];
+        for (&k, &s) in radices.iter().zip(strides) {
+            for r0 in (0..m).filter(|&r| (r / s) % k == 0) {
+                for j0 in (0..rows).step_by(LANES) {
+                    let w = LANES.min(rows - j0);
+                    let (a, b, ai, bi_) = (&mut a[..w], &mut b[..w], &mut ai[..w], &mut bi_[..w]);
+                    a.fill(L::INFINITY);
+                    b.fill(L::INFINITY);
+                    ai.fill(0);
+                    bi_.fill(0);
+                    for c in 0..k {
+                        let o = (r0 + c * s) * rows + j0;
+                        lines::line_top_two(&self.loss[o..o + w], c as u32, a, ai, b, bi_);
+                    }
+                    // Member c of the line in lane j is block vertex (j0 + j)·m + r0 + c·s.
+                    let line_first = first + (j0 * m + r0) as u32;
+                    for c in 0..k {
+                        let o = (r0 + c * s) * rows + j0;
+                        lines::offer_others(
+                            c as u32,
+                            line_first,
+                            s as u32,
+                            m as u32,
+                            a,
+                            ai,
+                            b,
+                            bi_,
+                            &mut self.best_loss[o..o + w],
+                            &mut self.best_id[o..o + w],
+                        );
+                    }
+                }
+            }
+        }
+        for (q, (dl, di)) in bl
+            .chunks_exact_mut(m)
+            .zip(bi.chunks_exact_mut(m))
+            .enumerate()
+        {
+            for (r, (dl, di)) in dl.iter_mut().zip(di).enumerate() {
+                *dl = self.best_loss[r * rows + q];
+                *di = self.best_id[r * rows + q];
             }
         }
     }
@@ -375,15 +494,16 @@ impl<'a, L: Loss> Tile<'a, L> {
             ai.fill(0);
             bi.fill(0);
             for c in 0..k {
-                line_top_two(&self.loss[q + c * w][j0..j0 + m], c as u32, a, ai, b, bi);
+                lines::line_top_two(&self.loss[q + c * w][j0..j0 + m], c as u32, a, ai, b, bi);
             }
             let line_first = (self.first + q * self.row_stride + j0) as u32;
             for c in 0..k {
                 let r = q + c * w;
-                offer_others(
+                lines::offer_others(
                     c as u32,
                     line_first,
                     stride,
+                    1,
                     a,
                     ai,
                     b,
@@ -393,62 +513,6 @@ impl<'a, L: Loss> Tile<'a, L> {
                 );
             }
         }
-    }
-}
-
-/// Folds row `c` into the running best (`a`, `ai`) and second best (`b`, `bi`) of each
-/// position. Members come in increasing id, so a strict `<` keeps the lower id on ties.
-#[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1", "aarch64+neon"))]
-fn line_top_two<L: Loss>(
-    row: &[L],
-    c: u32,
-    a: &mut [L],
-    ai: &mut [u32],
-    b: &mut [L],
-    bi: &mut [u32],
-) {
-    for ((((&x, a), ai), b), bi) in row.iter().zip(a).zip(ai).zip(b).zip(bi) {
-        let below_a = x < *a;
-        let below_b = x < *b;
-        let nb = if below_b { x } else { *b };
-        let nbi = if below_b { c } else { *bi };
-        *b = if below_a { *a } else { nb };
-        *bi = if below_a { *ai } else { nbi };
-        *ai = if below_a { c } else { *ai };
-        *a = if below_a { x } else { *a };
-    }
-}
-
-/// Offers each vertex of row `c` its best other line member against its running best
-/// (`bl`, `bid`). Member c' of the line at position j is vertex `line_first + c'·s + j`.
-#[allow(clippy::too_many_arguments)]
-#[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1", "aarch64+neon"))]
-fn offer_others<L: Loss>(
-    c: u32,
-    line_first: u32,
-    s: u32,
-    a: &[L],
-    ai: &[u32],
-    b: &[L],
-    bi: &[u32],
-    bl: &mut [L],
-    bid: &mut [u32],
-) {
-    let m = bl
-        .len()
-        .min(bid.len())
-        .min(a.len())
-        .min(ai.len())
-        .min(b.len())
-        .min(bi.len());
-    for j in 0..m {
-        let mine = ai[j] == c;
-        let ol = if mine { b[j] } else { a[j] };
-        let oc = if mine { bi[j] } else { ai[j] };
-        let oid = line_first + oc * s + j as u32;
-        let better = (ol < bl[j]) | ((ol == bl[j]) & (oid < bid[j]));
-        bl[j] = if better { ol } else { bl[j] };
-        bid[j] = if better { oid } else { bid[j] };
     }
 }
 
@@ -496,6 +560,38 @@ mod tests {
         let r: Vec<usize> = space.radices().iter().map(|&k| k as usize).collect();
         let s: Vec<usize> = space.strides().iter().map(|&s| s as usize).collect();
         assert_eq!(outer_groups(&r, &s, 6), vec![(6, 9), (9, 12), (12, 13)]);
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// The streaming pass (short dimensions transposed, AVX2 kernels on f32) against
+        /// the explicit per-vertex kernel on random mixed-radix shapes, with few loss
+        /// levels so that ties and plateaus are common.
+        #[test]
+        fn streaming_equals_explicit_on_random_shapes(
+            radices in proptest::collection::vec(2usize..8, 1..7),
+            levels in 1u64..6,
+            seed in any::<u64>(),
+        ) {
+            let spec = match radices[..] {
+                [k] => format!("{k}^1"),
+                _ => radices.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("x"),
+            };
+            let space = ProductSpace::parse(&spec).unwrap();
+            let mut x = seed | 1;
+            let loss: Vec<f32> = (0..space.len())
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x % levels) as f32
+                })
+                .collect();
+            prop_assert_eq!(step(&space, &loss), explicit::step(&space, &loss));
+        }
     }
 
     #[test]
