@@ -55,7 +55,11 @@ fn same_step<L: Loss>(table: &Table, csr: &Csr, loss: &[L]) {
 
 fn check(table: &Table, csr: &Csr) {
     let n = csr.len();
-    for (model, seed) in [(Model::Uniform, 1), (Model::Levels(3), 2), (Model::Levels(40), 3)] {
+    for (model, seed) in [
+        (Model::Uniform, 1),
+        (Model::Levels(3), 2),
+        (Model::Levels(40), 3),
+    ] {
         let narrow = model.draw_f32(n, seed);
         same_step(table, csr, &narrow);
         let wide: Vec<f64> = narrow.iter().map(|&x| x as f64 / 3.0).collect();

@@ -74,7 +74,7 @@ pub(crate) fn for_each(data: &[u8], a: u64, b: u64, w: u32, mut f: impl FnMut(u6
 /// for the last value.
 #[inline(always)]
 pub(crate) fn for_each_bytes(data: &[u8], a: u64, b: u64, w: u32, mut f: impl FnMut(u64)) {
-    debug_assert!(w % 8 == 0 && (8..=32).contains(&w));
+    debug_assert!(w.is_multiple_of(8) && (8..=32).contains(&w));
     let mask = mask(w);
     let step = (w / 8) as usize;
     let (a, b) = (a as usize * step, b as usize * step);
@@ -89,7 +89,7 @@ pub(crate) fn for_each_bytes(data: &[u8], a: u64, b: u64, w: u32, mut f: impl Fn
 /// reader and the kernels over a table decode a list.
 #[inline(always)]
 pub(crate) fn for_each_value(data: &[u8], a: u64, b: u64, w: u32, f: impl FnMut(u64)) {
-    if w % 8 == 0 && w > 0 {
+    if w.is_multiple_of(8) && w > 0 {
         for_each_bytes(data, a, b, w, f)
     } else {
         for_each(data, a, b, w, f)
@@ -211,7 +211,7 @@ mod tests {
                 for_each(&out, a as u64, values.len() as u64, w, |x| got.push(x));
                 prop_assert_eq!(&got[..], &values[a..]);
             }
-            if w % 8 == 0 && w > 0 {
+            if w.is_multiple_of(8) && w > 0 {
                 for a in 0..values.len().min(5) {
                     let mut got = vec![];
                     for_each_bytes(&out, a as u64, values.len() as u64, w, |x| got.push(x));
