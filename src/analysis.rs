@@ -160,7 +160,7 @@ fn compact_report<V, L: Loss>(
     let eps = opts.eps.clone().unwrap_or_else(|| default_eps(loss));
     let landscape = match &input.space {
         crate::space::Space::Product(p) => Compact::of_product(p, loss, progress),
-        crate::space::Space::Graph(g) => Compact::of_graph(g, loss),
+        crate::space::Space::Graph(g) => Compact::from_step(g.step(loss), progress),
         crate::space::Space::Explicit(e) => Compact::of_graph(e.csr(), loss),
     };
     let summary = summarize_compact(

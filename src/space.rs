@@ -104,7 +104,7 @@ impl Space {
     pub fn landscape(&self, loss: &[f64]) -> nasland_core::landscape::Landscape {
         match self {
             Space::Product(p) => nasland_core::landscape::Landscape::of_product(p, loss),
-            Space::Graph(g) => nasland_core::landscape::Landscape::of_graph(g, loss),
+            Space::Graph(g) => nasland_core::landscape::Landscape::from_step(g.step(loss)),
             Space::Explicit(e) => nasland_core::landscape::Landscape::of_graph(&e.csr, loss),
         }
     }

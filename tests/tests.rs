@@ -20,6 +20,7 @@ mod nb101_canonical;
 mod nb101_labelled;
 mod nb101_pack;
 mod nbgraph;
+mod packed_step;
 mod random_spaces;
 mod readme_commands;
 mod real_tables;

@@ -138,7 +138,7 @@
 
 pub mod landscape;
 pub mod lon;
-mod prefetch;
+pub mod prefetch;
 pub mod progress;
 pub mod range;
 pub mod search;

@@ -10,7 +10,7 @@
 /// Asks for the cache line of `xs[i]`; does nothing when `i` is out of bounds or the
 /// target has no prefetch instruction. Never changes a result.
 #[inline(always)]
-pub(crate) fn prefetch<T>(xs: &[T], i: usize) {
+pub fn prefetch<T>(xs: &[T], i: usize) {
     #[cfg(target_arch = "x86_64")]
     if i < xs.len() {
         // SAFETY: a prefetch never faults and has no architectural effect; the address

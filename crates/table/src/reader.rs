@@ -890,10 +890,11 @@ fn verify_graph(d: &TableData) -> Result<()> {
             // `PackedGraph::for_each_neighbour`. `prev + 1` starts at 0 (wrapping).
             let mut prev = u64::MAX;
             let mut ok = true;
-            bits::for_each(data, a, b, w, |u| {
+            let check = |u: u64| {
                 ok &= (u >= prev.wrapping_add(1)) & (u != v);
                 prev = u;
-            });
+            };
+            bits::for_each_value(data, a, b, w, check);
             if !(ok && (a == b || prev < n)) {
                 return Err(Error::structure(list_error(data, w, n, v, a, b)));
             }

@@ -57,7 +57,8 @@ impl Landscape {
         Self::from_step(explicit::step(space, loss))
     }
 
-    fn from_step(step: Step) -> Self {
+    /// Descends from one LS step computed by any kernel (e.g. a packed table's own).
+    pub fn from_step(step: Step) -> Self {
         let descent::Descent { ls_star, steps } = descent::descend(&step.ls);
         Landscape {
             ls: step.ls,
