@@ -171,4 +171,15 @@ mod test_losses {
             })
             .collect()
     }
+
+    /// [`draw`] as f32 from a seed (integers below `levels` are exact in f32): for the
+    /// proptests of the f32 passes.
+    pub fn draw_f32(seed: u64, n: usize, levels: u32) -> Vec<f32> {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        draw(&mut rng, n, levels)
+            .into_iter()
+            .map(|x| x as f32)
+            .collect()
+    }
 }

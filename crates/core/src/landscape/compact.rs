@@ -336,15 +336,7 @@ mod tests {
             seed in any::<u64>(),
         ) {
             let space = ProductSpace::parse(&format!("{k}^{d}")).unwrap();
-            let mut x = seed | 1;
-            let loss: Vec<f32> = (0..space.len())
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    (x % levels as u64) as f32
-                })
-                .collect();
+            let loss = crate::test_losses::draw_f32(seed, space.len(), levels);
             let full = Landscape::of_product(&space, &loss);
             let c = Compact::of_product(&space, &loss, &Silent);
             prop_assert_eq!(&c.ls_star, &full.ls_star);

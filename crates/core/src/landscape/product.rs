@@ -581,15 +581,7 @@ mod tests {
                 _ => radices.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("x"),
             };
             let space = ProductSpace::parse(&spec).unwrap();
-            let mut x = seed | 1;
-            let loss: Vec<f32> = (0..space.len())
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    (x % levels) as f32
-                })
-                .collect();
+            let loss = crate::test_losses::draw_f32(seed, space.len(), levels as u32);
             prop_assert_eq!(step(&space, &loss), explicit::step(&space, &loss));
         }
     }
