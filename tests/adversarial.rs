@@ -2,6 +2,7 @@
 //! protects. Each asserts the exit status, that the message names the file, line or
 //! option, and that no file was changed or left behind.
 
+mod complete_graph;
 mod input;
 mod options;
 mod output;

@@ -6,7 +6,9 @@ use super::search_common::{describe_input, headline, parse_variant, InputHeader}
 use crate::format::{percent, thousands, value};
 use crate::search::cost::{independent_restarts, RestartCost};
 use crate::search::dp::{loss_order, solve_in_order, Target};
-use crate::search::simulate::{simulate, summarize, Cache, Dist, SimOptions, SimSummary};
+use crate::search::simulate::{
+    simulate_with_progress, summarize, Cache, Dist, SimOptions, SimSummary,
+};
 use crate::search::Variant;
 use anyhow::Result;
 use clap::Args;
@@ -108,7 +110,13 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         runs: args.runs as usize,
         seed: args.input.seed,
     };
-    let runs = simulate(&input.space, &input.loss, &starts.success, &opts);
+    let runs = simulate_with_progress(
+        &input.space,
+        &input.loss,
+        &starts.success,
+        &opts,
+        &super::progress::Bar::new(),
+    );
     let doc = SimulateJson {
         input: InputHeader::of(&input),
         variant: args.variant,

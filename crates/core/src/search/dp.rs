@@ -34,7 +34,7 @@
 //! (as the paper's code does), so the first of `w` neighbours within ε comes at position
 //! (s+1)/(w+1) in expectation.
 
-use super::{within_eps, Variant};
+use super::{long_lines, within_eps, Variant};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use crate::stats::lines;
 use rayon::prelude::*;
@@ -133,6 +133,9 @@ pub fn solve<N: Neighbourhood>(
     top: usize,
 ) -> Starts {
     let top = cap_top(space, loss, top);
+    if let Some(p) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
+        return solve_long_lines(p, loss, &loss_order(loss), variant, target, top);
+    }
     if space.is_symmetric() {
         solve_by_levels(space, loss, variant, target, top)
     } else {
@@ -153,11 +156,42 @@ pub fn solve_in_order<N: Neighbourhood>(
 ) -> Starts {
     assert_eq!(space.len(), order.len(), "the order lists every vertex");
     let top = cap_top(space, loss, top);
+    if let Some(p) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
+        return solve_long_lines(p, loss, order, variant, target, top);
+    }
     if space.is_symmetric() {
         solve_by_levels(space, loss, variant, target, top)
     } else {
         solve_sequential(space, loss, order, variant, target, top)
     }
+}
+
+/// The sweep of [`solve_sequential`] on a product space with long lines, each line sorted
+/// once instead of every neighbourhood scanned (see [`long_lines`]): the same bits for
+/// best improvement (either tie rule), the same values up to rounding for first.
+pub fn solve_long_lines(
+    space: &ProductSpace,
+    loss: &[f64],
+    order: &[VertexId],
+    variant: Variant,
+    target: Target,
+    top: usize,
+) -> Starts {
+    assert_eq!(space.len(), loss.len(), "one loss per vertex");
+    assert_eq!(space.len(), order.len(), "the order lists every vertex");
+    let (success, found_defined) = success_set(loss, target);
+    let s = long_lines::solve(space, loss, order, variant, &success, top);
+    finish(
+        variant,
+        s.stats,
+        s.end,
+        s.top_minima,
+        s.p_end,
+        top,
+        s.minima,
+        success,
+        found_defined,
+    )
 }
 
 /// At most one `p_end` column per local minimum: a K beyond their number (asked for
@@ -175,6 +209,15 @@ fn cap_top<N: Neighbourhood>(space: &N, loss: &[f64], top: usize) -> usize {
 /// columns [`solve_in_order`] keeps for its `top` minima).
 pub fn count_local_minima<N: Neighbourhood>(space: &N, loss: &[f64]) -> usize {
     use rayon::prelude::*;
+    if let Some(p) = space.as_product() {
+        if p.uniform_degree() > lines::LONG {
+            // Long lines: sorted per line instead of k² comparisons.
+            return lines::better_counts(p, loss)
+                .into_par_iter()
+                .filter(|c| c.load(std::sync::atomic::Ordering::Relaxed) == 0)
+                .count();
+        }
+    }
     (0..space.len() as VertexId)
         .into_par_iter()
         .filter(|&v| {
@@ -204,7 +247,7 @@ trait SolvedView {
 }
 
 /// What one step of the sweep decided about a vertex.
-enum Step {
+pub(super) enum Step {
     /// No strictly better neighbour; `strict` when every neighbour is strictly worse.
     Minimum { stats: StartStats, strict: bool },
     /// Moves on; `acc_end` holds its `p_end` row, `end` its LS* for [`Variant::Best`].
@@ -286,10 +329,42 @@ fn solve_vertex<N: Neighbourhood, V: SolvedView>(
         }
     });
 
+    if variant == Variant::Best && min_loss < own {
+        add(solved, min_id, &mut sum, acc_end, &mut count);
+    }
+    let end = || solved.end(min_id);
+    settle(
+        variant,
+        own,
+        success[vi],
+        (s, better, in_set),
+        min_loss,
+        (sum, count),
+        acc_end,
+        end,
+    )
+}
+
+/// The value of a vertex from what its scan found: `(s, better, in_set)` its numbers of
+/// neighbours, strictly better ones and ones in the success set; `min_loss` the lowest
+/// neighbour loss; `(sum, count)` the sum of its move targets' values and their number
+/// (`acc_end` their `p_end` rows summed); `end` its LS* for [`Variant::Best`]. Shared by
+/// [`solve_vertex`] and the long-line sweep ([`super::long_lines`]), so both round alike.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn settle(
+    variant: Variant,
+    own: f64,
+    own_success: bool,
+    (s, better, in_set): (usize, usize, usize),
+    min_loss: f64,
+    (sum, count): (StartStats, usize),
+    acc_end: &mut [f64],
+    end: impl FnOnce() -> VertexId,
+) -> Step {
     if min_loss >= own {
         // A local minimum (no neighbour, or none strictly better; losses are never
         // NaN): every variant stops here after scanning all s neighbours.
-        let ok = success[vi] as u8 as f64;
+        let ok = own_success as u8 as f64;
         return Step::Minimum {
             stats: StartStats {
                 p_success: ok,
@@ -302,17 +377,13 @@ fn solve_vertex<N: Neighbourhood, V: SolvedView>(
             strict: min_loss > own,
         };
     }
-    if variant == Variant::Best {
-        add(solved, min_id, &mut sum, acc_end, &mut count);
-    }
-
     let w = 1.0 / count as f64;
     let scan = match variant {
         Variant::First => (s as f64 + 1.0) / (better as f64 + 1.0),
         _ => s as f64,
     };
     let p = sum.p_success * w;
-    let found = if success[vi] {
+    let found = if own_success {
         0.0
     } else if variant.scans_all() && in_set > 0 {
         // The best neighbour is then in the set: found at the first such neighbour
@@ -331,11 +402,7 @@ fn solve_vertex<N: Neighbourhood, V: SolvedView>(
             success_evaluations: scan * p + sum.success_evaluations * w,
             found_evaluations: found,
         },
-        end: if variant == Variant::Best {
-            solved.end(min_id)
-        } else {
-            0
-        },
+        end: if variant == Variant::Best { end() } else { 0 },
     }
 }
 
@@ -578,6 +645,11 @@ pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f
         return solve(space, loss, Variant::First, Target::Eps(0.0), 0).mean(|s| s.p_success);
     }
     let n = space.len();
+    if let Some(product) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
+        let p = long_lines::first_success(product, loss, &loss_order(loss));
+        let parts: Vec<f64> = p.par_chunks(4096).map(|c| c.iter().sum::<f64>()).collect();
+        return parts.iter().sum::<f64>() / n as f64;
+    }
     let best = crate::range::min_max(loss.iter().copied()).0;
     let mut p = vec![0.0f64; n];
     let shared = SharedSlice::new(&mut p);
@@ -1065,6 +1137,79 @@ mod tests {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             let loss: Vec<f64> = (0..space.len()).map(|_| rng.gen_range(0..ties) as f64 / ties as f64).collect();
             check(&space, &loss, &[0, 3, 1000]);
+        }
+
+        /// The long-line sweep (run here on any shape, short lines included) against the
+        /// scan: best improvement with either tie rule bit for bit, first improvement
+        /// (summed in loss order) to 1e-12; its p-only sweep likewise; the line-sorted
+        /// better counts and local minima exactly. Losses with ties and −0/+0.
+        #[test]
+        fn long_lines_equal_the_sequential_sweep(
+            radices in proptest::collection::vec(2u32..7, 1..4),
+            wide in proptest::option::of(65u32..90),
+            seed in any::<u64>(),
+            ties in 1u32..8,
+        ) {
+            use rand::{Rng, SeedableRng};
+            let mut radices = radices;
+            if let Some(k) = wide {
+                radices.truncate(1);
+                radices.push(k); // lines longer than lines::LONG: sorted, not compared pairwise
+            }
+            let spec = radices.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("x");
+            let spec = if radices.len() == 1 { format!("{}^1", radices[0]) } else { spec };
+            let space = ProductSpace::parse(&spec).unwrap();
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let loss: Vec<f64> = (0..space.len())
+                .map(|_| {
+                    let x = rng.gen_range(0..ties) as f64 / ties as f64;
+                    if x == 0.0 && rng.gen() { -0.0 } else { x }
+                })
+                .collect();
+            let order = loss_order(&loss);
+            let mask: Vec<bool> = loss.iter().map(|&l| l < 0.5).collect();
+            for target in [Target::Eps(0.0), Target::Eps(0.25), Target::Mask(&mask)] {
+                for top in [0, 3, 1000] {
+                    for variant in Variant::ALL {
+                        let want = solve_sequential(&space, &loss, &order, variant, target, top);
+                        let got = solve_long_lines(&space, &loss, &order, variant, target, top);
+                        if variant == Variant::First {
+                            prop_assert_eq!(&got.top_minima, &want.top_minima);
+                            prop_assert_eq!(got.local_minima, want.local_minima);
+                            prop_assert_eq!(got.strict_local_minima, want.strict_local_minima);
+                            let near = |a: f64, b: f64| (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-12 * (1.0 + b.abs());
+                            for (g, w) in got.stats.iter().zip(&want.stats) {
+                                prop_assert!(near(g.p_success, w.p_success));
+                                prop_assert!(near(g.expected_moves, w.expected_moves));
+                                prop_assert!(near(g.expected_evaluations, w.expected_evaluations));
+                                prop_assert!(near(g.expected_end_loss, w.expected_end_loss));
+                                prop_assert!(near(g.success_evaluations, w.success_evaluations));
+                                prop_assert!(near(g.found_evaluations, w.found_evaluations));
+                            }
+                            for (g, w) in got.p_end.iter().zip(&want.p_end) {
+                                prop_assert!(near(*g, *w));
+                            }
+                        } else {
+                            assert_same(&got, &want);
+                        }
+                    }
+                }
+            }
+            let want = solve_sequential(&space, &loss, &order, Variant::First, Target::Eps(0.0), 0);
+            let p = long_lines::first_success(&space, &loss, &order);
+            for (g, w) in p.iter().zip(&want.stats) {
+                prop_assert!((g - w.p_success).abs() <= 1e-12);
+            }
+            let counts: Vec<u32> = lines::better_counts(&space, &loss)
+                .into_iter()
+                .map(AtomicU32::into_inner)
+                .collect();
+            for v in 0..space.len() as VertexId {
+                let mut b = 0;
+                space.for_each_neighbour(v, |u| b += (loss[u as usize] < loss[v as usize]) as u32);
+                prop_assert_eq!(counts[v as usize], b);
+            }
+            prop_assert_eq!(count_local_minima(&space, &loss), want.local_minima);
         }
 
         #[test]

@@ -16,6 +16,7 @@
 
 pub mod cost;
 pub mod dp;
+pub mod long_lines;
 pub mod noise;
 pub mod simulate;
 

@@ -123,11 +123,26 @@ pub fn simulate<N: Neighbourhood>(
     success: &[bool],
     opts: &SimOptions,
 ) -> Vec<RunResult> {
+    simulate_with_progress(space, loss, success, opts, &crate::progress::Silent)
+}
+
+/// [`simulate`], reporting each finished run to `progress`: a run scans whole
+/// neighbourhoods, so on a space of long lines (a complete graph of 10⁵ vertices: 10⁵
+/// evaluations a step) a thousand runs take seconds to minutes, and the terminal should
+/// show where they are. The runs and their results are the same.
+pub fn simulate_with_progress<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    success: &[bool],
+    opts: &SimOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Vec<RunResult> {
     let n = space.len();
     assert_eq!(n, loss.len(), "one loss per vertex");
     assert_eq!(n, success.len(), "one success flag per vertex");
     assert!(opts.num_init >= 1, "at least one random start per restart");
-    (0..opts.runs)
+    progress.stage("simulating runs", opts.runs as u64);
+    let runs = (0..opts.runs)
         .into_par_iter()
         .map_init(
             || Scratch {
@@ -135,9 +150,15 @@ pub fn simulate<N: Neighbourhood>(
                 stamp: 0,
                 nbrs: Vec::new(),
             },
-            |scratch, run| one_run(space, loss, success, opts, run as u64, scratch),
+            |scratch, run| {
+                let r = one_run(space, loss, success, opts, run as u64, scratch);
+                progress.advance(1);
+                r
+            },
         )
-        .collect()
+        .collect();
+    progress.finish();
+    runs
 }
 
 /// The state of one run: what it has paid and recorded.

@@ -243,7 +243,13 @@ pub fn hardness<N: Neighbourhood>(
             id: 0,
         }
     } else {
-        largest_plateau(space, loss, sign)
+        match product {
+            // Long lines: k − 1 unions per line instead of a scan of k(k − 1) arcs.
+            Some(p) if p.uniform_degree() > lines::LONG => largest_plateau(n, loss, sign, |join| {
+                lines::equal_loss_chains(p, loss, join)
+            }),
+            _ => largest_plateau(n, loss, sign, |join| equal_loss_arcs(space, loss, join)),
+        }
     };
 
     let first_p_success = dp::first_improvement_success(space, loss);
@@ -437,9 +443,15 @@ fn neighbour_correlation<N: Neighbourhood>(space: &N, loss: &[f64]) -> (Option<f
 /// The largest weakly connected component of equal-loss arcs (ties in size to the
 /// component with the lowest vertex id), by union-find with path halving, union by size.
 /// On a symmetric relation each edge is united once (from its lower end).
-fn largest_plateau<N: Neighbourhood>(space: &N, loss: &[f64], sign: f64) -> Plateau {
-    let n = space.len();
-    let symmetric = space.is_symmetric();
+///
+/// `pairs(join)` calls `join(a, b)` for enough equal-loss pairs to connect each plateau:
+/// the components, hence the answer, do not depend on which.
+fn largest_plateau(
+    n: usize,
+    loss: &[f64],
+    sign: f64,
+    pairs: impl FnOnce(&mut dyn FnMut(VertexId, VertexId)),
+) -> Plateau {
     let mut parent: Vec<VertexId> = (0..n as VertexId).collect();
     let mut size = vec![1u32; n];
     fn find(parent: &mut [VertexId], mut v: VertexId) -> VertexId {
@@ -450,23 +462,18 @@ fn largest_plateau<N: Neighbourhood>(space: &N, loss: &[f64], sign: f64) -> Plat
         }
         v
     }
-    for v in 0..n as VertexId {
-        let x = loss[v as usize];
-        space.for_each_neighbour(v, |u| {
-            if (u > v || !symmetric) && loss[u as usize] == x {
-                let (a, b) = (find(&mut parent, v), find(&mut parent, u));
-                if a != b {
-                    let (big, small) = if size[a as usize] >= size[b as usize] {
-                        (a, b)
-                    } else {
-                        (b, a)
-                    };
-                    parent[small as usize] = big;
-                    size[big as usize] += size[small as usize];
-                }
-            }
-        });
-    }
+    pairs(&mut |v, u| {
+        let (a, b) = (find(&mut parent, v), find(&mut parent, u));
+        if a != b {
+            let (big, small) = if size[a as usize] >= size[b as usize] {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            parent[small as usize] = big;
+            size[big as usize] += size[small as usize];
+        }
+    });
     // Scan by vertex id: the first vertex seen of the largest component is its lowest id.
     let mut best = (0u32, 0 as VertexId);
     for v in 0..n as VertexId {
@@ -480,6 +487,24 @@ fn largest_plateau<N: Neighbourhood>(space: &N, loss: &[f64], sign: f64) -> Plat
         size: best.0 as usize,
         value: sign * loss[best.1 as usize] + 0.0,
         id: best.1,
+    }
+}
+
+/// The equal-loss arcs of `space`, each edge once (from its lower end) on a symmetric
+/// relation.
+fn equal_loss_arcs<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    join: &mut dyn FnMut(VertexId, VertexId),
+) {
+    let symmetric = space.is_symmetric();
+    for v in 0..space.len() as VertexId {
+        let x = loss[v as usize];
+        space.for_each_neighbour(v, |u| {
+            if (u > v || !symmetric) && loss[u as usize] == x {
+                join(v, u);
+            }
+        });
     }
 }
 

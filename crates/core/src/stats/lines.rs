@@ -108,10 +108,17 @@ pub(crate) fn correlation_sums(space: &ProductSpace, loss: &[f64]) -> (f64, f64,
                             .zip(q.iter())
                             .map(|(&s, &q)| s * s - q)
                             .sum::<f64>();
-                        for c1 in 0..k {
-                            for c2 in c1 + 1..k {
-                                equal += row(c1).iter().zip(row(c2)).filter(|(a, b)| a == b).count()
-                                    as u64;
+                        if k > LONG {
+                            for j in 0..width {
+                                equal += equal_pairs(k, |c| row(c)[j]);
+                            }
+                        } else {
+                            for c1 in 0..k {
+                                for c2 in c1 + 1..k {
+                                    equal +=
+                                        row(c1).iter().zip(row(c2)).filter(|(a, b)| a == b).count()
+                                            as u64;
+                                }
                             }
                         }
                     }
@@ -179,6 +186,16 @@ pub(crate) fn better_counts(space: &ProductSpace, loss: &[f64]) -> Vec<AtomicU32
                 for b in 0..g.blocks {
                     let base = g.start + b * stride * k + g.lines.start;
                     let row = |c: usize| &loss[base + c * stride..][..width];
+                    if k > LONG {
+                        for j in 0..width {
+                            let line = |c: usize| row(c)[j];
+                            for (c, below) in strictly_lower(k, line) {
+                                let o = &counts[base + c * stride + j];
+                                o.store(o.load(Relaxed) + below, Relaxed);
+                            }
+                        }
+                        continue;
+                    }
                     for c in 0..k {
                         lower.clear();
                         lower.resize(width, 0);
@@ -260,6 +277,79 @@ pub(crate) fn move_masks(space: &ProductSpace, loss: &[f64]) -> Option<Vec<[u64;
             .map(|[b, w]| [b.into_inner(), w.into_inner()])
             .collect(),
     )
+}
+
+/// Lines longer than this are sorted instead of compared pair by pair: the pairwise loops
+/// stream memory and vectorise, so they win on short lines, but they cost k² per line,
+/// ~5·10⁹ comparisons on a complete graph of 10⁵ vertices (`100000^1`).
+pub(crate) const LONG: usize = 64;
+
+/// The positions 0..k of one line sorted by value (ties by position), with the `<` and
+/// `==` of f64, under which −0 and +0 are one value (losses are never NaN).
+fn sorted_line(k: usize, value: impl Fn(usize) -> f64) -> Vec<(f64, u32)> {
+    let mut line: Vec<(f64, u32)> = (0..k).map(|c| (value(c), c as u32)).collect();
+    line.sort_unstable_by(|a, b| {
+        a.0.partial_cmp(&b.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+    });
+    line
+}
+
+/// For each position c of a line of `k` values, (c, how many values of the line are
+/// strictly lower): the start of c's run of equal values in sorted order. Integer counts,
+/// the same as the pairwise comparison.
+fn strictly_lower(k: usize, value: impl Fn(usize) -> f64) -> impl Iterator<Item = (usize, u32)> {
+    let line = sorted_line(k, value);
+    let mut run = 0;
+    (0..k).map(move |r| {
+        if r > 0 && line[r].0 != line[r - 1].0 {
+            run = r;
+        }
+        (line[r].1 as usize, run as u32)
+    })
+}
+
+/// Unordered pairs of equal values on a line of `k` values: r(r−1)/2 per run of r.
+fn equal_pairs(k: usize, value: impl Fn(usize) -> f64) -> u64 {
+    let line = sorted_line(k, value);
+    let mut pairs = 0u64;
+    let mut run = 0u64;
+    for r in 0..k {
+        if r > 0 && line[r].0 == line[r - 1].0 {
+            run += 1;
+            pairs += run;
+        } else {
+            run = 0;
+        }
+    }
+    pairs
+}
+
+/// Calls `join(a, b)` for pairs of vertices of one line with equal loss, enough to connect
+/// each set of equal values of each line (consecutive members in sorted order): the same
+/// connected components as every equal-loss arc, with k − 1 unions per line at most
+/// instead of k(k − 1). Sequential: union-find is.
+pub(crate) fn equal_loss_chains(
+    space: &ProductSpace,
+    loss: &[f64],
+    mut join: impl FnMut(u32, u32),
+) {
+    for i in 0..space.radices().len() {
+        let (stride, k) = shape(space, i);
+        let block = stride * k;
+        for start in (0..loss.len()).step_by(block) {
+            for j in 0..stride {
+                let id = |c: usize| start + c * stride + j;
+                let line = sorted_line(k, |c| loss[id(c)]);
+                for w in line.windows(2) {
+                    if w[0].0 == w[1].0 {
+                        join(id(w[0].1 as usize) as u32, id(w[1].1 as usize) as u32);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Σ over `0..n` of `f` on fixed ranges of ids, range sums added in order.
