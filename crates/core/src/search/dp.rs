@@ -254,6 +254,66 @@ pub(super) enum Step {
     Moves { stats: StartStats, end: VertexId },
 }
 
+/// What [`solve_sequential`] computes before its finish: per-start statistics, LS* for
+/// [`Variant::Best`], the first `top` minima met and the `p_end` rows (stride `top`), and
+/// the numbers of local and strict local minima. One record for the neighbour-scan sweep
+/// and the line-by-line one (`long_lines`), so both keep what a [`Step`] decided alike.
+pub(super) struct Solved {
+    pub stats: Vec<StartStats>,
+    pub end: Vec<VertexId>,
+    pub top_minima: Vec<VertexId>,
+    pub p_end: Vec<f64>,
+    pub minima: (usize, usize),
+    top: usize,
+    variant: Variant,
+}
+
+impl Solved {
+    /// Nothing solved yet for `n` vertices. While sweeping, `expected_evaluations` holds
+    /// R(v): evaluations after arriving at v.
+    pub(super) fn new(n: usize, top: usize, variant: Variant) -> Solved {
+        Solved {
+            stats: vec![StartStats::default(); n],
+            end: if variant == Variant::Best {
+                vec![0 as VertexId; n]
+            } else {
+                Vec::new()
+            },
+            top_minima: Vec::with_capacity(top),
+            p_end: vec![0.0; n * top],
+            minima: (0, 0),
+            top,
+            variant,
+        }
+    }
+
+    /// Keeps what the sweep decided for `v`; `acc_end` is its `p_end` row when it moves.
+    pub(super) fn record(&mut self, v: VertexId, step: Step, acc_end: &[f64]) {
+        let (vi, top) = (v as usize, self.top);
+        match step {
+            Step::Minimum { stats, strict } => {
+                self.minima.0 += 1;
+                self.minima.1 += strict as usize;
+                self.stats[vi] = stats;
+                if self.variant == Variant::Best {
+                    self.end[vi] = v;
+                }
+                if self.top_minima.len() < top {
+                    self.p_end[vi * top + self.top_minima.len()] = 1.0;
+                    self.top_minima.push(v);
+                }
+            }
+            Step::Moves { stats, end } => {
+                self.stats[vi] = stats;
+                if self.variant == Variant::Best {
+                    self.end[vi] = end;
+                }
+                self.p_end[vi * top..][..top].copy_from_slice(acc_end);
+            }
+        }
+    }
+}
+
 /// Solves vertex `v` from its move targets, all solved already, in one scan of its
 /// neighbours; `worse` is called for every strictly worse neighbour (the level sweep
 /// releases them). One function for the sequential and the parallel sweep, so the two
@@ -479,27 +539,17 @@ pub fn solve_sequential<N: Neighbourhood>(
         }
     }
 
-    // While sweeping, `expected_evaluations` holds R(v): evaluations after arriving at v.
-    let mut stats = vec![StartStats::default(); n];
-    let mut end = if variant == Variant::Best {
-        vec![0 as VertexId; n]
-    } else {
-        Vec::new()
-    };
-    let mut top_minima: Vec<VertexId> = Vec::with_capacity(top);
-    let mut p_end = vec![0.0; n * top];
+    let mut solved = Solved::new(n, top, variant);
     let mut acc_end = vec![0.0; top];
-    let (mut local_minima, mut strict_local_minima) = (0, 0);
 
     for &v in order {
-        let vi = v as usize;
         let view = View {
-            stats: &stats,
-            p_end: &p_end,
-            end: &end,
+            stats: &solved.stats,
+            p_end: &solved.p_end,
+            end: &solved.end,
             top,
         };
-        match solve_vertex(
+        let step = solve_vertex(
             space,
             loss,
             &success,
@@ -508,36 +558,17 @@ pub fn solve_sequential<N: Neighbourhood>(
             &view,
             &mut acc_end,
             |_| (),
-        ) {
-            Step::Minimum { stats: st, strict } => {
-                local_minima += 1;
-                strict_local_minima += strict as usize;
-                stats[vi] = st;
-                if variant == Variant::Best {
-                    end[vi] = v;
-                }
-                if top_minima.len() < top {
-                    p_end[vi * top + top_minima.len()] = 1.0;
-                    top_minima.push(v);
-                }
-            }
-            Step::Moves { stats: st, end: e } => {
-                stats[vi] = st;
-                if variant == Variant::Best {
-                    end[vi] = e;
-                }
-                p_end[vi * top..][..top].copy_from_slice(&acc_end);
-            }
-        }
+        );
+        solved.record(v, step, &acc_end);
     }
     finish(
         variant,
-        stats,
-        end,
-        top_minima,
-        p_end,
+        solved.stats,
+        solved.end,
+        solved.top_minima,
+        solved.p_end,
         top,
-        (local_minima, strict_local_minima),
+        solved.minima,
         success,
         found_defined,
     )

@@ -17,7 +17,7 @@
 //!
 //! Sequential (one pass in loss order), O(n·d) after the sorts.
 
-use super::dp::{settle, StartStats, Step};
+use super::dp::{settle, Solved, StartStats};
 use super::Variant;
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 
@@ -154,17 +154,6 @@ pub fn first_success(space: &ProductSpace, loss: &[f64], order: &[VertexId]) -> 
     p
 }
 
-/// What [`super::dp::solve_sequential`] computes before its finish: per-start statistics,
-/// LS* for [`Variant::Best`], the first `top` minima met and the `p_end` rows (stride
-/// `top`), and the numbers of local and strict local minima.
-pub(super) struct Solved {
-    pub stats: Vec<StartStats>,
-    pub end: Vec<VertexId>,
-    pub top_minima: Vec<VertexId>,
-    pub p_end: Vec<f64>,
-    pub minima: (usize, usize),
-}
-
 /// The sweep of [`super::dp::solve_sequential`] on a product space, line by line.
 pub(super) fn solve(
     space: &ProductSpace,
@@ -198,16 +187,8 @@ pub(super) fn solve(
         (Vec::new(), Vec::new(), Vec::new())
     };
 
-    let mut stats = vec![StartStats::default(); n];
-    let mut end = if variant == Variant::Best {
-        vec![0 as VertexId; n]
-    } else {
-        Vec::new()
-    };
-    let mut top_minima: Vec<VertexId> = Vec::with_capacity(top);
-    let mut p_end = vec![0.0; n * top];
+    let mut solved = Solved::new(n, top, variant);
     let mut acc_end = vec![0.0; top];
-    let (mut local_minima, mut strict_local_minima) = (0, 0);
 
     for group in equal_loss_groups(loss, order) {
         for &v in group {
@@ -235,8 +216,8 @@ pub(super) fn solve(
                 add_to(
                     sum,
                     acc_end,
-                    &stats[u as usize],
-                    &p_end[u as usize * top..][..top],
+                    &solved.stats[u as usize],
+                    &solved.p_end[u as usize * top..][..top],
                 );
             };
             if min_loss < own {
@@ -283,29 +264,9 @@ pub(super) fn solve(
                 min_loss,
                 (sum, count),
                 &mut acc_end,
-                || end[min_id as usize],
+                || solved.end[min_id as usize],
             );
-            match step {
-                Step::Minimum { stats: st, strict } => {
-                    local_minima += 1;
-                    strict_local_minima += strict as usize;
-                    stats[vi] = st;
-                    if variant == Variant::Best {
-                        end[vi] = v;
-                    }
-                    if top_minima.len() < top {
-                        p_end[vi * top + top_minima.len()] = 1.0;
-                        top_minima.push(v);
-                    }
-                }
-                Step::Moves { stats: st, end: e } => {
-                    stats[vi] = st;
-                    if variant == Variant::Best {
-                        end[vi] = e;
-                    }
-                    p_end[vi * top..][..top].copy_from_slice(&acc_end);
-                }
-            }
+            solved.record(v, step, &acc_end);
         }
         if first {
             for &v in group {
@@ -313,21 +274,15 @@ pub(super) fn solve(
                     add_to(
                         &mut line_sum[line],
                         &mut line_end[line * top..][..top],
-                        &stats[v as usize],
-                        &p_end[v as usize * top..][..top],
+                        &solved.stats[v as usize],
+                        &solved.p_end[v as usize * top..][..top],
                     );
                     line_count[line] += 1;
                 }
             }
         }
     }
-    Solved {
-        stats,
-        end,
-        top_minima,
-        p_end,
-        minima: (local_minima, strict_local_minima),
-    }
+    solved
 }
 
 /// `sum += t`, field by field as the scan adds a target, and `acc += row`.
