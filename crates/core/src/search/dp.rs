@@ -314,6 +314,20 @@ impl Solved {
     }
 }
 
+/// `sum += t`, field by field, and `acc += row`: how every sweep adds a move target, so
+/// the neighbour scan and the line-by-line sweep round alike.
+pub(super) fn add_to(sum: &mut StartStats, acc: &mut [f64], t: &StartStats, row: &[f64]) {
+    sum.p_success += t.p_success;
+    sum.expected_moves += t.expected_moves;
+    sum.expected_evaluations += t.expected_evaluations;
+    sum.expected_end_loss += t.expected_end_loss;
+    sum.success_evaluations += t.success_evaluations;
+    sum.found_evaluations += t.found_evaluations;
+    for (a, &p) in acc.iter_mut().zip(row) {
+        *a += p;
+    }
+}
+
 /// Solves vertex `v` from its move targets, all solved already, in one scan of its
 /// neighbours; `worse` is called for every strictly worse neighbour (the level sweep
 /// releases them). One function for the sequential and the parallel sweep, so the two
@@ -347,16 +361,7 @@ fn solve_vertex<N: Neighbourhood, V: SolvedView>(
         acc_end: &mut [f64],
         count: &mut usize,
     ) {
-        let t = solved.stats(u);
-        sum.p_success += t.p_success;
-        sum.expected_moves += t.expected_moves;
-        sum.expected_evaluations += t.expected_evaluations;
-        sum.expected_end_loss += t.expected_end_loss;
-        sum.success_evaluations += t.success_evaluations;
-        sum.found_evaluations += t.found_evaluations;
-        for (a, &p) in acc_end.iter_mut().zip(solved.p_end(u)) {
-            *a += p;
-        }
+        add_to(sum, acc_end, solved.stats(u), solved.p_end(u));
         *count += 1;
     }
     space.for_each_neighbour(v, |u| {

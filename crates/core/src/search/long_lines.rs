@@ -17,7 +17,7 @@
 //!
 //! Sequential (one pass in loss order), O(n·d) after the sorts.
 
-use super::dp::{settle, Solved, StartStats};
+use super::dp::{add_to, settle, Solved, StartStats};
 use super::Variant;
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 
@@ -283,17 +283,4 @@ pub(super) fn solve(
         }
     }
     solved
-}
-
-/// `sum += t`, field by field as the scan adds a target, and `acc += row`.
-fn add_to(sum: &mut StartStats, acc: &mut [f64], t: &StartStats, row: &[f64]) {
-    sum.p_success += t.p_success;
-    sum.expected_moves += t.expected_moves;
-    sum.expected_evaluations += t.expected_evaluations;
-    sum.expected_end_loss += t.expected_end_loss;
-    sum.success_evaluations += t.success_evaluations;
-    sum.found_evaluations += t.found_evaluations;
-    for (a, &p) in acc.iter_mut().zip(row) {
-        *a += p;
-    }
 }
