@@ -42,6 +42,33 @@ pub struct AnalyzeArgs {
     pub f32: bool,
 }
 
+/// Option combinations clap's rules cannot say, refused before any file is read: usage
+/// errors (exit 2) naming the options.
+pub fn check(args: &AnalyzeArgs) -> Result<()> {
+    if args.input.space == crate::labelled::SPACE && args.input.losses.is_some() {
+        return Err(super::Usage::wrap(anyhow::anyhow!(
+            "--losses gives one value per vertex of a space; --space {} takes one value per \
+             module hash, from --table (joined on its hash column) or --synthetic",
+            crate::labelled::SPACE
+        )));
+    }
+    Ok(())
+}
+
+/// Warns about the options `--space nb101-labelled` does not use (its report has no
+/// hardness section, is always exact, and lists no minima).
+fn warn_labelled_ignores(args: &AnalyzeArgs) {
+    let space = crate::labelled::SPACE;
+    if args.json && args.no_hardness {
+        errln!("nasland: warning: --no-hardness has no effect with --space {space} (its report has no hardness section); ignored");
+    }
+    if args.f32 {
+        errln!("nasland: warning: --f32 has no effect with --space {space} (one value per module hash, analysed exactly); ignored");
+    }
+    args.input
+        .warn_if_seed_ignored("analyze", args.input.table.as_deref());
+}
+
 pub fn run(args: AnalyzeArgs) -> Result<()> {
     let start = Instant::now();
     if args.no_hardness && !args.json {
@@ -50,6 +77,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     if args.input.space == crate::labelled::SPACE {
         let spec = args.input.spec();
         super::args::warn_if_ignored(&spec, spec.table.is_none());
+        warn_labelled_ignores(&args);
         let report = crate::labelled::analyse(&spec, args.eps.as_deref())?;
         if args.json {
             outln!("{}", serde_json::to_string_pretty(&report)?);
@@ -63,6 +91,8 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         return Ok(());
     }
     let input = super::args::load_losses(&args.input.spec())?;
+    args.input
+        .warn_if_seed_ignored("analyze", super::args::values_file(&input));
     let loaded = start.elapsed();
     let what = crate::format::describe_input(&input);
     let precision = if args.f32 {

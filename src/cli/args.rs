@@ -42,9 +42,9 @@ pub struct InputArgs {
     #[arg(long, value_name = "MODEL", conflicts_with = "table")]
     pub synthetic: Option<String>,
 
-    /// Seed of everything random.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Seed of everything random [default: 1].
+    #[arg(long = "seed", value_name = "SEED")]
+    pub seed_given: Option<u64>,
 
     /// A packed table (.nasl or .nasl.zst, from `nasland pack`) instead of --space and
     /// --table: its graph is the space, its columns the metrics.
@@ -67,7 +67,7 @@ impl InputArgs {
             metric: self.metric.clone(),
             direction: direction::asked(self.maximize, self.minimize),
             synthetic: self.synthetic.clone(),
-            seed: self.seed,
+            seed: self.seed(),
             graph: self.graph.clone(),
             losses: self.losses.clone(),
         }
@@ -95,6 +95,18 @@ pub fn load_losses(spec: &InputSpec) -> anyhow::Result<Input<crate::input::Losse
     Ok(input)
 }
 
+/// The file the values of `input` come from, or `None` for synthetic losses (the only
+/// values drawn at random).
+pub fn values_file<V>(input: &Input<V>) -> Option<&std::path::Path> {
+    use crate::input::Source;
+    match &input.source {
+        Source::Synthetic { .. } => None,
+        Source::Table { path, .. } | Source::Graph { path, .. } | Source::Npy { path } => {
+            Some(path)
+        }
+    }
+}
+
 /// Warns that `--maximize` is ignored when the losses are `synthetic`.
 pub fn warn_if_ignored(spec: &InputSpec, synthetic: bool) {
     if synthetic && spec.direction == direction::Direction::Maximize {
@@ -105,6 +117,22 @@ pub fn warn_if_ignored(spec: &InputSpec, synthetic: bool) {
 }
 
 impl InputArgs {
+    /// The seed of everything random: `--seed`, or 1.
+    pub fn seed(&self) -> u64 {
+        self.seed_given.unwrap_or(1)
+    }
+
+    /// Warns that `--seed` is ignored when it was given but `command` draws nothing at
+    /// random: its values come `from` a file (a table, a packed graph's column, a `.npy`).
+    pub fn warn_if_seed_ignored(&self, command: &str, from: Option<&std::path::Path>) {
+        if let (Some(seed), Some(from)) = (self.seed_given, from) {
+            errln!(
+                "nasland: warning: --seed {seed} has no effect: {command} draws nothing at random when the values come from {}; ignored",
+                from.display()
+            );
+        }
+    }
+
     /// Loads the input these arguments describe (see [`load`]).
     pub fn load(&self) -> anyhow::Result<Input> {
         load(&self.spec())

@@ -87,6 +87,8 @@ pub fn run(args: LonArgs) -> Result<()> {
         errln!("nasland: warning: --strength {d} has no effect with --edges basin (basin edges need no perturbation); ignored");
     }
     let input = args.input.load()?;
+    args.input
+        .warn_if_seed_ignored("lon", super::args::values_file(&input));
     let loaded = start.elapsed();
     let model = match args.edges {
         EdgesArg::Escape => EdgeModel::Escape {

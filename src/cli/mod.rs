@@ -219,7 +219,8 @@ impl Command {
             Command::Pack(a) => pack::check(a),
             Command::Report(a) => report::check(a),
             Command::Theory(a) => theory::check(a),
-            Command::Analyze(_) | Command::Info(_) | Command::Keys(_) => Ok(()),
+            Command::Analyze(a) => analyze::check(a),
+            Command::Info(_) | Command::Keys(_) => Ok(()),
         }
     }
 

@@ -168,7 +168,7 @@ pub fn run(args: NoiseArgs) -> Result<()> {
         let opts = NoiseOptions {
             sigma,
             draws: args.draws as usize,
-            seed: args.input.seed,
+            seed: args.input.seed(),
             variant: args.variant,
             eps: args.eps,
         };
@@ -194,7 +194,7 @@ pub fn run(args: NoiseArgs) -> Result<()> {
             input: InputHeader::of(&input),
             sigma,
             draws: args.draws,
-            seed: args.input.seed,
+            seed: args.input.seed(),
             variant: args.variant,
             eps: args.eps,
             local_minima: CountStats::of(&report.local_minima),

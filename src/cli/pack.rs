@@ -70,9 +70,9 @@ pub struct PackArgs {
     #[arg(long, value_name = "A,B,…", num_args = 0..=1, default_missing_value = "", requires = "table")]
     pub minimize: Option<String>,
 
-    /// Seed of --random-regular.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Seed of --random-regular [default: 1].
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<u64>,
 
     /// Output file. Written to a temporary file beside it, verified, then renamed.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -115,6 +115,10 @@ pub fn run(args: PackArgs) -> Result<()> {
     let opts = WriteOptions {
         zstd_level: compress.then_some(args.zstd_level.unwrap_or(9)),
     };
+    if let (None, Some(seed)) = (args.random_regular, args.seed) {
+        errln!("nasland: warning: --seed {seed} has no effect without --random-regular (nothing else pack makes is random); ignored");
+    }
+    let seed = args.seed.unwrap_or(1);
     let listed = |arg: &Option<String>| match arg.as_deref() {
         None => Listed::None,
         Some("") => Listed::All,
@@ -180,11 +184,8 @@ pub fn run(args: PackArgs) -> Result<()> {
             );
         }
     } else if let Some((n, s)) = args.random_regular {
-        pack::random_regular(n, s, args.seed, &args.output, opts)?;
-        errln!(
-            "nasland: random simple {s}-regular graph on {n} vertices, seed {}",
-            args.seed
-        );
+        pack::random_regular(n, s, seed, &args.output, opts)?;
+        errln!("nasland: random simple {s}-regular graph on {n} vertices, seed {seed}");
     }
     if !std::fs::metadata(&args.output).is_ok_and(|m| m.is_file()) {
         // A FIFO or device was written through (nasland_table::atomic): there is no file

@@ -108,7 +108,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         budget: args.budget,
         cache,
         runs: args.runs as usize,
-        seed: args.input.seed,
+        seed: args.input.seed(),
     };
     let runs = simulate_with_progress(
         &input.space,
@@ -122,7 +122,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         variant: args.variant,
         eps: args.eps,
         runs: args.runs,
-        seed: args.input.seed,
+        seed: args.input.seed(),
         num_init: args.num_init,
         budget: args.budget,
         cache,

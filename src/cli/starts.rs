@@ -83,6 +83,8 @@ pub fn run(args: StartsArgs) -> Result<()> {
         Columns::check_path(path)?;
     }
     let input = args.input.load()?;
+    args.input
+        .warn_if_seed_ignored("starts", super::args::values_file(&input));
     let space = &input.space;
     let sign = input.sign();
     let n = input.loss.len() as u64;

@@ -180,11 +180,11 @@ pub fn run(args: TheoryArgs) -> Result<()> {
             }
             let model_name = args.input.synthetic.as_deref().unwrap_or("uniform");
             let model = Synth::parse(model_name)?;
-            let graph_seed = graph_seed(args.input.seed);
+            let graph_seed = graph_seed(args.input.seed());
             let graph = random_regular::generate(n, s, graph_seed).with_context(|| {
                 format!("generating the random {s}-regular graph on {n} vertices")
             })?;
-            let loss = model.draw(n, args.input.seed);
+            let loss = model.draw(n, args.input.seed());
             let landscape = Landscape::of_graph(&graph, &loss);
             let arch = |v: VertexId| v.to_string();
             let subject = Subject {
@@ -197,9 +197,9 @@ pub fn run(args: TheoryArgs) -> Result<()> {
                 maximize: false,
                 source: serde_json::json!({
                     "kind": "random-regular", "n": n, "s": s, "graph_seed": graph_seed,
-                    "model": model.to_string(), "seed": args.input.seed,
+                    "model": model.to_string(), "seed": args.input.seed(),
                 }),
-                seed: Some(args.input.seed),
+                seed: Some(args.input.seed()),
                 arch: &arch,
             };
             report(&args, &opts, &subject, start)

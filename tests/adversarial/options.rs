@@ -453,3 +453,72 @@ fn theory_cactus_without_a_hamming_space_is_a_usage_error() {
     ];
     assert!(nasland::cli::validate(argv).is_ok());
 }
+
+#[test]
+fn seed_without_anything_random_warns_and_changes_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    table(p);
+    // Values from a table: analyze, starts and lon draw nothing at random.
+    let from_table = ["--space", "3^2", "--table", "t.csv", "--key", "arch"];
+    for cmd in ["analyze", "starts", "lon"] {
+        let mut a = vec![cmd];
+        a.extend(from_table);
+        a.extend(["--metric", "loss", "--minimize", "--json"]);
+        ignored(p, &a, &["--seed", "5"], "warning: --seed 5 has no effect: ");
+        let e = String::from_utf8_lossy(&run(p, &[&a[..], &["--seed", "5"]].concat()).stderr)
+            .into_owned();
+        assert!(
+            e.contains("t.csv"),
+            "{cmd}: the warning names the file: {e}"
+        );
+    }
+    // Synthetic losses are drawn with the seed: no warning, and another result.
+    let syn = ["analyze", "--space", "3^3", "--json"];
+    let o = run(p, &[&syn[..], &["--seed", "5"]].concat());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && !e.contains("warning"), "{e}");
+    assert_ne!(o.stdout, run(p, &syn).stdout);
+    // pack: only --random-regular is random.
+    let o = run(p, &["pack", "--space", "3^2", "-o", "a.nasl"]);
+    assert!(o.status.success());
+    let o = run(
+        p,
+        &["pack", "--space", "3^2", "-o", "b.nasl", "--seed", "9"],
+    );
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{e}");
+    assert!(
+        e.contains("warning: --seed 9 has no effect without --random-regular"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read(p.join("a.nasl")).unwrap(),
+        std::fs::read(p.join("b.nasl")).unwrap()
+    );
+    let o = run(
+        p,
+        &[
+            "pack",
+            "--random-regular",
+            "20,3",
+            "--seed",
+            "9",
+            "-o",
+            "c.nasl",
+        ],
+    );
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && !e.contains("warning"), "{e}");
+    assert!(e.contains("seed 9"), "{e}");
+}
+
+#[test]
+fn losses_file_with_the_labelled_space_is_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    usage_error(
+        d.path(),
+        &["analyze", "--space", "nb101-labelled", "--losses", "x.npy"],
+        &["--losses", "nb101-labelled", "--table", "--synthetic"],
+    );
+}
