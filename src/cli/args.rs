@@ -85,16 +85,6 @@ pub fn load(spec: &InputSpec) -> anyhow::Result<Input> {
     Ok(input)
 }
 
-/// [`load`], keeping the losses in the type they came in (f32 synthetic losses stay f32).
-pub fn load_losses(spec: &InputSpec) -> anyhow::Result<Input<crate::input::Losses>> {
-    let input = spec.load_losses()?;
-    warn_if_ignored(
-        spec,
-        matches!(input.source, crate::input::Source::Synthetic { .. }),
-    );
-    Ok(input)
-}
-
 /// Warns that `--maximize` is ignored when the losses are `synthetic`.
 pub fn warn_if_ignored(spec: &InputSpec, synthetic: bool) {
     if synthetic && spec.direction == direction::Direction::Maximize {
