@@ -2,10 +2,11 @@
 //! prints. The command line and the Python package both call [`analyze`], so the two
 //! can never disagree on a number.
 
+use crate::input::{Error as InputError, ErrorKind as InputErrorKind};
 use crate::input::{Input, Losses, Source, View};
 use crate::landscape::{Compact, Landscape, Loss};
 use crate::progress::Progress;
-use crate::space::{DegreeStats, Neighbourhood};
+use crate::space::{DegreeStats, Neighbourhood, Space};
 use crate::stats::hardness::DEFAULT_EPS_SHARES;
 use crate::stats::{hardness, summarize, summarize_compact, Hardness, Summary, SummaryOptions};
 use serde::Serialize;
@@ -125,7 +126,13 @@ pub fn report(
     opts: &Options,
     precision: Precision,
     progress: &dyn Progress,
-) -> Report {
+) -> Result<Report, InputError> {
+    // A packed graph from `InputSpec::load_losses_deferring_graph_check` is verified
+    // here: by the compact path's own LS pass, or before the full path uses it.
+    let table_error = |e| InputError::wrap(InputErrorKind::Table, e);
+    if let (true, Space::Graph(g)) = (opts.hardness, &input.space) {
+        g.verify().map_err(table_error)?;
+    }
     let (input, rounding) = match precision {
         Precision::Exact => {
             let mut input = input;
@@ -146,9 +153,10 @@ pub fn report(
             View::F32(loss) => compact_report(&input, loss, opts, progress),
             View::F64(loss) => compact_report(&input, loss, opts, progress),
         }
+        .map_err(table_error)?
     };
     report.f32_rounding = rounding;
-    report
+    Ok(report)
 }
 
 fn compact_report<V, L: Loss>(
@@ -156,12 +164,12 @@ fn compact_report<V, L: Loss>(
     loss: &[L],
     opts: &Options,
     progress: &dyn Progress,
-) -> Report {
+) -> Result<Report, crate::table::Error> {
     let eps = opts.eps.clone().unwrap_or_else(|| default_eps(loss));
     let landscape = match &input.space {
-        crate::space::Space::Product(p) => Compact::of_product(p, loss, progress),
-        crate::space::Space::Graph(g) => Compact::from_step(g.step(loss), progress),
-        crate::space::Space::Explicit(e) => Compact::of_graph(e.csr(), loss),
+        Space::Product(p) => Compact::of_product(p, loss, progress),
+        Space::Graph(g) => Compact::from_step(g.step_verified(loss)?, progress),
+        Space::Explicit(e) => Compact::of_graph(e.csr(), loss),
     };
     let summary = summarize_compact(
         loss,
@@ -170,7 +178,7 @@ fn compact_report<V, L: Loss>(
         &|v| input.space.arch(v),
         &summary_options(eps, opts),
     );
-    document(input, summary, None)
+    Ok(document(input, summary, None))
 }
 
 fn summary_options(eps: Vec<f64>, opts: &Options) -> SummaryOptions {

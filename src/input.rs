@@ -337,11 +337,23 @@ impl InputSpec {
 
     /// [`InputSpec::load`], keeping the losses in the type they came in.
     pub fn load_losses(&self) -> Result<Input<Losses>> {
+        self.load_losses_checking(true)
+    }
+
+    /// [`InputSpec::load_losses`], except that the lists of a packed graph (`graph`)
+    /// are not verified yet ([`Table::graph_deferred`](crate::table::Table::graph_deferred)):
+    /// only for [`analysis::report`](crate::analysis::report), which verifies them in its
+    /// landscape pass so that the file is read once, and fails as loading would have.
+    pub fn load_losses_deferring_graph_check(&self) -> Result<Input<Losses>> {
+        self.load_losses_checking(false)
+    }
+
+    fn load_losses_checking(&self, check_graph: bool) -> Result<Input<Losses>> {
         if let Some(path) = &self.losses {
             return self.load_npy(path);
         }
         if let Some(path) = &self.graph {
-            return self.load_graph(path);
+            return self.load_graph(path, check_graph);
         }
         if let Some(space) = Explicit::builtin(&self.space) {
             return self.load_explicit(space);
@@ -464,7 +476,7 @@ impl InputSpec {
     }
 
     /// A `.nasl` table: a stored metric column, or synthetic losses on its graph.
-    fn load_graph(&self, path: &Path) -> Result<Input<Losses>> {
+    fn load_graph(&self, path: &Path, check_graph: bool) -> Result<Input<Losses>> {
         if self.table.is_some() || self.key.is_some() {
             return Err(Error::new(
                 ErrorKind::GraphAndTable,
@@ -473,7 +485,11 @@ impl InputSpec {
         }
         let table_error = |e| Error::wrap(ErrorKind::Table, e);
         let table = crate::table::Table::open(path).map_err(table_error)?;
-        let graph = table.graph().map_err(table_error)?;
+        let graph = if check_graph {
+            table.graph().map_err(table_error)?
+        } else {
+            table.graph_deferred()
+        };
         match (&self.metric, &self.synthetic) {
             (Some(_), Some(_)) => Err(Error::new(
                 ErrorKind::MetricAndSynthetic,

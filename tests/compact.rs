@@ -29,7 +29,7 @@ fn same_document(input: Input<Losses>) {
         Losses::Mapped(_) => unreachable!(),
     };
     let full = analysis::analyze(&input.clone_with(wide), &options()).report;
-    let compact = analysis::report(input, &options(), Precision::Exact, &Silent);
+    let compact = analysis::report(input, &options(), Precision::Exact, &Silent).unwrap();
     assert_eq!(json(&compact), json(&full));
 }
 
@@ -94,14 +94,16 @@ fn rounding_to_f32_is_reported() {
         &options(),
         Precision::Exact,
         &Silent,
-    );
+    )
+    .unwrap();
     assert_eq!(exact.f32_rounding, None);
     let rounded = analysis::report(
         input.clone().into_losses(),
         &options(),
         Precision::F32,
         &Silent,
-    );
+    )
+    .unwrap();
     let max = rounded.f32_rounding.expect("rounding reported");
     let worst = input
         .loss

@@ -24,7 +24,7 @@ fn packed(dir: &std::path::Path, name: &str, g: &Csr) -> Table {
 }
 
 /// A directed graph with 0..=max_degree out-neighbours per vertex, sorted, no self-loop.
-fn directed(n: usize, max_degree: u64, seed: u64) -> Csr {
+pub(crate) fn directed(n: usize, max_degree: u64, seed: u64) -> Csr {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut next = move || {
         x ^= x << 13;

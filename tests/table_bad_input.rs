@@ -9,7 +9,7 @@ use nasland::table::{
     self, bits, ColumnSource, Contents, ErrorKind, KeySource, Region, Table, WriteOptions,
 };
 
-fn write_bytes<N: Neighbourhood>(
+pub(crate) fn write_bytes<N: Neighbourhood>(
     graph: &N,
     keys: KeySource,
     columns: Vec<ColumnSource>,
@@ -33,7 +33,7 @@ fn write_bytes<N: Neighbourhood>(
 
 /// A fixed-degree product space (n = 60, 6-bit indices, so indices ≥ n are encodable)
 /// with one f64 column last.
-fn product_file(zstd: Option<i32>) -> Vec<u8> {
+pub(crate) fn product_file(zstd: Option<i32>) -> Vec<u8> {
     let space = ProductSpace::parse("3x4x5").unwrap();
     let values = (0..60).map(|v| (v as f64 * 0.37).sin()).collect();
     write_bytes(
@@ -49,7 +49,7 @@ fn product_file(zstd: Option<i32>) -> Vec<u8> {
 }
 
 /// A varying-degree graph with string keys, an f32 and an f64 column.
-fn graph_file() -> Vec<u8> {
+pub(crate) fn graph_file() -> Vec<u8> {
     let edges = [
         (0, 1),
         (1, 2),
@@ -106,7 +106,7 @@ fn err(bytes: &[u8]) -> table::Error {
 }
 
 /// The whole message as the CLI prints it, context and causes included.
-fn text(e: &table::Error) -> String {
+pub(crate) fn text(e: &table::Error) -> String {
     format!("{:#}", anyhow::Error::from(e.clone()))
 }
 
@@ -119,7 +119,7 @@ fn assert_structure(e: &table::Error, what: &[&str]) {
 
 /// Recomputes every checksum after a deliberate edit, so only the structural check can
 /// catch it.
-fn resign(bytes: &mut [u8]) {
+pub(crate) fn resign(bytes: &mut [u8]) {
     let h = Header::decode_unchecked(bytes);
     let count = h.section_count as usize;
     let mut d = Vec::new();

@@ -8,6 +8,7 @@ mod bad_input;
 mod cactus;
 mod cli_analyze;
 mod compact;
+mod deferred_graph;
 mod direction;
 mod graph_inputs;
 mod hardness;

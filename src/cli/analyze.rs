@@ -90,7 +90,13 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let input = super::args::load_losses(&args.input.spec())?;
+    // The graph's lists are verified by the landscape pass in `report`.
+    let spec = args.input.spec();
+    let input = spec.load_losses_deferring_graph_check()?;
+    super::args::warn_if_ignored(
+        &spec,
+        matches!(input.source, crate::input::Source::Synthetic { .. }),
+    );
     args.input
         .warn_if_seed_ignored("analyze", super::args::values_file(&input));
     let loaded = start.elapsed();
@@ -109,7 +115,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         },
         precision,
         &super::progress::Bar::new(),
-    );
+    )?;
     let analysed = start.elapsed();
     output::print(&doc, args.json, |d| print_human(&what, d))?;
     if let Some(r) = doc.f32_rounding {

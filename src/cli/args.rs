@@ -85,16 +85,6 @@ pub fn load(spec: &InputSpec) -> anyhow::Result<Input> {
     Ok(input)
 }
 
-/// [`load`], keeping the losses in the type they came in (f32 synthetic losses stay f32).
-pub fn load_losses(spec: &InputSpec) -> anyhow::Result<Input<crate::input::Losses>> {
-    let input = spec.load_losses()?;
-    warn_if_ignored(
-        spec,
-        matches!(input.source, crate::input::Source::Synthetic { .. }),
-    );
-    Ok(input)
-}
-
 /// The file the values of `input` come from, or `None` for synthetic losses (the only
 /// values drawn at random).
 pub fn values_file<V>(input: &Input<V>) -> Option<&std::path::Path> {

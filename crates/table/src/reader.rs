@@ -120,7 +120,11 @@ pub(crate) struct TableData {
     pub columns: Vec<ColumnInfo>,
     pub neighbours: usize,
     pub offsets: Option<usize>,
-    graph_check: Check,
+    /// The CSR offsets' check (trivially passed by a fixed-degree table).
+    offsets_check: Check,
+    /// The neighbour lists' check: by [`verify_neighbours`], or fused into the LS pass
+    /// of a deferred graph ([`PackedGraph::step_verified`]).
+    pub(crate) neighbours_check: Check,
     keys_check: Check,
     column_checks: Vec<Check>,
 }
@@ -313,7 +317,8 @@ impl Table {
                 columns,
                 neighbours,
                 offsets,
-                graph_check: OnceLock::new(),
+                offsets_check: OnceLock::new(),
+                neighbours_check: OnceLock::new(),
                 keys_check: OnceLock::new(),
                 column_checks,
             }),
@@ -415,16 +420,25 @@ impl Table {
     /// The neighbour relation, verified on first use (checksums of offsets and
     /// neighbours, and their structure), with the keys verified too.
     pub fn graph(&self) -> Result<PackedGraph> {
-        let d = &self.data;
-        once(&d.graph_check, || verify_graph(d)).map_err(|e| e.context(d.name.clone()))?;
-        self.verify_keys()?;
-        Ok(PackedGraph::new(self.data.clone()))
+        let graph = self.graph_deferred();
+        graph.verify()?;
+        Ok(graph)
+    }
+
+    /// The neighbour relation with its checks still to run: the caller must call
+    /// [`PackedGraph::verify`] or [`PackedGraph::step_verified`] (which checks the lists
+    /// while its landscape pass reads them, so the file is read once instead of twice)
+    /// before using it in any other way, and must give up on an error. Until then the
+    /// graph is memory-safe to read (every range is clamped to the verified header) but
+    /// its answers mean nothing on a damaged file. `analyze` uses it; everything else
+    /// takes [`Table::graph`].
+    pub fn graph_deferred(&self) -> PackedGraph {
+        PackedGraph::new(self.data.clone())
     }
 
     /// Verifies the key strings (checksum, offsets, UTF-8, no key twice).
     pub fn verify_keys(&self) -> Result<()> {
-        let d = &self.data;
-        once(&d.keys_check, || verify_keys(d)).map_err(|e| e.context(d.name.clone()))
+        verify_graph_keys(&self.data)
     }
 
     /// Verifies every section now (what `nasland info --verify` runs), and the header's
@@ -797,11 +811,28 @@ impl ViewBits for [u8] {
     }
 }
 
-fn verify_graph(d: &TableData) -> Result<()> {
+/// The graph's checks, each run once per open table and remembered: the CSR offsets,
+/// the neighbour lists, then the keys (the order that gives the most useful message).
+pub(crate) fn verify_graph(d: &TableData) -> Result<()> {
+    verify_graph_offsets(d)?;
+    once(&d.neighbours_check, || verify_neighbours(d)).map_err(|e| e.context(d.name.clone()))?;
+    verify_graph_keys(d)
+}
+
+/// The offsets' check, once (the neighbour pass relies on them).
+pub(crate) fn verify_graph_offsets(d: &TableData) -> Result<()> {
+    once(&d.offsets_check, || verify_offsets(d)).map_err(|e| e.context(d.name.clone()))
+}
+
+/// The keys' check, once.
+pub(crate) fn verify_graph_keys(d: &TableData) -> Result<()> {
+    once(&d.keys_check, || verify_keys(d)).map_err(|e| e.context(d.name.clone()))
+}
+
+fn verify_offsets(d: &TableData) -> Result<()> {
     let h = &d.header;
     let n = h.n;
     let map: &[u8] = &d.map;
-    // Offsets first: the neighbour pass relies on them.
     if let Some(oi) = d.offsets {
         let e = &d.sections[oi];
         let data = &map[e.range()];
@@ -870,32 +901,27 @@ fn verify_graph(d: &TableData) -> Result<()> {
             )));
         }
     }
+    Ok(())
+}
+
+/// The neighbour lists' check on its own: one streaming pass (CRC and structure of each
+/// chunk while it is in cache). The offsets must have passed.
+fn verify_neighbours(d: &TableData) -> Result<()> {
+    let h = &d.header;
+    let n = h.n;
+    let map: &[u8] = &d.map;
     let e = &d.sections[d.neighbours];
     let data = &map[e.range()];
     let w = h.index_bits;
     let geo = Geometry::of(d);
     let vertices = item_chunks(n, (h.entries * w as u64).div_ceil(n));
-    let mut bounds: Vec<usize> = vertices
-        .iter()
-        .map(|&v| (geo.entry_range(map, v.min(n - 1)).0 * w as u64 / 8) as usize)
-        .collect();
-    if let Some(last) = bounds.last_mut() {
-        *last = data.len();
-    }
+    let bounds = list_bounds(&geo, map, &vertices, data.len());
     crc_and_check(e, data, &bounds, |j| {
         for v in vertices[j]..vertices[j + 1] {
             let (a, b) = geo.entry_range(map, v);
-            // The list is fine iff it is strictly increasing, avoids v, and ends below
-            // n: two comparisons per entry folded into one flag, decoded as in
-            // `PackedGraph::for_each_neighbour`. `prev + 1` starts at 0 (wrapping).
-            let mut prev = u64::MAX;
-            let mut ok = true;
-            let check = |u: u64| {
-                ok &= (u >= prev.wrapping_add(1)) & (u != v);
-                prev = u;
-            };
-            bits::for_each_value(data, a, b, w, check);
-            if !(ok && (a == b || prev < n)) {
+            let mut list = ListCheck::new();
+            bits::for_each_value(data, a, b, w, |u| list.see(u, v));
+            if !list.passed(a, b, n) {
                 return Err(Error::structure(list_error(data, w, n, v, a, b)));
             }
         }
@@ -904,8 +930,85 @@ fn verify_graph(d: &TableData) -> Result<()> {
     check_tail(e, data, h.entries * w as u64)
 }
 
+/// The byte offsets that cut a neighbour section of `len` bytes at the first entry of
+/// each vertex of `vertices` (0 = v_0 < … < v_k = n), for a pass that checksums it chunk
+/// by chunk: 0 first, `len` last (the slack included), non-decreasing and within `len`
+/// whatever the offsets say, so that no slice can panic.
+pub(crate) fn list_bounds(geo: &Geometry, map: &[u8], vertices: &[u64], len: usize) -> Vec<usize> {
+    let n = geo.n;
+    let mut prev = 0usize;
+    let mut bounds: Vec<usize> = vertices
+        .iter()
+        .map(|&v| {
+            let at = (geo.entry_range(map, v.min(n - 1)).0 * geo.w as u64 / 8) as usize;
+            prev = at.clamp(prev, len);
+            prev
+        })
+        .collect();
+    if let Some(first) = bounds.first_mut() {
+        *first = 0;
+    }
+    if let Some(last) = bounds.last_mut() {
+        *last = len;
+    }
+    bounds
+}
+
+/// The structure check of one neighbour list, fed its entries in order: the list is
+/// fine iff it is strictly increasing, avoids its own vertex, and ends below n. Two
+/// comparisons per entry folded into one flag; `prev + 1` starts at 0 (wrapping).
+pub(crate) struct ListCheck {
+    prev: u64,
+    ok: bool,
+}
+
+impl ListCheck {
+    #[inline(always)]
+    pub(crate) fn new() -> Self {
+        ListCheck {
+            prev: u64::MAX,
+            ok: true,
+        }
+    }
+
+    /// Entry `u` of the list of `v`, as decoded (not clamped).
+    #[inline(always)]
+    pub(crate) fn see(&mut self, u: u64, v: u64) {
+        self.ok &= (u >= self.prev.wrapping_add(1)) & (u != v);
+        self.prev = u;
+    }
+
+    /// Whether the list of entries `a..b` passed.
+    #[inline(always)]
+    pub(crate) fn passed(&self, a: u64, b: u64, n: u64) -> bool {
+        self.ok && (a == b || self.prev < n)
+    }
+}
+
+/// The outcome of a chunked pass over the neighbour section `e` (its bytes `data`): the
+/// chunks' CRCs in order, and each chunk's structural outcome. As [`crc_and_check`]: a
+/// checksum mismatch first, then the first failing chunk's error, then the tail.
+pub(crate) fn finish_neighbours(
+    d: &TableData,
+    chunks: impl IntoIterator<Item = (crc32fast::Hasher, Result<()>)>,
+) -> Result<()> {
+    let e = &d.sections[d.neighbours];
+    let data = &d.map[e.range()];
+    let mut crc = crc32fast::Hasher::new();
+    let mut first_error = Ok(());
+    for (h, r) in chunks {
+        crc.combine(&h);
+        if first_error.is_ok() {
+            first_error = r;
+        }
+    }
+    check_crc(e, crc.finalize())?;
+    first_error?;
+    check_tail(e, data, d.header.entries * d.header.index_bits as u64)
+}
+
 /// What is wrong with the neighbour list of `v` (entries `a..b`), known to be wrong.
-fn list_error(data: &[u8], w: u32, n: u64, v: u64, a: u64, b: u64) -> String {
+pub(crate) fn list_error(data: &[u8], w: u32, n: u64, v: u64, a: u64, b: u64) -> String {
     for i in a..b {
         let u = bits::get(data, i, w);
         if u >= n {
