@@ -120,6 +120,23 @@ impl Compact {
         }
     }
 
+    /// The local minima (path length 0), ascending: found in the byte lengths, a
+    /// quarter of the bytes of LS*.
+    pub fn minima(&self) -> Vec<VertexId> {
+        fn zeros<T: Copy + Default + PartialEq + Sync>(xs: &[T]) -> Vec<VertexId> {
+            xs.par_iter()
+                .with_min_len(CHUNK)
+                .enumerate()
+                .filter(|&(_, &x)| x == T::default())
+                .map(|(v, _)| v as VertexId)
+                .collect()
+        }
+        match &self.steps {
+            PathLengths::U8(s) => zeros(s),
+            PathLengths::U32(s) => zeros(s),
+        }
+    }
+
     /// Number of vertices.
     pub fn len(&self) -> usize {
         self.ls_star.len()
