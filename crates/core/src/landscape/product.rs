@@ -144,6 +144,73 @@ pub fn step_with<L: Loss>(
     }
 }
 
+/// Where the LS target of a vertex lies, as the streaming pass cut the space: a target
+/// less than `block` ids away is in the vertex's block; one further away is in the tile
+/// of the run of outer dimensions whose strides bracket the distance. A later pass that
+/// reads each vertex's target can then visit the vertices block by block and tile by
+/// tile, with the targets in cache, instead of in id order with a miss per target.
+#[derive(Clone, Debug)]
+pub(crate) struct Locality {
+    /// Length of a block; at least the largest distance to a target in the same block.
+    pub block: usize,
+    /// The runs of outer dimensions, lowest first.
+    pub runs: Vec<Run>,
+}
+
+/// A run of outer dimensions a..b: its tiles are `segment` positions of each of `rows`
+/// rows `row` ids apart, in chunks of `rows · row` consecutive ids.
+#[derive(Clone, Debug)]
+pub(crate) struct Run {
+    /// Smallest distance to a target in this run (the stride of dimension a).
+    pub near: usize,
+    /// Smallest distance beyond it (the stride of dimension b, or infinity).
+    pub far: usize,
+    /// Rows per tile (the product of the run's radices).
+    pub rows: usize,
+    /// Distance between rows (the stride of dimension a).
+    pub row: usize,
+    /// Positions of a row per tile.
+    pub segment: usize,
+}
+
+impl Locality {
+    /// Every target in one block: no structure known (any neighbourhood).
+    pub fn none() -> Self {
+        Locality {
+            block: usize::MAX,
+            runs: Vec::new(),
+        }
+    }
+
+    /// The blocks and tiles of [`step_with`] on `space`.
+    pub fn of(space: &ProductSpace) -> Self {
+        let radices: Vec<usize> = space.radices().iter().map(|&k| k as usize).collect();
+        let strides: Vec<usize> = space.strides().iter().map(|&s| s as usize).collect();
+        let d = radices.len();
+        if d == 0 {
+            return Locality::none();
+        }
+        let inner = (0..d)
+            .take_while(|&i| (strides[i] * radices[i]) as u64 <= BLOCK_MAX)
+            .count()
+            .max(1);
+        let runs = outer_groups(&radices, &strides, inner)
+            .into_iter()
+            .map(|(a, b)| Run {
+                near: strides[a],
+                far: strides.get(b).copied().unwrap_or(usize::MAX),
+                rows: radices[a..b].iter().product(),
+                row: strides[a],
+                segment: SEGMENT.min(strides[a]),
+            })
+            .collect();
+        Locality {
+            block: strides[inner - 1] * radices[inner - 1],
+            runs,
+        }
+    }
+}
+
 fn add(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
     (a.0 + b.0, a.1 + b.1)
 }
