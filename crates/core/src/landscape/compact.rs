@@ -12,17 +12,13 @@
 //! depend on thread scheduling, and the rounds number the longest path (single digits on
 //! random losses, at most the dimension count on additive ones). Levels 0 and 1 take one
 //! sweep, level 2 another; later rounds visit only the few vertices still without a
-//! level. On a product space the two sweeps visit the vertices block by block and then
-//! tile by tile, as the LS pass cut them (see `product::Locality`), so that each
-//! vertex's LS target is in cache; elsewhere the reads at the targets are random, and
-//! they are prefetched a few dozen vertices ahead so that many are in flight at once.
-//! A path longer than 254 steps does not fit the byte; the levels are then finished by
-//! the pointer jumping of [`super::descent`] with u32 lengths, from where the rounds
-//! stopped.
+//! level. The reads at each vertex's LS target are random; they are prefetched a few
+//! dozen vertices ahead so that many are in flight at once. A path longer than 254 steps
+//! does not fit the byte; the levels are then finished by the pointer jumping of
+//! [`super::descent`] with u32 lengths, from where the rounds stopped.
 
 use super::descent;
 use super::loss::Loss;
-use super::product::Locality;
 use super::Step;
 use crate::prefetch::prefetch;
 use crate::progress::{Progress, Silent};
@@ -100,8 +96,7 @@ pub struct Compact {
 impl Compact {
     /// A product space through the streaming kernel, reporting progress per block.
     pub fn of_product<L: Loss>(space: &ProductSpace, loss: &[L], progress: &dyn Progress) -> Self {
-        let step = super::product::step_with(space, loss, progress);
-        Self::descend(step, &Locality::of(space), progress)
+        Self::from_step(super::product::step_with(space, loss, progress), progress)
     }
 
     /// Any neighbourhood through the explicit kernel.
@@ -111,18 +106,12 @@ impl Compact {
 
     /// Descends from one LS step, reusing its LS array for LS*.
     pub fn from_step(step: Step, progress: &dyn Progress) -> Self {
-        Self::descend(step, &Locality::none(), progress)
-    }
-
-    /// [`Compact::from_step`], visiting the vertices in an order where their LS targets
-    /// are close when `locality` knows one.
-    fn descend(step: Step, locality: &Locality, progress: &dyn Progress) -> Self {
         let Step {
             ls,
             local_minima,
             strict_local_minima,
         } = step;
-        let (ls_star, steps) = descend_by_levels(ls, locality, progress);
+        let (ls_star, steps) = descend_by_levels(ls, progress);
         Compact {
             ls_star,
             steps,
@@ -163,17 +152,12 @@ impl Compact {
 /// jumping from where the levels stopped when a path does not fit a byte.
 fn descend_by_levels(
     mut slot: Vec<VertexId>,
-    locality: &Locality,
     progress: &dyn Progress,
 ) -> (Vec<VertexId>, PathLengths) {
     progress.stage("path lengths", 0);
-    let mut level = vec![UNSET; slot.len()];
-    let fits = {
-        let (slot, level) = (atomic_u32(&mut slot), atomic_u8(&mut level));
-        first_levels(slot, level, locality);
-        progress.advance(1);
-        deeper_levels(slot, level, locality, progress)
-    };
+    let mut level = first_levels(&slot);
+    progress.advance(1);
+    let fits = deeper_levels(atomic_u32(&mut slot), atomic_u8(&mut level), progress);
     progress.finish();
     if fits {
         return (slot, PathLengths::U8(level));
@@ -187,62 +171,26 @@ fn descend_by_levels(
     (ls_star, PathLengths::U32(steps))
 }
 
-/// Levels 0 and 1: minima are their own LS, and a vertex whose LS is a minimum is one
-/// step from it (its LS already is its LS*); the rest stay [`UNSET`]. Reads only LS,
-/// which no one writes here, so any visiting order gives the same levels.
-fn first_levels(slot: &[AtomicU32], level: &[AtomicU8], locality: &Locality) {
-    near_first(slot, locality, |v, t| {
-        let l = if t == v {
-            0
-        } else if slot[t].load(Relaxed) as usize == t {
-            1
-        } else {
-            UNSET
-        };
-        level[v].store(l, Relaxed);
-    });
-}
-
-/// Calls `f(v, t)` once for every vertex v, t being `slot[v]` as read then, in an order
-/// where the t of neighbouring calls lie close together: first, in id order, the
-/// vertices whose t is in their own block; then, for each run of outer dimensions, tile
-/// by tile, the vertices whose t lies across that run. A vertex's t lies in its block or
-/// in its tile of exactly one run, so every (v, t) pair is visited once, and each visit
-/// finds t in cache. In parallel; `f` must not depend on the order of the calls.
-fn near_first(slot: &[AtomicU32], locality: &Locality, f: impl Fn(usize, usize) + Sync) {
-    let n = slot.len();
-    let distance = |v: usize, t: usize| v.abs_diff(t);
-    (0..n.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
-        let end = n.min((c + 1) * CHUNK);
-        for v in c * CHUNK..end {
-            if let Some(ahead) = slot.get(v + AHEAD) {
-                prefetch(slot, ahead.load(Relaxed) as usize);
+/// Levels 0 and 1 in one pass: minima are their own LS, and a vertex whose LS is a
+/// minimum is one step from it (its LS already is its LS*); the rest [`UNSET`].
+fn first_levels(ls: &[VertexId]) -> Vec<u8> {
+    (0..ls.len())
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|v| {
+            if let Some(&ahead) = ls.get(v + AHEAD) {
+                prefetch(ls, ahead as usize);
             }
-            let t = slot[v].load(Relaxed) as usize;
-            if distance(v, t) < locality.block {
-                f(v, t);
+            let t = ls[v];
+            if t as usize == v {
+                0
+            } else if ls[t as usize] == t {
+                1
+            } else {
+                UNSET
             }
-        }
-    });
-    for run in &locality.runs {
-        let chunk = run.rows * run.row;
-        let per_row = run.row.div_ceil(run.segment);
-        let tiles = n / chunk * per_row;
-        (0..tiles).into_par_iter().for_each(|i| {
-            let first = i / per_row * chunk + i % per_row * run.segment;
-            let len = run.segment.min(run.row - i % per_row * run.segment);
-            for q in 0..run.rows {
-                let row = first + q * run.row;
-                for v in row..row + len {
-                    let t = slot[v].load(Relaxed) as usize;
-                    let d = distance(v, t);
-                    if d >= run.near && d < run.far {
-                        f(v, t);
-                    }
-                }
-            }
-        });
-    }
+        })
+        .collect()
 }
 
 /// Levels 2, 3, … and LS* with them: in round r a vertex whose LS target has level r − 1
@@ -252,12 +200,7 @@ fn near_first(slot: &[AtomicU32], locality: &Locality, f: impl Fn(usize, usize) 
 /// not depend on scheduling. Round 2 sweeps every vertex; later rounds only the few
 /// still without a level. Returns false, with the deeper vertices still [`UNSET`] and
 /// holding their LS, when a path is longer than 254 steps.
-fn deeper_levels(
-    slot: &[AtomicU32],
-    level: &[AtomicU8],
-    locality: &Locality,
-    progress: &dyn Progress,
-) -> bool {
+fn deeper_levels(slot: &[AtomicU32], level: &[AtomicU8], progress: &dyn Progress) -> bool {
     let take = |v: usize, r: u8| {
         let t = slot[v].load(Relaxed) as usize;
         let up = level[t].load(Relaxed) == r - 1;
@@ -272,18 +215,18 @@ fn deeper_levels(
         prefetch(level, t);
         prefetch(slot, t);
     };
-    // Round 2 visits every vertex, near targets first; a vertex that took level 2 earlier
-    // in the round is skipped when its new slot (its LS*) is visited again.
-    near_first(slot, locality, |v, _| {
-        if level[v].load(Relaxed) == UNSET {
-            take(v, 2);
-        }
-    });
     let mut todo: Vec<VertexId> = (0..slot.len())
         .into_par_iter()
         .with_min_len(CHUNK)
-        .filter(|&v| level[v].load(Relaxed) == UNSET)
-        .map(|v| v as VertexId)
+        .filter_map(|v| {
+            if level
+                .get(v + AHEAD)
+                .is_some_and(|l| l.load(Relaxed) == UNSET)
+            {
+                ahead(v + AHEAD);
+            }
+            (level[v].load(Relaxed) == UNSET && !take(v, 2)).then_some(v as VertexId)
+        })
         .collect();
     progress.advance(1);
     let mut r: u8 = 3;
@@ -443,8 +386,8 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(12))]
 
-        /// The same on spaces large enough for runs of outer dimensions (the level
-        /// rounds then visit tile by tile), on 1, 2 and 4 threads.
+        /// The same on spaces large enough for the LS pass to tile runs of outer
+        /// dimensions, on 1, 2 and 4 threads; and the minima read off the byte lengths.
         #[test]
         fn compact_equals_full_on_tiled_spaces(
             shape in prop::sample::select(vec![
