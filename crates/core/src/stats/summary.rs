@@ -445,16 +445,17 @@ mod tests {
         ) {
             use rand::{Rng, SeedableRng};
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let is_minimum = |v: usize| v.is_multiple_of(every);
             let minima: Vec<VertexId> =
-                (0..n as VertexId).filter(|&v| v as usize % every == 0).collect();
+                (0..n as VertexId).filter(|&v| is_minimum(v as usize)).collect();
             let mut ls_star: Vec<VertexId> = (0..n as VertexId)
-                .map(|v| if v as usize % every == 0 { v } else {
+                .map(|v| if is_minimum(v as usize) { v } else {
                     minima[rng.gen_range(0..minima.len())]
                 })
                 .collect();
             for _ in 0..malformed {
                 let v = rng.gen_range(0..n);
-                if v % every != 0 {
+                if !is_minimum(v) {
                     ls_star[v] = rng.gen_range(0..n as VertexId);
                 }
             }
