@@ -120,6 +120,23 @@ impl Compact {
         }
     }
 
+    /// The local minima (path length 0), ascending: found in the byte lengths, a
+    /// quarter of the bytes of LS*.
+    pub fn minima(&self) -> Vec<VertexId> {
+        fn zeros<T: Copy + Default + PartialEq + Sync>(xs: &[T]) -> Vec<VertexId> {
+            xs.par_iter()
+                .with_min_len(CHUNK)
+                .enumerate()
+                .filter(|&(_, &x)| x == T::default())
+                .map(|(v, _)| v as VertexId)
+                .collect()
+        }
+        match &self.steps {
+            PathLengths::U8(s) => zeros(s),
+            PathLengths::U32(s) => zeros(s),
+        }
+    }
+
     /// Number of vertices.
     pub fn len(&self) -> usize {
         self.ls_star.len()
@@ -363,6 +380,38 @@ mod tests {
             let d = descent::descend(&ls);
             prop_assert_eq!(&c.ls_star, &d.ls_star);
             prop_assert_eq!(c.steps.to_u32(), d.steps);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        /// The same on spaces large enough for the LS pass to tile runs of outer
+        /// dimensions, on 1, 2 and 4 threads; and the minima read off the byte lengths.
+        #[test]
+        fn compact_equals_full_on_tiled_spaces(
+            shape in prop::sample::select(vec![
+                "4^8", "2^18", "3^11", "5^7", "7x2x3x9x2x5x40", "2x2x900x2x2x3x2", "300x2x300",
+            ]),
+            levels in prop::sample::select(vec![0u32, 1, 2, 5, 40]),
+            seed in any::<u64>(),
+        ) {
+            let space = ProductSpace::parse(shape).unwrap();
+            let loss = crate::test_losses::draw_f32(seed, space.len(), levels);
+            let full = Landscape::of_product(&space, &loss);
+            for threads in [1, 2, 4] {
+                let c = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| Compact::of_product(&space, &loss, &Silent));
+                prop_assert_eq!(&c.ls_star, &full.ls_star, "{} threads", threads);
+                prop_assert_eq!(c.steps.to_u32(), full.steps.clone());
+                prop_assert_eq!(c.local_minima, full.local_minima);
+                let minima: Vec<VertexId> =
+                    (0..space.len() as VertexId).filter(|&v| full.ls[v as usize] == v).collect();
+                prop_assert_eq!(c.minima(), minima);
+            }
         }
     }
 }

@@ -4,7 +4,6 @@
 //! reported in the metric's own units and direction (the caller supplies the sign).
 
 use crate::landscape::{Compact, Landscape, Loss};
-use crate::prefetch::prefetch;
 use crate::range::is_within;
 use crate::space::VertexId;
 use rayon::prelude::*;
@@ -97,6 +96,7 @@ pub fn summarize<L: Loss>(
 ) -> Summary {
     let parts = Parts {
         ls_star: &landscape.ls_star,
+        minima: fixed_points(&landscape.ls_star),
         histogram: histogram(&landscape.steps),
         local_minima: landscape.local_minima,
         strict_local_minima: landscape.strict_local_minima,
@@ -115,6 +115,7 @@ pub fn summarize_compact<L: Loss>(
 ) -> Summary {
     let parts = Parts {
         ls_star: &landscape.ls_star,
+        minima: landscape.minima(),
         histogram: landscape.steps.histogram(),
         local_minima: landscape.local_minima,
         strict_local_minima: landscape.strict_local_minima,
@@ -125,6 +126,8 @@ pub fn summarize_compact<L: Loss>(
 /// What the summary needs of a landscape, whichever way it was stored.
 struct Parts<'a> {
     ls_star: &'a [VertexId],
+    /// The local minima, ascending ids.
+    minima: Vec<VertexId>,
     histogram: Vec<u64>,
     local_minima: usize,
     strict_local_minima: usize,
@@ -139,14 +142,7 @@ fn summarize_parts<L: Loss>(
 ) -> Summary {
     let n = loss.len();
     let value = |v: VertexId| loss[v as usize].to_f64();
-    // LS*(v) = v exactly at the minima; ascending ids.
-    let minima_by_id: Vec<VertexId> = parts
-        .ls_star
-        .par_iter()
-        .enumerate()
-        .filter(|&(v, &m)| m as usize == v)
-        .map(|(v, _)| v as VertexId)
-        .collect();
+    let minima_by_id = parts.minima;
     let basin = minima_basins(parts.ls_star, &minima_by_id);
     // Minima best first: (loss, id), each with its basin. Sorted by an integer key of the
     // loss gathered once, not by reading two random losses at every comparison.
@@ -159,10 +155,17 @@ fn summarize_parts<L: Loss>(
     let minima: Vec<(VertexId, u32)> = keyed.into_par_iter().map(|(_, m, b)| (m, b)).collect();
 
     let best = minima.first().map_or(f64::NAN, |&(m, _)| value(m));
-    let optima: Vec<VertexId> = (0..n as VertexId)
-        .into_par_iter()
-        .filter(|&v| value(v) == best)
+    // Every vertex of loss `best` is a local minimum: `best` equals the least loss (the
+    // vertex holding it has no strictly lower neighbour, so it is a minimum, and no
+    // minimum sorts before it but a NaN, which equals nothing), and a vertex of the least
+    // loss has no strictly lower neighbour either. So the optima are found among the
+    // minima, without a pass over every loss.
+    let mut optima: Vec<VertexId> = minima
+        .iter()
+        .map(|&(m, _)| m)
+        .filter(|&m| value(m) == best)
         .collect();
+    optima.sort_unstable();
     let optimum_basin = minima
         .iter()
         .take_while(|&&(m, _)| value(m) == best)
@@ -227,82 +230,123 @@ fn summarize_parts<L: Loss>(
 }
 
 /// The basin size of each of `minima` (ascending ids, the fixed points of `ls_star`),
-/// without an n-sized count array: a bitmap of the minima with a running count per word
-/// turns a minimum's id into its index among them (1.5 bits a vertex), and the counts are
-/// kept per minimum. Integer counts, so the parallel count is exact whatever the
-/// thread count.
+/// without an n-sized count array and without random reads beyond the caches. Counting
+/// straight from LS* would make one random access per vertex into counts as large as
+/// the minima (plus whatever maps a minimum to its index), which at 5^12 is a miss to
+/// memory per vertex. Instead LS* is read in chunks, each chunk's entries are first
+/// partitioned by the id range of their minimum (a counting sort on the high bits of
+/// the id, which streams), and then each range is counted on its own in a dense array
+/// small enough for L2. Integer counts, so the result is exact and the same for any
+/// thread count and chunking.
 pub fn minima_basins(ls_star: &[VertexId], minima: &[VertexId]) -> Vec<u32> {
-    use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-    let words = ls_star.len().div_ceil(64);
-    let mut bits = vec![0u64; words];
-    for &m in minima {
-        bits[m as usize / 64] |= 1 << (m % 64);
-    }
-    let mut before = Vec::with_capacity(words);
-    let mut count = 0u32;
-    for w in &bits {
-        before.push(count);
-        count += w.count_ones();
-    }
-    let rank = |m: VertexId| {
-        let (w, b) = (m as usize / 64, m % 64);
-        before[w] + (bits[w] & ((1u64 << b) - 1)).count_ones()
-    };
-    // One private count array per thread when they are small beside n (the usual case:
-    // about one vertex in s + 1 is a minimum), so the counting needs no atomic
-    // read-modify-write; shared atomic counts otherwise, to stay within memory.
-    let threads = rayon::current_num_threads().max(1);
-    if minima.len() * threads <= ls_star.len() / 4 {
-        let part = ls_star.len().div_ceil(threads).max(1);
-        return ls_star
-            .par_chunks(part)
-            .map(|chunk| {
-                let mut counts = vec![0u32; minima.len()];
-                visit_ranks(chunk, &bits, &before, &rank, |r, next| {
-                    if let Some(next) = next {
-                        prefetch(&counts, next);
-                    }
-                    counts[r] += 1;
-                });
-                counts
-            })
-            .reduce_with(|mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                a
-            })
-            .unwrap_or_default();
-    }
-    let counts: Vec<AtomicU32> = (0..minima.len()).map(|_| AtomicU32::new(0)).collect();
-    ls_star.par_chunks(1 << 14).for_each(|chunk| {
-        visit_ranks(chunk, &bits, &before, &rank, |r, next| {
-            if let Some(next) = next {
-                prefetch(&counts, next);
-            }
-            counts[r].fetch_add(1, Relaxed);
-        })
-    });
-    counts.into_iter().map(AtomicU32::into_inner).collect()
+    // Ranges of 2^shift ids: at least 2^16 (a 256 KiB dense count), and no more than
+    // MAX_RANGES ranges, so that the partition writes few enough streams to combine in L2.
+    let shift = ls_star
+        .len()
+        .div_ceil(MAX_RANGES)
+        .next_power_of_two()
+        .trailing_zeros()
+        .max(16);
+    basins_by_ranges(ls_star, minima, shift, PARTITION_CHUNK)
 }
 
-/// Calls `visit(rank of m, rank of the minimum AHEAD places on)` for each minimum m of
-/// `chunk`, in order, having prefetched the bitmap words of the one 2·AHEAD places on:
-/// the reads are random, and beyond the caches each would otherwise wait for the last.
-fn visit_ranks(
-    chunk: &[VertexId],
-    bits: &[u64],
-    before: &[u32],
-    rank: &impl Fn(VertexId) -> u32,
-    mut visit: impl FnMut(usize, Option<usize>),
-) {
-    const AHEAD: usize = 32;
-    for (i, &m) in chunk.iter().enumerate() {
-        if let Some(&far) = chunk.get(i + 2 * AHEAD) {
-            prefetch(bits, far as usize / 64);
-            prefetch(before, far as usize / 64);
+/// Most id ranges of the basin count's partition.
+const MAX_RANGES: usize = 1 << 12;
+
+/// LS* entries partitioned at a time: a 128 MiB scratch, small beside LS* itself at the
+/// sizes where the partition pays.
+const PARTITION_CHUNK: usize = 1 << 25;
+
+/// Pieces of a chunk partitioned in parallel, each into its own part of the scratch.
+const PIECES: usize = 8;
+
+/// [`minima_basins`] with ranges of `2^shift` ids, reading LS* `chunk` entries at a time.
+fn basins_by_ranges(
+    ls_star: &[VertexId],
+    minima: &[VertexId],
+    shift: u32,
+    chunk: usize,
+) -> Vec<u32> {
+    let n = ls_star.len();
+    let ranges = (n >> shift) + 1;
+    // minima[first[r]..first[r + 1]] are the minima of range r.
+    let first: Vec<usize> = (0..=ranges)
+        .map(|r| minima.partition_point(|&m| ((m as usize) >> shift) < r))
+        .collect();
+    let mut basin = vec![0u32; minima.len()];
+    let mut scratch = vec![0 as VertexId; chunk.min(n)];
+    let mask = (1usize << shift) - 1;
+    for part in ls_star.chunks(chunk) {
+        let piece = part.len().div_ceil(PIECES).max(1);
+        // Each piece is counting-sorted by range into the same stretch of the scratch;
+        // `ends[p][r]` is where range r's entries of piece p end within its stretch.
+        let ends: Vec<Vec<usize>> = part
+            .par_chunks(piece)
+            .zip(scratch.par_chunks_mut(piece))
+            .map(|(src, dst)| {
+                let mut at = vec![0usize; ranges + 1];
+                for &m in src {
+                    at[((m as usize) >> shift) + 1] += 1;
+                }
+                for r in 0..ranges {
+                    at[r + 1] += at[r];
+                }
+                let ends = at[1..].to_vec();
+                for &m in src {
+                    let r = (m as usize) >> shift;
+                    dst[at[r]] = m;
+                    at[r] += 1;
+                }
+                ends
+            })
+            .collect();
+        let stretches: Vec<&[VertexId]> = scratch[..part.len()].chunks(piece).collect();
+        // Each range adds into its own minima's counts: disjoint slices, any order.
+        let mut outs = Vec::with_capacity(ranges);
+        let mut rest = basin.as_mut_slice();
+        for r in 0..ranges {
+            let (out, tail) = rest.split_at_mut(first[r + 1] - first[r]);
+            outs.push((r, out));
+            rest = tail;
         }
-        let next = chunk.get(i + AHEAD).map(|&near| rank(near) as usize);
-        visit(rank(m) as usize, next);
+        outs.into_par_iter().for_each_init(
+            || vec![0u32; 1 << shift],
+            |dense, (r, out)| {
+                let mut seen = 0usize;
+                for (p, stretch) in stretches.iter().enumerate() {
+                    let start = if r == 0 { 0 } else { ends[p][r - 1] };
+                    for &m in &stretch[start..ends[p][r]] {
+                        dense[m as usize & mask] += 1;
+                    }
+                    seen += ends[p][r] - start;
+                }
+                let mut taken = 0usize;
+                for (o, &m) in out.iter_mut().zip(&minima[first[r]..first[r + 1]]) {
+                    let c = &mut dense[m as usize & mask];
+                    *o += *c;
+                    taken += *c as usize;
+                    *c = 0;
+                }
+                // Every LS* entry is a minimum, so the counts were all taken and the
+                // dense array is zero again; an entry that is not (a malformed LS*) is
+                // left out of every count, as it would be by a per-vertex count.
+                if taken != seen {
+                    dense.fill(0);
+                }
+            },
+        );
     }
+    basin
+}
+
+/// The fixed points of `ls_star` (LS*(v) = v exactly at the local minima), ascending.
+pub fn fixed_points(ls_star: &[VertexId]) -> Vec<VertexId> {
+    ls_star
+        .par_iter()
+        .enumerate()
+        .filter(|&(v, &m)| m as usize == v)
+        .map(|(v, _)| v as VertexId)
+        .collect()
 }
 
 /// `basin[m]` = number of vertices whose LS* is m. Integer counts, so the parallel
@@ -345,7 +389,7 @@ pub fn histogram<T: Copy + Into<u64> + Sync>(xs: &[T]) -> Vec<u64> {
 mod tests {
     use super::*;
     use crate::landscape::Landscape;
-    use crate::space::ProductSpace;
+    use crate::space::{Neighbourhood, ProductSpace};
 
     #[test]
     fn basins_by_rank_equal_the_per_vertex_count() {
@@ -370,6 +414,82 @@ mod tests {
                     .collect::<Vec<_>>()
             );
             assert_eq!(by_rank.iter().map(|&b| b as usize).sum::<usize>(), n);
+        }
+    }
+
+    use proptest::prelude::*;
+
+    /// Runs `f` on a rayon pool of `threads` threads.
+    fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(f)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The partitioned count against the per-vertex count, for any range width and
+        /// chunk (one range, many, a range per id; one chunk, many, a chunk per entry)
+        /// and on 1, 2 and 4 threads; a few malformed entries (not minima) included.
+        #[test]
+        fn partitioned_basins_equal_the_per_vertex_count(
+            n in 1usize..3000,
+            every in 1usize..40,
+            shift in 0u32..12,
+            chunk in 1usize..4000,
+            seed in any::<u64>(),
+            malformed in 0usize..3,
+        ) {
+            use rand::{Rng, SeedableRng};
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let is_minimum = |v: usize| v.is_multiple_of(every);
+            let minima: Vec<VertexId> =
+                (0..n as VertexId).filter(|&v| is_minimum(v as usize)).collect();
+            let mut ls_star: Vec<VertexId> = (0..n as VertexId)
+                .map(|v| if is_minimum(v as usize) { v } else {
+                    minima[rng.gen_range(0..minima.len())]
+                })
+                .collect();
+            for _ in 0..malformed {
+                let v = rng.gen_range(0..n);
+                if !is_minimum(v) {
+                    ls_star[v] = rng.gen_range(0..n as VertexId);
+                }
+            }
+            let per_vertex = basin_sizes(&ls_star);
+            let want: Vec<u32> = minima.iter().map(|&m| per_vertex[m as usize]).collect();
+            for threads in [1, 2, 4] {
+                let got = on_threads(threads, || basins_by_ranges(&ls_star, &minima, shift, chunk));
+                prop_assert_eq!(&got, &want, "{} threads", threads);
+                let got = on_threads(threads, || minima_basins(&ls_star, &minima));
+                prop_assert_eq!(&got, &want, "{} threads", threads);
+            }
+        }
+
+        /// The global optima taken from the minima equal a scan of every loss, with
+        /// ties at the best, signed zeros and NaNs among the values.
+        #[test]
+        fn optima_from_the_minima_equal_a_scan_of_every_loss(
+            k in 2usize..5,
+            d in 1usize..6,
+            picks in proptest::collection::vec(0usize..6, 1024),
+        ) {
+            let space = ProductSpace::parse(&format!("{k}^{d}")).unwrap();
+            let values = [0.0, -0.0, 1.0, 1.0, f64::NAN, -f64::NAN];
+            let loss: Vec<f64> = (0..space.len()).map(|v| values[picks[v % picks.len()]]).collect();
+            let land = Landscape::of_product(&space, &loss);
+            let opts = SummaryOptions { eps: vec![0.0], top: 3, max_optimum_archs: usize::MAX };
+            let s = summarize(&loss, &land, 1.0, &|v| v.to_string(), &opts);
+            let best = s.global_optimum.value;
+            let scan: Vec<String> = (0..space.len())
+                .filter(|&v| loss[v] == best)
+                .map(|v| v.to_string())
+                .collect();
+            prop_assert_eq!(s.global_optimum.count, scan.len());
+            prop_assert_eq!(&s.global_optimum.archs, &scan);
         }
     }
 }
