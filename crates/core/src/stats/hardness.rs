@@ -664,6 +664,67 @@ mod tests {
         }
     }
 
+    /// The compact landscape gives [`hardness`]'s profile bit for bit, on products (the
+    /// line kernels, the plateau's line pairs with ties) and on a graph, on 1, 2 and 4
+    /// threads; a 5 ^ 4 with 300 tied levels has long paths of equal-loss arcs.
+    #[test]
+    fn compact_landscape_gives_the_same_profile() {
+        use crate::landscape::Compact;
+        use crate::space::Csr;
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        let pool = |k| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(k)
+                .build()
+                .unwrap()
+        };
+        for spec in ["3x4x5", "nb201", "5^4", "2x70", "3x4x5x66"] {
+            let space = ProductSpace::parse(spec).unwrap();
+            for levels in [0u32, 2, 7, 300] {
+                let loss = crate::test_losses::draw(&mut rng, space.len(), levels);
+                let full = Landscape::of_product(&space, &loss);
+                let want = format!("{:?}", hardness(&space, &loss, &full, -1.0, &[0.01, 0.1]));
+                for threads in [1, 2, 4] {
+                    let got = pool(threads).install(|| {
+                        let compact = Compact::of_product(&space, &loss, &crate::progress::Silent);
+                        hardness_compact(&space, &loss, &compact, -1.0, &[0.01, 0.1])
+                    });
+                    assert_eq!(format!("{got:?}"), want, "{spec}, {levels} levels");
+                }
+                let csr = Csr::from_neighbourhood(&space);
+                let compact = Compact::of_graph(&csr, &loss);
+                let got = hardness_compact(&csr, &loss, &compact, -1.0, &[0.01, 0.1]);
+                let want = hardness(
+                    &csr,
+                    &loss,
+                    &Landscape::of_graph(&csr, &loss),
+                    -1.0,
+                    &[0.01, 0.1],
+                );
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "{spec} as a graph");
+            }
+        }
+    }
+
+    /// P(ε) with more thresholds than the flag byte holds takes the loss-reading path: the
+    /// same counts as with the thresholds one at a time.
+    #[test]
+    fn many_thresholds_count_as_few() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
+        let space = ProductSpace::parse("4x5x6").unwrap();
+        let loss = crate::test_losses::draw(&mut rng, space.len(), 9);
+        let land = Landscape::of_product(&space, &loss);
+        let shares: Vec<f64> = (0..10).map(|i| i as f64 / 20.0).collect();
+        let many = hardness(&space, &loss, &land, 1.0, &shares);
+        for (j, s) in shares.iter().enumerate() {
+            let one = hardness(&space, &loss, &land, 1.0, &[*s]);
+            assert_eq!(many.eps_curve[j], one.eps_curve[0], "share {s}");
+        }
+        assert!(many.eps_curve.windows(2).all(|w| w[0].p <= w[1].p));
+    }
+
     /// The product path (Hamming transform, line sums) against the generic path on the
     /// same space: integer figures exactly, ρ(1) and FDC to 1e-12 (the sums are taken in
     /// another order), and the same bits on 1 and 4 threads.
