@@ -7,7 +7,7 @@ use crate::input::{Input, Losses, Source, View};
 use crate::landscape::{Compact, Landscape, Loss};
 use crate::progress::Progress;
 use crate::space::{DegreeStats, Neighbourhood, Space};
-use crate::stats::hardness::DEFAULT_EPS_SHARES;
+use crate::stats::hardness::{hardness_compact, DEFAULT_EPS_SHARES};
 use crate::stats::{hardness, summarize, summarize_compact, Hardness, Summary, SummaryOptions};
 use serde::Serialize;
 
@@ -147,7 +147,7 @@ pub fn report(
         }
     };
     let mut report = if opts.hardness {
-        analyze(&input.into_f64(), opts).report
+        hardness_report(&input.into_f64(), opts, progress)
     } else {
         match input.loss.view() {
             View::F32(loss) => compact_report(&input, loss, opts, progress),
@@ -179,6 +179,34 @@ fn compact_report<V, L: Loss>(
         &summary_options(eps, opts),
     );
     Ok(document(input, summary, None))
+}
+
+/// [`analyze`]'s document on the compact landscape: the hardness block needs LS* and the
+/// path lengths but not LS, so the full landscape's pass and memory are not paid.
+fn hardness_report(input: &Input, opts: &Options, progress: &dyn Progress) -> Report {
+    let loss = &input.loss;
+    let eps = opts.eps.clone().unwrap_or_else(|| default_eps(loss));
+    let landscape = match &input.space {
+        Space::Product(p) => Compact::of_product(p, loss, progress),
+        // Verified by `report` before the hardness block is computed.
+        Space::Graph(g) => Compact::from_step(g.step(loss), progress),
+        Space::Explicit(e) => Compact::of_graph(e.csr(), loss),
+    };
+    let summary = summarize_compact(
+        loss,
+        &landscape,
+        input.sign(),
+        &|v| input.space.arch(v),
+        &summary_options(eps, opts),
+    );
+    let hardness = hardness_compact(
+        &input.space,
+        loss,
+        &landscape,
+        input.sign(),
+        &DEFAULT_EPS_SHARES,
+    );
+    document(input, summary, Some(hardness))
 }
 
 fn summary_options(eps: Vec<f64>, opts: &Options) -> SummaryOptions {

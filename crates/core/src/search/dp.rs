@@ -702,6 +702,7 @@ pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f
         .as_product()
         .and_then(|product| Some((product, lines::move_masks(product, loss)?)));
     if let Some((product, masks)) = masks {
+        let dividers = dividers(product.radices());
         let pending: Vec<u8> = masks
             .par_iter()
             .with_min_len(LEVEL_CHUNK)
@@ -719,7 +720,14 @@ pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f
                 g.ids.clear();
                 g.ends.clear();
                 for (&v, &m) in chunk.iter().zip(&g.masks) {
-                    each_masked_neighbour(product, v, m, |u| g.ids.push(u), &mut *release);
+                    each_masked_neighbour(
+                        product,
+                        &dividers,
+                        v,
+                        m,
+                        |u| g.ids.push(u),
+                        &mut *release,
+                    );
                     g.ends.push(g.ids.len());
                 }
                 g.values.clear();
@@ -774,11 +782,22 @@ struct Gather {
     values: Vec<f64>,
 }
 
+/// Per radix k, ⌈2⁶⁴ / k⌉: the quotient of any 32-bit n by k is then the high half of
+/// n · ⌈2⁶⁴ / k⌉ (Lemire, Kaser and Kurz 2019, "Faster remainder by direct computation",
+/// exact for every n < 2³² and k < 2³²). The sweep finds the digits of ≈ 2 vertices per
+/// arc, and a hardware division by a radix known only at run time costs several
+/// multiplications.
+fn dividers(radices: &[u32]) -> Vec<u64> {
+    // k ≥ 2, so the sum does not overflow.
+    radices.iter().map(|&k| u64::MAX / k as u64 + 1).collect()
+}
+
 /// Calls `better(u)` for each neighbour u of `v` whose bit is set in `masks[0]`, then
 /// `worse(u)` for those set in `masks[1]` (bits in [`lines::move_masks`] order), each in
 /// neighbour order. The digits of v are found once for both masks.
 fn each_masked_neighbour(
     space: &ProductSpace,
+    dividers: &[u64],
     v: VertexId,
     masks: [u64; 2],
     mut better: impl FnMut(VertexId),
@@ -787,12 +806,13 @@ fn each_masked_neighbour(
     let (mut b, mut w) = (masks[0], masks[1]);
     let mut rest = v; // v's digits of the dimensions not yet visited
     let mut stride = 1u32;
-    for &k in space.radices() {
+    for (&k, &divider) in space.radices().iter().zip(dividers) {
         if b | w == 0 {
             return;
         }
-        let c = rest % k;
-        rest /= k;
+        let q = ((divider as u128 * rest as u128) >> 64) as u32;
+        let c = rest - q * k;
+        rest = q;
         let line = v - c * stride;
         let others = k - 1; // 1..=64: the degree is at most 64
         let field = u64::MAX >> (64 - others);
@@ -1094,6 +1114,21 @@ mod tests {
         }
     }
 
+    /// The multiply-and-shift quotient equals the division for every radix a mask allows
+    /// and 32-bit numerators from both ends of the range and in between.
+    #[test]
+    fn dividers_divide_exactly() {
+        let radices: Vec<u32> = (2..=65).collect();
+        let dividers = dividers(&radices);
+        let near_ends = (0..100_000u32).chain(u32::MAX - 100_000..=u32::MAX);
+        let spread = (0..1u64 << 32).step_by(65_537).map(|n| n as u32);
+        for n in near_ends.chain(spread) {
+            for (&k, &d) in radices.iter().zip(&dividers) {
+                assert_eq!(((d as u128 * n as u128) >> 64) as u32, n / k, "{n} / {k}");
+            }
+        }
+    }
+
     /// The masks name exactly the strictly better and strictly worse neighbours, in
     /// neighbour order, up to a degree of 64 (one dimension of 65 values, 33 × 33); above
     /// it there are none and the sweep takes the generic path.
@@ -1118,7 +1153,14 @@ mod tests {
                     }
                 });
                 let (mut b, mut w) = (Vec::new(), Vec::new());
-                each_masked_neighbour(&space, v, masks[v as usize], |u| b.push(u), |u| w.push(u));
+                each_masked_neighbour(
+                    &space,
+                    &dividers(space.radices()),
+                    v,
+                    masks[v as usize],
+                    |u| b.push(u),
+                    |u| w.push(u),
+                );
                 assert_eq!((b, w), (want_b, want_w), "{spec}, vertex {v}");
             }
         }

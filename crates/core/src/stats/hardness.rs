@@ -60,7 +60,7 @@
 //! success comes from the parallel level sweep of [`crate::search::dp`], also
 //! thread-count independent.
 
-use crate::landscape::Landscape;
+use crate::landscape::{Compact, Landscape, PathLengths};
 use crate::search::dp;
 use crate::space::reversed::Reversed;
 use crate::space::{degree_histogram, Neighbourhood, VertexId};
@@ -147,6 +147,60 @@ pub fn hardness<N: Neighbourhood>(
     sign: f64,
     eps_shares: &[f64],
 ) -> Hardness {
+    let steps = &landscape.steps;
+    let total = steps.par_iter().map(|&s| s as u64).sum();
+    let max = steps.par_iter().copied().max().unwrap_or(0);
+    let ends = Ends {
+        ls_star: &landscape.ls_star,
+        steps: (total, max),
+        local_minima: landscape.local_minima,
+    };
+    profile(space, loss, ends, sign, eps_shares)
+}
+
+/// [`hardness`] from the compact landscape (LS*, byte path lengths): the same numbers, so
+/// a caller that needs no LS can skip the full landscape's pass and memory.
+pub fn hardness_compact<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    landscape: &Compact,
+    sign: f64,
+    eps_shares: &[f64],
+) -> Hardness {
+    let (total, max) = match &landscape.steps {
+        PathLengths::U8(s) => (
+            s.par_iter().map(|&s| s as u64).sum(),
+            s.par_iter().copied().max().unwrap_or(0) as u32,
+        ),
+        PathLengths::U32(s) => (
+            s.par_iter().map(|&s| s as u64).sum(),
+            s.par_iter().copied().max().unwrap_or(0),
+        ),
+    };
+    let ends = Ends {
+        ls_star: &landscape.ls_star,
+        steps: (total, max),
+        local_minima: landscape.local_minima,
+    };
+    profile(space, loss, ends, sign, eps_shares)
+}
+
+/// What the hardness profile takes from a landscape, whichever form it has.
+struct Ends<'a> {
+    ls_star: &'a [VertexId],
+    /// Sum and max of the path lengths.
+    steps: (u64, u32),
+    local_minima: usize,
+}
+
+/// The body of [`hardness`] and [`hardness_compact`].
+fn profile<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    landscape: Ends,
+    sign: f64,
+    eps_shares: &[f64],
+) -> Hardness {
     let n = space.len();
     assert_eq!(n, loss.len(), "one loss per vertex");
     assert!(n > 0, "an empty space has no landscape");
@@ -163,30 +217,66 @@ pub fn hardness<N: Neighbourhood>(
     };
 
     // Basin of the global optima and P(ε): which starts end within ε, every threshold
-    // counted in one pass (each end loss is a random read; integer counts, so the
-    // schedule does not matter).
+    // counted in one pass (integer counts, so the schedule does not matter). Each end is
+    // a random read; with few thresholds it reads one byte of flags (set in a streaming
+    // pass) instead of an 8-byte loss, so the array read at random is 8× smaller and
+    // stays in cache on spaces whose losses do not.
     let eps: Vec<f64> = eps_shares
         .iter()
         .map(|&s| crate::range::share_of_range(best, worst, s))
         .collect();
-    let counts = (0..n)
-        .into_par_iter()
-        .with_min_len(CHUNK)
-        .fold(
-            || vec![0usize; eps.len() + 1],
-            |mut counts, v| {
-                let end = loss[landscape.ls_star[v] as usize];
-                counts[0] += (end == best) as usize;
-                for (c, &e) in counts[1..].iter_mut().zip(&eps) {
-                    *c += crate::range::is_within(end, best, e) as usize;
-                }
-                counts
-            },
+    let flags = |end: f64| {
+        let eps = &eps;
+        std::iter::once(end == best).chain(
+            eps.iter()
+                .map(move |&e| crate::range::is_within(end, best, e)),
         )
-        .reduce(
-            || vec![0usize; eps.len() + 1],
-            |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
-        );
+    };
+    let counts = if eps.len() < 8 {
+        let bits: Vec<u8> = loss
+            .par_iter()
+            .with_min_len(CHUNK)
+            .map(|&l| {
+                flags(l)
+                    .enumerate()
+                    .fold(0u8, |b, (j, f)| b | (f as u8) << j)
+            })
+            .collect();
+        landscape
+            .ls_star
+            .par_iter()
+            .with_min_len(CHUNK)
+            .fold(
+                || [0usize; 8],
+                |mut counts, &end| {
+                    let b = bits[end as usize];
+                    for (j, c) in counts.iter_mut().enumerate() {
+                        *c += (b >> j & 1) as usize;
+                    }
+                    counts
+                },
+            )
+            .reduce(|| [0usize; 8], |a, b| std::array::from_fn(|j| a[j] + b[j]))[..=eps.len()]
+            .to_vec()
+    } else {
+        landscape
+            .ls_star
+            .par_iter()
+            .with_min_len(CHUNK)
+            .fold(
+                || vec![0usize; eps.len() + 1],
+                |mut counts, &end| {
+                    for (c, f) in counts.iter_mut().zip(flags(loss[end as usize])) {
+                        *c += f as usize;
+                    }
+                    counts
+                },
+            )
+            .reduce(
+                || vec![0usize; eps.len() + 1],
+                |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
+            )
+    };
     let optimum_basin = counts[0];
     let eps_curve = eps_shares
         .iter()
@@ -199,8 +289,7 @@ pub fn hardness<N: Neighbourhood>(
         })
         .collect();
 
-    let steps_total: u64 = landscape.steps.par_iter().map(|&s| s as u64).sum();
-    let path_length_max = landscape.steps.par_iter().copied().max().unwrap_or(0);
+    let (steps_total, path_length_max) = landscape.steps;
 
     // Correlations are scale-free; values near ±1.7e308 are scaled by a power of two
     // (exact) so that their sums of squares stay finite.
@@ -244,11 +333,12 @@ pub fn hardness<N: Neighbourhood>(
         }
     } else {
         match product {
-            // Long lines: k − 1 unions per line instead of a scan of k(k − 1) arcs.
-            Some(p) if p.uniform_degree() > lines::LONG => largest_plateau(n, loss, sign, |join| {
+            // At most k − 1 unions per line, found by streaming passes over the lines
+            // instead of a scan of every arc with random loss reads.
+            Some(p) => largest_plateau(n, loss, sign, |join| {
                 lines::equal_loss_chains(p, loss, join)
             }),
-            _ => largest_plateau(n, loss, sign, |join| equal_loss_arcs(space, loss, join)),
+            None => largest_plateau(n, loss, sign, |join| equal_loss_arcs(space, loss, join)),
         }
     };
 
@@ -572,6 +662,67 @@ mod tests {
             (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-12, "{what}: {a} vs {b}"),
             _ => assert_eq!(a, b, "{what}"),
         }
+    }
+
+    /// The compact landscape gives [`hardness`]'s profile bit for bit, on products (the
+    /// line kernels, the plateau's line pairs with ties) and on a graph, on 1, 2 and 4
+    /// threads; a 5 ^ 4 with 300 tied levels has long paths of equal-loss arcs.
+    #[test]
+    fn compact_landscape_gives_the_same_profile() {
+        use crate::landscape::Compact;
+        use crate::space::Csr;
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        let pool = |k| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(k)
+                .build()
+                .unwrap()
+        };
+        for spec in ["3x4x5", "nb201", "5^4", "2x70", "3x4x5x66"] {
+            let space = ProductSpace::parse(spec).unwrap();
+            for levels in [0u32, 2, 7, 300] {
+                let loss = crate::test_losses::draw(&mut rng, space.len(), levels);
+                let full = Landscape::of_product(&space, &loss);
+                let want = format!("{:?}", hardness(&space, &loss, &full, -1.0, &[0.01, 0.1]));
+                for threads in [1, 2, 4] {
+                    let got = pool(threads).install(|| {
+                        let compact = Compact::of_product(&space, &loss, &crate::progress::Silent);
+                        hardness_compact(&space, &loss, &compact, -1.0, &[0.01, 0.1])
+                    });
+                    assert_eq!(format!("{got:?}"), want, "{spec}, {levels} levels");
+                }
+                let csr = Csr::from_neighbourhood(&space);
+                let compact = Compact::of_graph(&csr, &loss);
+                let got = hardness_compact(&csr, &loss, &compact, -1.0, &[0.01, 0.1]);
+                let want = hardness(
+                    &csr,
+                    &loss,
+                    &Landscape::of_graph(&csr, &loss),
+                    -1.0,
+                    &[0.01, 0.1],
+                );
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "{spec} as a graph");
+            }
+        }
+    }
+
+    /// P(ε) with more thresholds than the flag byte holds takes the loss-reading path: the
+    /// same counts as with the thresholds one at a time.
+    #[test]
+    fn many_thresholds_count_as_few() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
+        let space = ProductSpace::parse("4x5x6").unwrap();
+        let loss = crate::test_losses::draw(&mut rng, space.len(), 9);
+        let land = Landscape::of_product(&space, &loss);
+        let shares: Vec<f64> = (0..10).map(|i| i as f64 / 20.0).collect();
+        let many = hardness(&space, &loss, &land, 1.0, &shares);
+        for (j, s) in shares.iter().enumerate() {
+            let one = hardness(&space, &loss, &land, 1.0, &[*s]);
+            assert_eq!(many.eps_curve[j], one.eps_curve[0], "share {s}");
+        }
+        assert!(many.eps_curve.windows(2).all(|w| w[0].p <= w[1].p));
     }
 
     /// The product path (Hamming transform, line sums) against the generic path on the

@@ -327,26 +327,58 @@ fn equal_pairs(k: usize, value: impl Fn(usize) -> f64) -> u64 {
 }
 
 /// Calls `join(a, b)` for pairs of vertices of one line with equal loss, enough to connect
-/// each set of equal values of each line (consecutive members in sorted order): the same
-/// connected components as every equal-loss arc, with k − 1 unions per line at most
-/// instead of k(k − 1). Sequential: union-find is.
+/// each set of equal values of each line: the same connected components as every
+/// equal-loss arc, with k − 1 unions per line at most instead of k(k − 1). A short line
+/// joins each vertex to the first earlier one of equal loss (k²/2 comparisons reading
+/// rows of consecutive ids); a long one joins consecutive members in sorted order.
+///
+/// The comparisons run in parallel, a batch of groups at a time, and the pairs of a batch
+/// are handed to `join` in group order (union-find is sequential): a scan arc by arc
+/// reads 2·d random losses a vertex, most of the plateau's time on a large space, and one
+/// batch bounds the pairs held at once when nearly every arc is an equal one.
 pub(crate) fn equal_loss_chains(
     space: &ProductSpace,
     loss: &[f64],
     mut join: impl FnMut(u32, u32),
 ) {
+    /// Groups whose pairs are held at once (≈ 1 M vertices).
+    const BATCH: usize = 256;
     for i in 0..space.radices().len() {
         let (stride, k) = shape(space, i);
-        let block = stride * k;
-        for start in (0..loss.len()).step_by(block) {
-            for j in 0..stride {
-                let id = |c: usize| start + c * stride + j;
-                let line = sorted_line(k, |c| loss[id(c)]);
-                for w in line.windows(2) {
-                    if w[0].0 == w[1].0 {
-                        join(id(w[0].1 as usize) as u32, id(w[1].1 as usize) as u32);
+        for batch in groups(space, i).chunks(BATCH) {
+            let parts: Vec<Vec<(u32, u32)>> = batch
+                .par_iter()
+                .map(|g| {
+                    let mut pairs = Vec::new();
+                    for b in 0..g.blocks {
+                        let base = g.start + b * stride * k;
+                        for j in g.lines.clone() {
+                            let id = |c: usize| base + c * stride + j;
+                            if k > LONG {
+                                let line = sorted_line(k, |c| loss[id(c)]);
+                                for w in line.windows(2) {
+                                    if w[0].0 == w[1].0 {
+                                        pairs.push((
+                                            id(w[0].1 as usize) as u32,
+                                            id(w[1].1 as usize) as u32,
+                                        ));
+                                    }
+                                }
+                            } else {
+                                for c in 1..k {
+                                    let x = loss[id(c)];
+                                    if let Some(c0) = (0..c).find(|&c0| loss[id(c0)] == x) {
+                                        pairs.push((id(c0) as u32, id(c) as u32));
+                                    }
+                                }
+                            }
+                        }
                     }
-                }
+                    pairs
+                })
+                .collect();
+            for (a, b) in parts.into_iter().flatten() {
+                join(a, b);
             }
         }
     }
