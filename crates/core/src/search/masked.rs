@@ -8,9 +8,9 @@
 //! and a chunk of a level is solved in passes whose reads do not depend on each other:
 //!
 //! 1. the chunk's masks and own losses;
-//! 2. its move targets, listed from the masks (no loss read); best improvement then
-//!    reads the better neighbours' losses, all of the chunk in one loop, to keep the
-//!    lowest;
+//! 2. its move targets, listed from the masks (no loss read): the strictly better
+//!    neighbours for first improvement, the lowest ones for best improvement (found
+//!    beforehand by another streaming pass, [`lowest_masks`]);
 //! 3. the sums of the targets' solved records, the records of targets a few places
 //!    ahead prefetched, so many misses are in flight at once.
 //!
@@ -74,22 +74,21 @@ pub(super) fn solve(
     for (j, &m) in top_minima.iter().enumerate() {
         p_end[m as usize * top + j] = 1.0;
     }
-    // Best improvement counts a vertex's neighbours in the success set; a bitmap keeps
-    // those scattered reads in the cache (244 KB at 5^9).
-    let in_set_bits: Vec<u64> = if variant.scans_all() {
-        success
-            .par_chunks(64)
-            .map(|c| c.iter().rev().fold(0u64, |w, &b| w << 1 | b as u64))
-            .collect()
+    // Best improvement moves to its lowest neighbours and counts its neighbours in the
+    // success set: both found line by line, streaming, so the sweep reads no neighbour's
+    // loss or flag.
+    let (lowest, in_set) = if variant.scans_all() {
+        (lowest_masks(space, loss), in_set_counts(space, &success))
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let sweep = Sweep {
         space,
         loss,
         masks: &masks,
         success: &success,
-        in_set_bits: &in_set_bits,
+        lowest: &lowest,
+        in_set: &in_set,
         variant,
         degree: space.uniform_degree(),
         top,
@@ -121,7 +120,11 @@ struct Sweep<'a> {
     loss: &'a [f64],
     masks: &'a [[u64; 2]],
     success: &'a [bool],
-    in_set_bits: &'a [u64],
+    /// Per vertex, its neighbours of the lowest loss (bits in mask order); best
+    /// improvement only.
+    lowest: &'a [u64],
+    /// Per vertex, its neighbours in the success set; best improvement only.
+    in_set: &'a [u8],
     variant: Variant,
     degree: usize,
     top: usize,
@@ -138,7 +141,6 @@ struct Scratch {
     ids: Vec<VertexId>,
     /// Where each vertex's targets end in `ids`.
     ends: Vec<usize>,
-    losses: Vec<f64>,
     acc_end: Vec<f64>,
 }
 
@@ -149,7 +151,6 @@ impl Scratch {
             own: Vec::new(),
             ids: Vec::new(),
             ends: Vec::new(),
-            losses: Vec::new(),
             acc_end: vec![0.0; top],
         }
     }
@@ -172,11 +173,26 @@ impl Sweep<'_> {
         g.ids.clear();
         g.ends.clear();
         for (&v, &m) in chunk.iter().zip(&g.masks) {
-            each_masked_neighbour(self.space, v, m, |u| g.ids.push(u), &mut *release);
+            let targets = match self.variant {
+                Variant::First => m[0],
+                // A local minimum's lowest neighbours are no targets.
+                _ if m[0] == 0 => 0,
+                _ => self.lowest[v as usize],
+            };
+            let start = g.ids.len();
+            each_masked_neighbour(
+                self.space,
+                v,
+                [targets, m[1]],
+                |u| g.ids.push(u),
+                &mut *release,
+            );
+            if self.variant == Variant::Best && g.ids.len() > start {
+                // Ties to the lowest id: one target.
+                g.ids[start] = *g.ids[start..].iter().min().unwrap();
+                g.ids.truncate(start + 1);
+            }
             g.ends.push(g.ids.len());
-        }
-        if self.variant != Variant::First {
-            self.keep_lowest(g);
         }
 
         let (mut minima, mut strict_minima) = (0, 0);
@@ -217,8 +233,8 @@ impl Sweep<'_> {
                         unsafe { (self.stats.get(u), self.p_end.range(u * self.top, self.top)) };
                     add_to(&mut sum, &mut g.acc_end, st, row);
                 }
-                let in_set = if self.variant.scans_all() && !own_success {
-                    self.in_set(v)
+                let in_set = if self.variant.scans_all() {
+                    self.in_set[vi] as usize
                 } else {
                     0
                 };
@@ -265,51 +281,112 @@ impl Sweep<'_> {
         }
         (minima, strict_minima)
     }
+}
 
-    /// Best improvement: keeps, of each vertex's strictly better neighbours, those of the
-    /// lowest loss (random ties: all of them, in neighbour order; ties to the lowest id:
-    /// that one). Losses compare with `<` and `==`, as the scan compares them, so −0 and
-    /// +0 tie. The chunk's losses are read in one loop, many misses in flight.
-    fn keep_lowest(&self, g: &mut Scratch) {
-        g.losses.clear();
-        g.losses
-            .extend(g.ids.iter().map(|&u| self.loss[u as usize]));
-        let (mut start, mut kept) = (0, 0);
-        for stop in g.ends.iter_mut() {
-            let (mut min, mut min_id) = (f64::INFINITY, VertexId::MAX);
-            for (&l, &u) in g.losses[start..*stop].iter().zip(&g.ids[start..*stop]) {
-                if l < min || (l == min && u < min_id) {
-                    (min, min_id) = (l, u);
-                }
-            }
-            if *stop > start {
-                if self.variant == Variant::Best {
-                    g.ids[kept] = min_id;
-                    kept += 1;
-                } else {
-                    for t in start..*stop {
-                        if g.losses[t] == min {
-                            g.ids[kept] = g.ids[t];
-                            kept += 1;
+/// Lines per task of the line passes (the results do not depend on it).
+const GROUP: usize = 4096;
+
+/// Calls `f(scratch, base, stride, k, width)` for every block of lines of dimension `i`, in
+/// parallel: the lines `base + lo + c·stride` (c < k) for `lo < width`. Every vertex is in
+/// one line of the dimension, so the calls touch disjoint vertices. A call gets at most
+/// [`GROUP`] lines; a task takes at least [`GROUP`] lines' worth of calls.
+fn each_line_group<S>(
+    space: &ProductSpace,
+    i: usize,
+    scratch: impl Fn() -> S + Sync + Send,
+    f: impl Fn(&mut S, usize, usize, usize, usize) + Sync + Send,
+) {
+    let (stride, k) = (space.strides()[i] as usize, space.radices()[i] as usize);
+    let block = stride * k;
+    let blocks = space.len() / block;
+    let width = stride.min(GROUP);
+    let per_block = stride.div_ceil(width);
+    (0..blocks * per_block)
+        .into_par_iter()
+        .with_min_len(GROUP / width)
+        .for_each_init(scratch, |s, g| {
+            let (b, part) = (g / per_block, g % per_block);
+            let lo = part * width;
+            f(s, b * block + lo, stride, k, width.min(stride - lo));
+        });
+}
+
+/// Per vertex, the bits (in [`lines::move_masks`] order) of its neighbours whose loss is
+/// the lowest of all its neighbours' under `<` and `==` (so −0 and +0 tie), as the scan
+/// of [`solve_sequential`](super::dp::solve_sequential) finds them. One streaming pass
+/// per dimension; degree at most 64.
+fn lowest_masks(space: &ProductSpace, loss: &[f64]) -> Vec<u64> {
+    let n = space.len();
+    let mut min = vec![f64::INFINITY; n];
+    let mut mask = vec![0u64; n];
+    let (shared_min, shared_mask) = (SharedSlice::new(&mut min), SharedSlice::new(&mut mask));
+    let mut offset = 0u32;
+    for i in 0..space.radices().len() {
+        let scratch = || (Vec::new(), Vec::new());
+        each_line_group(
+            space,
+            i,
+            scratch,
+            |(line_min, line_mask), base, stride, k, width| {
+                for c in 0..k {
+                    line_min.clear();
+                    line_min.resize(width, f64::INFINITY);
+                    line_mask.clear();
+                    line_mask.resize(width, 0u64);
+                    for c2 in (0..k).filter(|&c2| c2 != c) {
+                        let bit = 1u64 << (offset + (c2 - (c2 > c) as usize) as u32);
+                        let row = &loss[base + c2 * stride..][..width];
+                        for ((m, b), &x) in line_min.iter_mut().zip(line_mask.iter_mut()).zip(row) {
+                            if x < *m {
+                                (*m, *b) = (x, bit);
+                            } else if x == *m {
+                                *b |= bit;
+                            }
+                        }
+                    }
+                    for (lo, (&m, &b)) in line_min.iter().zip(line_mask.iter()).enumerate() {
+                        let v = base + c * stride + lo;
+                        // SAFETY: one group of one dimension at a time writes v.
+                        unsafe {
+                            let (gm, gb) = (shared_min.slot(v), shared_mask.slot(v));
+                            if m < *gm {
+                                (*gm, *gb) = (m, b);
+                            } else if m == *gm {
+                                *gb |= b;
+                            }
                         }
                     }
                 }
-            }
-            start = *stop;
-            *stop = kept;
-        }
-        g.ids.truncate(kept);
+            },
+        );
+        offset += space.radices()[i] - 1;
     }
+    mask
+}
 
-    /// How many neighbours of `v` are in the success set.
-    fn in_set(&self, v: VertexId) -> usize {
-        let bits = self.in_set_bits;
-        let mut count = 0usize;
-        self.space.for_each_neighbour(v, |u| {
-            count += (bits[u as usize / 64] >> (u % 64) & 1) as usize;
+/// Per vertex outside `success`, how many of its neighbours are in it (the count
+/// includes the vertex itself once per dimension when it is in the set: those counts are
+/// not read). At most 64 + 64 with a degree of at most 64: it fits a byte.
+fn in_set_counts(space: &ProductSpace, success: &[bool]) -> Vec<u8> {
+    let mut count = vec![0u8; space.len()];
+    let shared = SharedSlice::new(&mut count);
+    for i in 0..space.radices().len() {
+        each_line_group(space, i, Vec::new, |line, base, stride, k, width| {
+            line.clear();
+            line.resize(width, 0u8);
+            for c in 0..k {
+                let row = &success[base + c * stride..][..width];
+                line.iter_mut().zip(row).for_each(|(l, &s)| *l += s as u8);
+            }
+            for c in 0..k {
+                for (lo, &l) in line.iter().enumerate() {
+                    // SAFETY: one group of one dimension at a time writes this vertex.
+                    unsafe { *shared.slot(base + c * stride + lo) += l };
+                }
+            }
         });
-        count
     }
+    count
 }
 
 #[cfg(test)]
@@ -344,15 +421,15 @@ mod tests {
             && a.success == b.success
     }
 
-    /// On 1, 2 and 4 threads, for every variant, two ε targets and a mask, and K below,
-    /// at and above the number of minima: the sequential sweep's bits.
-    fn check(spec: &str, loss: &[f64]) -> Result<(), TestCaseError> {
+    /// On 1, 2 and 4 threads, for every variant, two ε targets and a mask, and each K of
+    /// `tops` (below, at or above the number of minima): the sequential sweep's bits.
+    fn check(spec: &str, loss: &[f64], tops: &[usize]) -> Result<(), TestCaseError> {
         let space = ProductSpace::parse(spec).unwrap();
         let order = loss_order(loss);
         let mask: Vec<bool> = loss.iter().map(|&l| l < 0.5).collect();
         for variant in Variant::ALL {
             for target in [Target::Eps(0.0), Target::Eps(0.25), Target::Mask(&mask)] {
-                for top in [0, 3, 1000] {
+                for &top in tops {
                     let want = solve_sequential(&space, loss, &order, variant, target, top);
                     for threads in [1, 2, 4] {
                         let pool = rayon::ThreadPoolBuilder::new()
@@ -386,7 +463,7 @@ mod tests {
         let n = ProductSpace::parse("nb201").unwrap().len();
         for levels in [0u32, 6] {
             let loss = crate::test_losses::draw(&mut rng, n, levels);
-            check("nb201", &loss).unwrap();
+            check("nb201", &loss, &[0, 3]).unwrap();
         }
     }
 
@@ -425,7 +502,7 @@ mod tests {
                     if x == 0.0 && rng.gen() { -0.0 } else { x }
                 })
                 .collect();
-            check(&spec, &loss)?;
+            check(&spec, &loss, &[0, 3, 1000])?;
         }
 
         /// The keyed sort gives the (loss, id) order of `total_cmp` on ids.
