@@ -187,10 +187,12 @@ impl Sweep<'_> {
                 |u| g.ids.push(u),
                 &mut *release,
             );
-            if self.variant == Variant::Best && g.ids.len() > start {
+            if self.variant == Variant::Best {
                 // Ties to the lowest id: one target.
-                g.ids[start] = *g.ids[start..].iter().min().unwrap();
-                g.ids.truncate(start + 1);
+                if let Some(&lowest_id) = g.ids[start..].iter().min() {
+                    g.ids[start] = lowest_id;
+                    g.ids.truncate(start + 1);
+                }
             }
             g.ends.push(g.ids.len());
         }
