@@ -23,3 +23,17 @@ pub fn prefetch<T>(xs: &[T], i: usize) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (xs, i);
 }
+
+/// Asks for the cache line at `p`, for memory reached through a raw pointer (shared by
+/// threads that write elsewhere in it). A prefetch never faults, so any address is fine.
+#[inline(always)]
+pub fn prefetch_ptr<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and has no architectural effect.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}

@@ -42,14 +42,22 @@ pub struct RestartCost {
 /// P(the best of `num_init` uniform draws is v), for every v: uniform within a tie class,
 /// P(class at loss L) = (#{≥ L}/n)^k − (#{> L}/n)^k. `order` is the (loss, id) order.
 pub(crate) fn start_distribution(loss: &[f64], order: &[VertexId], num_init: usize) -> Vec<f64> {
+    use rayon::prelude::*;
     let n = loss.len();
     let k = num_init as i32;
+    // The losses in order, gathered first: the gather's reads are independent (many misses
+    // in flight), where the scan below would wait on each before its branch.
+    let sorted: Vec<f64> = order
+        .par_iter()
+        .with_min_len(4096)
+        .map(|&v| loss[v as usize])
+        .collect();
     let mut pi = vec![0.0; n];
     let mut i = 0;
     while i < n {
-        let l = loss[order[i] as usize];
+        let l = sorted[i];
         let mut j = i + 1;
-        while j < n && loss[order[j] as usize] == l {
+        while j < n && sorted[j] == l {
             j += 1;
         }
         let p = ((n - i) as f64 / n as f64).powi(k) - ((n - j) as f64 / n as f64).powi(k);

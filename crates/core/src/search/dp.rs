@@ -34,7 +34,7 @@
 //! (as the paper's code does), so the first of `w` neighbours within ε comes at position
 //! (s+1)/(w+1) in expectation.
 
-use super::{long_lines, within_eps, Variant};
+use super::{long_lines, masked, within_eps, Variant};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use crate::stats::lines;
 use rayon::prelude::*;
@@ -114,13 +114,21 @@ impl Starts {
 
 /// Vertex ids sorted by (loss, id): the order in which every move target comes first.
 pub fn loss_order(loss: &[f64]) -> Vec<VertexId> {
-    let mut order: Vec<VertexId> = (0..loss.len() as VertexId).collect();
-    order.par_sort_unstable_by(|&a, &b| {
-        loss[a as usize]
-            .total_cmp(&loss[b as usize])
-            .then(a.cmp(&b))
-    });
-    order
+    // (key, id) pairs sorted by value: each comparison through ids would read two
+    // scattered losses, a cache miss each beyond the caches. The key orders as
+    // `f64::total_cmp` (sign-magnitude bits made two's-complement, then biased).
+    let mut keyed: Vec<(u64, VertexId)> = loss
+        .par_iter()
+        .enumerate()
+        .with_min_len(4096)
+        .map(|(v, &l)| {
+            let bits = l.to_bits() as i64;
+            let ordered = bits ^ (((bits >> 63) as u64) >> 1) as i64;
+            ((ordered as u64) ^ (1 << 63), v as VertexId)
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    keyed.into_par_iter().map(|(_, v)| v).collect()
 }
 
 /// Solves `variant` from every start of `space` under `loss` (lower is better), tracking
@@ -135,6 +143,12 @@ pub fn solve<N: Neighbourhood>(
     let top = cap_top(space, loss, top);
     if let Some(p) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
         return solve_long_lines(p, loss, &loss_order(loss), variant, target, top);
+    }
+    if let Some(s) = space
+        .as_product()
+        .and_then(|p| masked::solve(p, loss, variant, target, top))
+    {
+        return s;
     }
     if space.is_symmetric() {
         solve_by_levels(space, loss, variant, target, top)
@@ -158,6 +172,12 @@ pub fn solve_in_order<N: Neighbourhood>(
     let top = cap_top(space, loss, top);
     if let Some(p) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
         return solve_long_lines(p, loss, order, variant, target, top);
+    }
+    if let Some(s) = space
+        .as_product()
+        .and_then(|p| masked::solve(p, loss, variant, target, top))
+    {
+        return s;
     }
     if space.is_symmetric() {
         solve_by_levels(space, loss, variant, target, top)
@@ -210,13 +230,12 @@ fn cap_top<N: Neighbourhood>(space: &N, loss: &[f64], top: usize) -> usize {
 pub fn count_local_minima<N: Neighbourhood>(space: &N, loss: &[f64]) -> usize {
     use rayon::prelude::*;
     if let Some(p) = space.as_product() {
-        if p.uniform_degree() > lines::LONG {
-            // Long lines: sorted per line instead of k² comparisons.
-            return lines::better_counts(p, loss)
-                .into_par_iter()
-                .filter(|c| c.load(std::sync::atomic::Ordering::Relaxed) == 0)
-                .count();
-        }
+        // Line by line, streaming (long lines sorted instead of compared pairwise): no
+        // scattered loss reads.
+        return lines::better_counts(p, loss)
+            .into_par_iter()
+            .filter(|c| c.load(std::sync::atomic::Ordering::Relaxed) == 0)
+            .count();
     }
     (0..space.len() as VertexId)
         .into_par_iter()
@@ -229,7 +248,7 @@ pub fn count_local_minima<N: Neighbourhood>(space: &N, loss: &[f64]) -> usize {
 }
 
 /// The success set of a target, and whether `found_evaluations` is defined for it.
-fn success_set(loss: &[f64], target: Target) -> (Vec<bool>, bool) {
+pub(super) fn success_set(loss: &[f64], target: Target) -> (Vec<bool>, bool) {
     match target {
         Target::Eps(eps) => (within_eps(loss, eps), true),
         Target::Mask(mask) => {
@@ -474,7 +493,7 @@ pub(super) fn settle(
 /// The last touches shared by both sweeps: count the start itself, drop `found` where
 /// undefined, and shrink the `p_end` stride to the number of minima found.
 #[allow(clippy::too_many_arguments)]
-fn finish(
+pub(super) fn finish(
     variant: Variant,
     mut stats: Vec<StartStats>,
     end: Vec<VertexId>,
@@ -580,7 +599,7 @@ pub fn solve_sequential<N: Neighbourhood>(
 }
 
 /// Vertices per parallel task of the level sweep (the results do not depend on it).
-const LEVEL_CHUNK: usize = 1024;
+pub(super) const LEVEL_CHUNK: usize = 1024;
 
 /// The parallel sweep, for a symmetric relation: the move DAG level by level
 /// ([`sweep_levels`]). Every value is computed by [`solve_vertex`] from the same targets
@@ -795,7 +814,7 @@ fn dividers(radices: &[u32]) -> Vec<u64> {
 /// Calls `better(u)` for each neighbour u of `v` whose bit is set in `masks[0]`, then
 /// `worse(u)` for those set in `masks[1]` (bits in [`lines::move_masks`] order), each in
 /// neighbour order. The digits of v are found once for both masks.
-fn each_masked_neighbour(
+pub(super) fn each_masked_neighbour(
     space: &ProductSpace,
     dividers: &[u64],
     v: VertexId,
@@ -871,7 +890,7 @@ fn better_counts<N: Neighbourhood>(space: &N, loss: &[f64]) -> Vec<u32> {
 /// cache miss the CPU cannot overlap with the next, cost more than the rest of the sweep.
 /// Each task instead appends them to [`RELEASE_BUCKETS`] lists by id range, and after the
 /// level one task per range applies its lists with plain decrements.
-fn sweep_levels<C, S>(
+pub(super) fn sweep_levels<C, S>(
     mut pending: Vec<C>,
     scratch: impl Fn() -> S + Sync + Send,
     solve: impl Fn(&mut S, &[VertexId], &mut dyn FnMut(VertexId)) -> (usize, usize) + Sync + Send,
@@ -953,7 +972,7 @@ const RELEASE_BUCKETS: usize = 16;
 /// A slice written by many threads at disjoint indices, read at indices no thread writes.
 /// Hand-written because the level sweep's pattern (write v, read v's solved targets) is
 /// a schedule rayon cannot express with split borrows: the targets are anywhere.
-struct SharedSlice<T> {
+pub(super) struct SharedSlice<T> {
     ptr: *mut T,
     len: usize,
 }
@@ -963,7 +982,7 @@ unsafe impl<T: Send + Sync> Sync for SharedSlice<T> {}
 unsafe impl<T: Send + Sync> Send for SharedSlice<T> {}
 
 impl<T> SharedSlice<T> {
-    fn new(v: &mut [T]) -> Self {
+    pub(super) fn new(v: &mut [T]) -> Self {
         SharedSlice {
             ptr: v.as_mut_ptr(),
             len: v.len(),
@@ -972,7 +991,7 @@ impl<T> SharedSlice<T> {
 
     /// # Safety
     /// No thread writes index `i` while the reference lives.
-    unsafe fn get(&self, i: usize) -> &T {
+    pub(super) unsafe fn get(&self, i: usize) -> &T {
         assert!(i < self.len);
         &*self.ptr.add(i)
     }
@@ -980,14 +999,29 @@ impl<T> SharedSlice<T> {
     /// # Safety
     /// No other thread reads or writes index `i` while the reference lives.
     #[allow(clippy::mut_from_ref)]
-    unsafe fn slot(&self, i: usize) -> &mut T {
+    pub(super) unsafe fn slot(&self, i: usize) -> &mut T {
         assert!(i < self.len);
         &mut *self.ptr.add(i)
     }
 
+    /// Asks for the cache lines of indices `start..start + len` (nothing when out of
+    /// bounds): a hint that never reads or writes, so it needs no promise.
+    pub(super) fn prefetch(&self, start: usize, len: usize) {
+        if len == 0 || start + len > self.len {
+            return;
+        }
+        let first = self.ptr.wrapping_add(start) as *const u8;
+        let bytes = len * std::mem::size_of::<T>();
+        for at in (0..bytes).step_by(64) {
+            crate::prefetch::prefetch_ptr(first.wrapping_add(at));
+        }
+        // The last byte's line, which the 64-byte steps miss when the start is unaligned.
+        crate::prefetch::prefetch_ptr(first.wrapping_add(bytes - 1));
+    }
+
     /// # Safety
     /// As [`SharedSlice::get`], for every index of the range.
-    unsafe fn range(&self, start: usize, len: usize) -> &[T] {
+    pub(super) unsafe fn range(&self, start: usize, len: usize) -> &[T] {
         assert!(start + len <= self.len);
         std::slice::from_raw_parts(self.ptr.add(start), len)
     }

@@ -17,6 +17,7 @@
 pub mod cost;
 pub mod dp;
 pub mod long_lines;
+mod masked;
 pub mod noise;
 pub mod simulate;
 

@@ -1,0 +1,529 @@
+//! The per-start sweep of a product space from move bit masks, a chunk of a level at a time.
+//!
+//! The generic level sweep of [`dp`](super::dp) solves vertex by vertex: it reads every
+//! neighbour's loss to find the move targets (36 scattered reads a vertex on 5^9, each
+//! behind a branch that mispredicts half the time), then every target's solved record,
+//! so the CPU waits on one cache miss at a time. Here [`lines::move_masks`] marks the
+//! strictly better and strictly worse neighbours of every vertex in one streaming pass,
+//! and a chunk of a level is solved in passes whose reads do not depend on each other:
+//!
+//! 1. the chunk's masks and own losses;
+//! 2. its move targets, listed from the masks (no loss read): the strictly better
+//!    neighbours for first improvement, the lowest ones for best improvement (found
+//!    beforehand by another streaming pass, [`lowest_masks`]);
+//! 3. the sums of the targets' solved records, the records of targets a few places
+//!    ahead prefetched, so many misses are in flight at once.
+//!
+//! Every sum is taken field by field in neighbour order from 0 with [`add_to`] and turned
+//! into a value by [`settle`], as the sequential sweep takes and turns it: the results
+//! are [`solve_sequential`](super::dp::solve_sequential)'s bits, whatever the thread count.
+
+use super::dp::{
+    add_to, each_masked_neighbour, finish, settle, success_set, sweep_levels, SharedSlice,
+    StartStats, Starts, Step, Target, LEVEL_CHUNK,
+};
+use super::Variant;
+use crate::space::{Neighbourhood, ProductSpace, VertexId};
+use crate::stats::lines;
+use rayon::prelude::*;
+
+/// Move targets ahead whose records are prefetched while one is summed: enough to keep
+/// the misses of a few vertices in flight, few enough that the lines are still cached
+/// when their turn comes.
+const AHEAD: usize = 16;
+
+/// [`solve_sequential`](super::dp::solve_sequential) on a product space of degree at most
+/// 64, level by level from move masks; `None` above degree 64 (no masks).
+pub(super) fn solve(
+    space: &ProductSpace,
+    loss: &[f64],
+    variant: Variant,
+    target: Target,
+    top: usize,
+) -> Option<Starts> {
+    let n = space.len();
+    assert_eq!(n, loss.len(), "one loss per vertex");
+    let masks = lines::move_masks(space, loss)?;
+    let (success, found_defined) = success_set(loss, target);
+    let pending: Vec<u8> = masks
+        .par_iter()
+        .with_min_len(LEVEL_CHUNK)
+        .map(|m| m[0].count_ones() as u8)
+        .collect();
+
+    // The K best minima by (loss, id), as the sequential sweep meets them.
+    let mut top_minima: Vec<VertexId> = (0..n as VertexId)
+        .into_par_iter()
+        .with_min_len(LEVEL_CHUNK)
+        .filter(|&v| pending[v as usize] == 0)
+        .collect();
+    top_minima.par_sort_unstable_by(|&a, &b| {
+        loss[a as usize]
+            .total_cmp(&loss[b as usize])
+            .then(a.cmp(&b))
+    });
+    top_minima.truncate(top);
+
+    let mut stats = vec![StartStats::default(); n];
+    let mut end = if variant == Variant::Best {
+        vec![0 as VertexId; n]
+    } else {
+        Vec::new()
+    };
+    let mut p_end = vec![0.0; n * top];
+    for (j, &m) in top_minima.iter().enumerate() {
+        p_end[m as usize * top + j] = 1.0;
+    }
+    // Best improvement moves to its lowest neighbours and counts its neighbours in the
+    // success set: both found line by line, streaming, so the sweep reads no neighbour's
+    // loss or flag.
+    let (lowest, in_set) = if variant.scans_all() {
+        (lowest_masks(space, loss), in_set_counts(space, &success))
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let sweep = Sweep {
+        space,
+        loss,
+        masks: &masks,
+        success: &success,
+        lowest: &lowest,
+        in_set: &in_set,
+        variant,
+        degree: space.uniform_degree(),
+        top,
+        stats: SharedSlice::new(&mut stats),
+        p_end: SharedSlice::new(&mut p_end),
+        end: SharedSlice::new(&mut end),
+    };
+    let minima = sweep_levels(
+        pending,
+        || Scratch::new(top),
+        |g: &mut Scratch, chunk, release| sweep.chunk(g, chunk, release),
+    );
+    Some(finish(
+        variant,
+        stats,
+        end,
+        top_minima,
+        p_end,
+        top,
+        minima,
+        success,
+        found_defined,
+    ))
+}
+
+/// What every chunk reads, and the solved values it writes.
+struct Sweep<'a> {
+    space: &'a ProductSpace,
+    loss: &'a [f64],
+    masks: &'a [[u64; 2]],
+    success: &'a [bool],
+    /// Per vertex, its neighbours of the lowest loss (bits in mask order); best
+    /// improvement only.
+    lowest: &'a [u64],
+    /// Per vertex, its neighbours in the success set; best improvement only.
+    in_set: &'a [u8],
+    variant: Variant,
+    degree: usize,
+    top: usize,
+    stats: SharedSlice<StartStats>,
+    p_end: SharedSlice<f64>,
+    end: SharedSlice<VertexId>,
+}
+
+/// Per-task buffers, reused across chunks.
+struct Scratch {
+    masks: Vec<[u64; 2]>,
+    own: Vec<f64>,
+    /// The chunk's move targets, vertex after vertex, each vertex's in neighbour order.
+    ids: Vec<VertexId>,
+    /// Where each vertex's targets end in `ids`.
+    ends: Vec<usize>,
+    acc_end: Vec<f64>,
+}
+
+impl Scratch {
+    fn new(top: usize) -> Scratch {
+        Scratch {
+            masks: Vec::new(),
+            own: Vec::new(),
+            ids: Vec::new(),
+            ends: Vec::new(),
+            acc_end: vec![0.0; top],
+        }
+    }
+}
+
+impl Sweep<'_> {
+    /// Solves the vertices of `chunk` (one level's, increasing ids), releases their
+    /// strictly worse neighbours and returns the chunk's (local minima, strict ones).
+    fn chunk(
+        &self,
+        g: &mut Scratch,
+        chunk: &[VertexId],
+        release: &mut dyn FnMut(VertexId),
+    ) -> (usize, usize) {
+        g.masks.clear();
+        g.masks
+            .extend(chunk.iter().map(|&v| self.masks[v as usize]));
+        g.own.clear();
+        g.own.extend(chunk.iter().map(|&v| self.loss[v as usize]));
+        g.ids.clear();
+        g.ends.clear();
+        for (&v, &m) in chunk.iter().zip(&g.masks) {
+            let targets = match self.variant {
+                Variant::First => m[0],
+                // A local minimum's lowest neighbours are no targets.
+                _ if m[0] == 0 => 0,
+                _ => self.lowest[v as usize],
+            };
+            let start = g.ids.len();
+            each_masked_neighbour(
+                self.space,
+                v,
+                [targets, m[1]],
+                |u| g.ids.push(u),
+                &mut *release,
+            );
+            if self.variant == Variant::Best {
+                // Ties to the lowest id: one target.
+                if let Some(&lowest_id) = g.ids[start..].iter().min() {
+                    g.ids[start] = lowest_id;
+                    g.ids.truncate(start + 1);
+                }
+            }
+            g.ends.push(g.ids.len());
+        }
+
+        let (mut minima, mut strict_minima) = (0, 0);
+        let mut start = 0;
+        for (i, &v) in chunk.iter().enumerate() {
+            let (vi, own, stop) = (v as usize, g.own[i], g.ends[i]);
+            let own_success = self.success[vi];
+            let better = g.masks[i][0].count_ones() as usize;
+            let step = if stop == start {
+                // No strictly better neighbour. `settle` tells a local minimum by its
+                // lowest neighbour loss: `own` when one neighbour ties, +∞ (as for no
+                // neighbour) when every one is strictly worse.
+                let strict = g.masks[i][1].count_ones() as usize == self.degree;
+                let min_loss = if strict { f64::INFINITY } else { own };
+                let none = (StartStats::default(), 0);
+                settle(
+                    self.variant,
+                    own,
+                    own_success,
+                    (self.degree, 0, 0),
+                    min_loss,
+                    none,
+                    &mut g.acc_end,
+                    || v,
+                )
+            } else {
+                let mut sum = StartStats::default();
+                g.acc_end.iter_mut().for_each(|x| *x = 0.0);
+                for t in start..stop {
+                    if let Some(&far) = g.ids.get(t + AHEAD) {
+                        self.stats.prefetch(far as usize, 1);
+                        self.p_end.prefetch(far as usize * self.top, self.top);
+                    }
+                    let u = g.ids[t] as usize;
+                    // SAFETY: move targets are strictly better neighbours, solved in an
+                    // earlier level and written by no thread during this one.
+                    let (st, row) =
+                        unsafe { (self.stats.get(u), self.p_end.range(u * self.top, self.top)) };
+                    add_to(&mut sum, &mut g.acc_end, st, row);
+                }
+                let in_set = if self.variant.scans_all() {
+                    self.in_set[vi] as usize
+                } else {
+                    0
+                };
+                // `settle` compares the lowest neighbour loss with `own` only, to tell a
+                // local minimum; any value below `own` says "moves".
+                let first = g.ids[start];
+                settle(
+                    self.variant,
+                    own,
+                    own_success,
+                    (self.degree, better, in_set),
+                    f64::NEG_INFINITY,
+                    (sum, stop - start),
+                    &mut g.acc_end,
+                    // SAFETY: for best improvement the one target, solved earlier.
+                    || unsafe { *self.end.get(first as usize) },
+                )
+            };
+            start = stop;
+            // SAFETY: v is in exactly one level and one chunk of it, so nothing else
+            // writes v's entries, and nothing reads them before the level is over (only
+            // later levels depend on v).
+            unsafe {
+                match step {
+                    Step::Minimum { stats, strict } => {
+                        minima += 1;
+                        strict_minima += strict as usize;
+                        *self.stats.slot(vi) = stats;
+                        if self.variant == Variant::Best {
+                            *self.end.slot(vi) = v;
+                        }
+                    }
+                    Step::Moves { stats, end } => {
+                        *self.stats.slot(vi) = stats;
+                        if self.variant == Variant::Best {
+                            *self.end.slot(vi) = end;
+                        }
+                        for (j, &a) in g.acc_end.iter().enumerate() {
+                            *self.p_end.slot(vi * self.top + j) = a;
+                        }
+                    }
+                }
+            }
+        }
+        (minima, strict_minima)
+    }
+}
+
+/// Lines per task of the line passes (the results do not depend on it).
+const GROUP: usize = 4096;
+
+/// Calls `f(scratch, base, stride, k, width)` for every block of lines of dimension `i`, in
+/// parallel: the lines `base + lo + c·stride` (c < k) for `lo < width`. Every vertex is in
+/// one line of the dimension, so the calls touch disjoint vertices. A call gets at most
+/// [`GROUP`] lines; a task takes at least [`GROUP`] lines' worth of calls.
+fn each_line_group<S>(
+    space: &ProductSpace,
+    i: usize,
+    scratch: impl Fn() -> S + Sync + Send,
+    f: impl Fn(&mut S, usize, usize, usize, usize) + Sync + Send,
+) {
+    let (stride, k) = (space.strides()[i] as usize, space.radices()[i] as usize);
+    let block = stride * k;
+    let blocks = space.len() / block;
+    let width = stride.min(GROUP);
+    let per_block = stride.div_ceil(width);
+    (0..blocks * per_block)
+        .into_par_iter()
+        .with_min_len(GROUP / width)
+        .for_each_init(scratch, |s, g| {
+            let (b, part) = (g / per_block, g % per_block);
+            let lo = part * width;
+            f(s, b * block + lo, stride, k, width.min(stride - lo));
+        });
+}
+
+/// Per vertex, the bits (in [`lines::move_masks`] order) of its neighbours whose loss is
+/// the lowest of all its neighbours' under `<` and `==` (so −0 and +0 tie), as the scan
+/// of [`solve_sequential`](super::dp::solve_sequential) finds them. One streaming pass
+/// per dimension; degree at most 64.
+fn lowest_masks(space: &ProductSpace, loss: &[f64]) -> Vec<u64> {
+    let n = space.len();
+    let mut min = vec![f64::INFINITY; n];
+    let mut mask = vec![0u64; n];
+    let (shared_min, shared_mask) = (SharedSlice::new(&mut min), SharedSlice::new(&mut mask));
+    let mut offset = 0u32;
+    for i in 0..space.radices().len() {
+        let scratch = || (Vec::new(), Vec::new());
+        each_line_group(
+            space,
+            i,
+            scratch,
+            |(line_min, line_mask), base, stride, k, width| {
+                for c in 0..k {
+                    line_min.clear();
+                    line_min.resize(width, f64::INFINITY);
+                    line_mask.clear();
+                    line_mask.resize(width, 0u64);
+                    for c2 in (0..k).filter(|&c2| c2 != c) {
+                        let bit = 1u64 << (offset + (c2 - (c2 > c) as usize) as u32);
+                        let row = &loss[base + c2 * stride..][..width];
+                        for ((m, b), &x) in line_min.iter_mut().zip(line_mask.iter_mut()).zip(row) {
+                            if x < *m {
+                                (*m, *b) = (x, bit);
+                            } else if x == *m {
+                                *b |= bit;
+                            }
+                        }
+                    }
+                    for (lo, (&m, &b)) in line_min.iter().zip(line_mask.iter()).enumerate() {
+                        let v = base + c * stride + lo;
+                        // SAFETY: one group of one dimension at a time writes v.
+                        unsafe {
+                            let (gm, gb) = (shared_min.slot(v), shared_mask.slot(v));
+                            if m < *gm {
+                                (*gm, *gb) = (m, b);
+                            } else if m == *gm {
+                                *gb |= b;
+                            }
+                        }
+                    }
+                }
+            },
+        );
+        offset += space.radices()[i] - 1;
+    }
+    mask
+}
+
+/// Per vertex outside `success`, how many of its neighbours are in it (the count
+/// includes the vertex itself once per dimension when it is in the set: those counts are
+/// not read). At most 64 + 64 with a degree of at most 64: it fits a byte.
+fn in_set_counts(space: &ProductSpace, success: &[bool]) -> Vec<u8> {
+    let mut count = vec![0u8; space.len()];
+    let shared = SharedSlice::new(&mut count);
+    for i in 0..space.radices().len() {
+        each_line_group(space, i, Vec::new, |line, base, stride, k, width| {
+            line.clear();
+            line.resize(width, 0u8);
+            for c in 0..k {
+                let row = &success[base + c * stride..][..width];
+                line.iter_mut().zip(row).for_each(|(l, &s)| *l += s as u8);
+            }
+            for c in 0..k {
+                for (lo, &l) in line.iter().enumerate() {
+                    // SAFETY: one group of one dimension at a time writes this vertex.
+                    unsafe { *shared.slot(base + c * stride + lo) += l };
+                }
+            }
+        });
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::dp::{loss_order, solve_sequential};
+    use proptest::prelude::*;
+
+    /// Every per-start figure as bits (NaN included), and everything else exactly.
+    fn same(a: &Starts, b: &Starts) -> bool {
+        let bits = |s: &Starts| -> Vec<u64> {
+            s.stats
+                .iter()
+                .flat_map(|t| {
+                    [
+                        t.p_success,
+                        t.expected_moves,
+                        t.expected_evaluations,
+                        t.expected_end_loss,
+                        t.success_evaluations,
+                        t.found_evaluations,
+                    ]
+                })
+                .chain(s.p_end.iter().copied())
+                .map(f64::to_bits)
+                .collect()
+        };
+        bits(a) == bits(b)
+            && a.end == b.end
+            && a.top_minima == b.top_minima
+            && (a.local_minima, a.strict_local_minima) == (b.local_minima, b.strict_local_minima)
+            && a.success == b.success
+    }
+
+    /// On 1, 2 and 4 threads, for every variant, two ε targets and a mask, and each K of
+    /// `tops` (below, at or above the number of minima): the sequential sweep's bits.
+    fn check(spec: &str, loss: &[f64], tops: &[usize]) -> Result<(), TestCaseError> {
+        let space = ProductSpace::parse(spec).unwrap();
+        let order = loss_order(loss);
+        let mask: Vec<bool> = loss.iter().map(|&l| l < 0.5).collect();
+        for variant in Variant::ALL {
+            for target in [Target::Eps(0.0), Target::Eps(0.25), Target::Mask(&mask)] {
+                for &top in tops {
+                    let want = solve_sequential(&space, loss, &order, variant, target, top);
+                    for threads in [1, 2, 4] {
+                        let pool = rayon::ThreadPoolBuilder::new()
+                            .num_threads(threads)
+                            .build()
+                            .unwrap();
+                        let got = pool
+                            .install(|| solve(&space, loss, variant, target, top))
+                            .unwrap();
+                        prop_assert!(
+                            same(&got, &want),
+                            "{} {:?} {:?} K={} on {} threads",
+                            spec,
+                            variant,
+                            target,
+                            top,
+                            threads
+                        );
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A few hundred thousand arcs, many levels, chunks of a level split across threads.
+    #[test]
+    fn equals_the_sequential_sweep_on_nb201_uniform_and_plateaus() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let n = ProductSpace::parse("nb201").unwrap().len();
+        for levels in [0u32, 6] {
+            let loss = crate::test_losses::draw(&mut rng, n, levels);
+            check("nb201", &loss, &[0, 3]).unwrap();
+        }
+    }
+
+    #[test]
+    fn no_masks_above_degree_64() {
+        let space = ProductSpace::parse("33x34").unwrap();
+        let loss = vec![0.0; space.len()];
+        assert!(solve(&space, &loss, Variant::First, Target::Eps(0.0), 3).is_none());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Any shape up to degree 64 (a line of 65 values included), losses with ties and
+        /// −0/+0.
+        #[test]
+        fn equals_the_sequential_sweep_on_products(
+            radices in proptest::collection::vec(2u32..6, 1..5),
+            long_line in any::<bool>(),
+            seed in any::<u64>(),
+            ties in 1u32..8,
+        ) {
+            use rand::{Rng, SeedableRng};
+            let mut radices = radices;
+            if long_line {
+                // Degree 64, the most a mask holds: one line of 65, or 3 × 63.
+                radices = if radices.len() == 1 { vec![65] } else { vec![3, 63] };
+            }
+            let spec = radices.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("x");
+            let spec = if radices.len() == 1 { format!("{}^1", radices[0]) } else { spec };
+            let n: usize = radices.iter().map(|&k| k as usize).product();
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let loss: Vec<f64> = (0..n)
+                .map(|_| {
+                    let x = rng.gen_range(0..ties) as f64 / ties as f64;
+                    if x == 0.0 && rng.gen() { -0.0 } else { x }
+                })
+                .collect();
+            check(&spec, &loss, &[0, 3, 1000])?;
+        }
+
+        /// The keyed sort gives the (loss, id) order of `total_cmp` on ids.
+        #[test]
+        fn loss_order_sorts_by_total_order_then_id(
+            values in proptest::collection::vec(
+                prop_oneof![
+                    (-3i32..3).prop_map(|x| x as f64),
+                    Just(-0.0),
+                    Just(f64::INFINITY),
+                    Just(f64::NEG_INFINITY),
+                    any::<f64>().prop_filter("a loss is never NaN", |x| !x.is_nan()),
+                ],
+                0..200,
+            ),
+        ) {
+            let mut want: Vec<VertexId> = (0..values.len() as VertexId).collect();
+            want.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]).then(a.cmp(&b)));
+            prop_assert_eq!(loss_order(&values), want);
+        }
+    }
+}
