@@ -11,8 +11,9 @@
 //!    extension). The criterion benches are a package of their own (benches/), not
 //!    built here;
 //! 2. Python: a virtual environment `target/venv` (created when absent) with maturin and
-//!    the package's `test` extra (numpy, pandas, pytest) from PyPI, the package built
-//!    into it by `maturin develop --release`, then `pytest python/tests`;
+//!    the package's `test` extra (numpy, pandas, pytest) from PyPI, installed in a
+//!    thread while stage 1 runs; the package built into it by `maturin develop
+//!    --release`, then `pytest python/tests`;
 //! 3. the fuzz smoke run: `FUZZ_PROFILE=smoke tools/fuzz-smoke 5` with its build in
 //!    `target/fuzz`, each fuzz target one test (docs/TESTING.md). That build shares
 //!    nothing with the others, so it starts at once in the background at the lowest
@@ -59,13 +60,17 @@ fn test() -> ExitCode {
     // and maturin run below inherits this, so they share one build.
     std::env::set_var("CARGO_PROFILE_RELEASE_DEBUG", "false");
     let fuzz_build = start_fuzz_build(&root);
+    let venv_ready = {
+        let root = root.clone();
+        std::thread::spawn(move || prepare_venv(&root))
+    };
     let mut stages: Vec<(&str, Outcome)> = Vec::new();
 
     banner("cargo test --release --workspace --no-fail-fast");
     stages.push(("cargo test", cargo_stage(&root)));
 
     banner("Python: target/venv, maturin develop --release, pytest");
-    stages.push(("python", python_stage(&root)));
+    stages.push(("python", python_stage(&root, venv_ready)));
 
     // Last, so that it never delays the results above: its build shares nothing with
     // theirs (docs/TESTING.md, "Smoke run (CI)").
@@ -131,25 +136,57 @@ fn cargo_stage(root: &Path) -> Outcome {
     }
 }
 
-fn python_stage(root: &Path) -> Outcome {
+/// Creates `target/venv` (when absent) and installs maturin, then the Python package's
+/// dependencies and its `test` extra as python/pyproject.toml lists them (read with
+/// tomllib, Python 3.11 and later; on an older Python `maturin develop --extras test`
+/// installs them later). It is mostly downloads and unpacking, so [`test`] runs it in a
+/// thread beside the cargo stage, its output in `target/venv-setup.log`.
+fn prepare_venv(root: &Path) -> Result<(), ()> {
+    let target = root.join("target");
+    std::fs::create_dir_all(&target).map_err(|_| ())?;
+    let log = std::fs::File::create(target.join("venv-setup.log")).map_err(|_| ())?;
+    let logged = |mut cmd: Command| -> Result<(), ()> {
+        cmd.stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|_| ())?)
+            .stderr(log.try_clone().map_err(|_| ())?);
+        ok(&mut cmd)
+    };
+    let venv = target.join("venv");
+    if !venv.join("bin").join("python").exists() {
+        let mut cmd = Command::new("python3");
+        cmd.arg("-m").arg("venv").arg(&venv);
+        logged(cmd)?;
+    }
+    let pip = ["-m", "pip", "install", "--quiet", "--no-input"];
+    let mut maturin = in_venv(&venv, "python");
+    maturin.args(pip).arg("maturin>=1.5,<2");
+    logged(maturin)?;
+    let mut deps = in_venv(&venv, "python");
+    deps.current_dir(root).arg("-c").arg(
+        "import subprocess, sys\n\
+         try:\n    import tomllib\n\
+         except ImportError:\n    sys.exit(0)\n\
+         p = tomllib.load(open('python/pyproject.toml', 'rb'))['project']\n\
+         reqs = p.get('dependencies', []) + p.get('optional-dependencies', {}).get('test', [])\n\
+         sys.exit(subprocess.call([sys.executable, *sys.argv[1:], *reqs]))",
+    );
+    deps.args(pip);
+    logged(deps)
+}
+
+fn python_stage(root: &Path, venv_ready: std::thread::JoinHandle<Result<(), ()>>) -> Outcome {
     let venv = root.join("target").join("venv");
-    let bin = venv.join("bin");
     let prepared = (|| {
+        if venv_ready.join().unwrap_or(Err(())).is_err() {
+            eprintln!("xtask test: the virtual environment could not be prepared:");
+            let log = std::fs::read_to_string(root.join("target").join("venv-setup.log"));
+            eprintln!("{}", log.unwrap_or_default());
+            return Err(());
+        }
         // The parity tests compare against target/release/nasland, which the cargo
         // stage built for the integration tests. Building it again here with `cargo
         // build --bin` would resolve features without the dev-dependencies and rebuild
         // half the workspace (minutes).
-        if !bin.join("python").exists() {
-            ok(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-        }
-        ok(in_venv(&venv, "python").args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-input",
-            "maturin>=1.5,<2",
-        ]))?;
         // Builds the extension into the venv and installs the `test` extra of
         // python/pyproject.toml (the minimum versions are pinned there).
         ok(in_venv(&venv, "maturin").current_dir(root).args([
