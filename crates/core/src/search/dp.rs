@@ -806,7 +806,7 @@ struct Gather {
 /// exact for every n < 2³² and k < 2³²). The sweep finds the digits of ≈ 2 vertices per
 /// arc, and a hardware division by a radix known only at run time costs several
 /// multiplications.
-fn dividers(radices: &[u32]) -> Vec<u64> {
+pub(super) fn dividers(radices: &[u32]) -> Vec<u64> {
     // k ≥ 2, so the sum does not overflow.
     radices.iter().map(|&k| u64::MAX / k as u64 + 1).collect()
 }

@@ -19,8 +19,8 @@
 //! are [`solve_sequential`](super::dp::solve_sequential)'s bits, whatever the thread count.
 
 use super::dp::{
-    add_to, each_masked_neighbour, finish, settle, success_set, sweep_levels, SharedSlice,
-    StartStats, Starts, Step, Target, LEVEL_CHUNK,
+    add_to, dividers, each_masked_neighbour, finish, settle, success_set, sweep_levels,
+    SharedSlice, StartStats, Starts, Step, Target, LEVEL_CHUNK,
 };
 use super::Variant;
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
@@ -82,8 +82,10 @@ pub(super) fn solve(
     } else {
         (Vec::new(), Vec::new())
     };
+    let dividers = dividers(space.radices());
     let sweep = Sweep {
         space,
+        dividers: &dividers,
         loss,
         masks: &masks,
         success: &success,
@@ -117,6 +119,8 @@ pub(super) fn solve(
 /// What every chunk reads, and the solved values it writes.
 struct Sweep<'a> {
     space: &'a ProductSpace,
+    /// [`dividers`] of the space's radices, for [`each_masked_neighbour`].
+    dividers: &'a [u64],
     loss: &'a [f64],
     masks: &'a [[u64; 2]],
     success: &'a [bool],
@@ -182,6 +186,7 @@ impl Sweep<'_> {
             let start = g.ids.len();
             each_masked_neighbour(
                 self.space,
+                self.dividers,
                 v,
                 [targets, m[1]],
                 |u| g.ids.push(u),
