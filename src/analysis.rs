@@ -153,8 +153,8 @@ pub fn report(
             View::F32(loss) => compact_report(&input, loss, opts, progress),
             View::F64(loss) => compact_report(&input, loss, opts, progress),
         }
-        .map_err(table_error)?
-    };
+    }
+    .map_err(table_error)?;
     report.f32_rounding = rounding;
     Ok(report)
 }
@@ -165,6 +165,37 @@ fn compact_report<V, L: Loss>(
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<Report, crate::table::Error> {
+    let (_, summary) = compact_summary(input, loss, opts, progress)?;
+    Ok(document(input, summary, None))
+}
+
+/// [`analyze`]'s document on the compact landscape: the hardness block needs LS* and the
+/// path lengths but not LS, so the full landscape's pass and memory are not paid.
+fn hardness_report(
+    input: &Input,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<Report, crate::table::Error> {
+    let loss = &input.loss;
+    let (landscape, summary) = compact_summary(input, loss, opts, progress)?;
+    let hardness = hardness_compact(
+        &input.space,
+        loss,
+        &landscape,
+        input.sign(),
+        &DEFAULT_EPS_SHARES,
+    );
+    Ok(document(input, summary, Some(hardness)))
+}
+
+/// The compact landscape of `loss` and its summary. A packed graph's lists are verified
+/// by its LS pass unless that was done before (`PackedGraph::step_verified`).
+fn compact_summary<V, L: Loss>(
+    input: &Input<V>,
+    loss: &[L],
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<(Compact, Summary), crate::table::Error> {
     let eps = opts.eps.clone().unwrap_or_else(|| default_eps(loss));
     let landscape = match &input.space {
         Space::Product(p) => Compact::of_product(p, loss, progress),
@@ -178,35 +209,7 @@ fn compact_report<V, L: Loss>(
         &|v| input.space.arch(v),
         &summary_options(eps, opts),
     );
-    Ok(document(input, summary, None))
-}
-
-/// [`analyze`]'s document on the compact landscape: the hardness block needs LS* and the
-/// path lengths but not LS, so the full landscape's pass and memory are not paid.
-fn hardness_report(input: &Input, opts: &Options, progress: &dyn Progress) -> Report {
-    let loss = &input.loss;
-    let eps = opts.eps.clone().unwrap_or_else(|| default_eps(loss));
-    let landscape = match &input.space {
-        Space::Product(p) => Compact::of_product(p, loss, progress),
-        // Verified by `report` before the hardness block is computed.
-        Space::Graph(g) => Compact::from_step(g.step(loss), progress),
-        Space::Explicit(e) => Compact::of_graph(e.csr(), loss),
-    };
-    let summary = summarize_compact(
-        loss,
-        &landscape,
-        input.sign(),
-        &|v| input.space.arch(v),
-        &summary_options(eps, opts),
-    );
-    let hardness = hardness_compact(
-        &input.space,
-        loss,
-        &landscape,
-        input.sign(),
-        &DEFAULT_EPS_SHARES,
-    );
-    document(input, summary, Some(hardness))
+    Ok((landscape, summary))
 }
 
 fn summary_options(eps: Vec<f64>, opts: &Options) -> SummaryOptions {

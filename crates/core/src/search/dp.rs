@@ -617,29 +617,12 @@ fn solve_by_levels<N: Neighbourhood>(
     let (success, found_defined) = success_set(loss, target);
     let pending = better_counts(space, loss);
 
-    // The K best minima by (loss, id), as the sequential sweep meets them.
-    let mut top_minima: Vec<VertexId> = (0..n as VertexId)
-        .into_par_iter()
-        .with_min_len(LEVEL_CHUNK)
-        .filter(|&v| pending[v as usize] == 0)
-        .collect();
-    top_minima.par_sort_unstable_by(|&a, &b| {
-        loss[a as usize]
-            .total_cmp(&loss[b as usize])
-            .then(a.cmp(&b))
-    });
-    top_minima.truncate(top);
-
-    let mut stats = vec![StartStats::default(); n];
-    let mut end = if variant == Variant::Best {
-        vec![0 as VertexId; n]
-    } else {
-        Vec::new()
-    };
-    let mut p_end = vec![0.0; n * top];
-    for (j, &m) in top_minima.iter().enumerate() {
-        p_end[m as usize * top + j] = 1.0;
-    }
+    let Start {
+        top_minima,
+        mut stats,
+        mut end,
+        mut p_end,
+    } = start(loss, variant, top, |v| pending[v] == 0);
 
     let view = Shared {
         stats: SharedSlice::new(&mut stats),
@@ -809,6 +792,52 @@ struct Gather {
 pub(super) fn dividers(radices: &[u32]) -> Vec<u64> {
     // k ≥ 2, so the sum does not overflow.
     radices.iter().map(|&k| u64::MAX / k as u64 + 1).collect()
+}
+
+/// What a level sweep starts from: the K best minima by (loss, id), as the sequential
+/// sweep meets them, each ending at itself (its own column of `p_end` is 1), and every
+/// other solved value zero.
+pub(super) struct Start {
+    pub top_minima: Vec<VertexId>,
+    pub stats: Vec<StartStats>,
+    pub end: Vec<VertexId>,
+    pub p_end: Vec<f64>,
+}
+
+/// [`Start`] for `loss`, whose local minima are the vertices where `is_minimum` holds.
+pub(super) fn start(
+    loss: &[f64],
+    variant: Variant,
+    top: usize,
+    is_minimum: impl Fn(usize) -> bool + Sync,
+) -> Start {
+    let n = loss.len();
+    let mut top_minima: Vec<VertexId> = (0..n as VertexId)
+        .into_par_iter()
+        .with_min_len(LEVEL_CHUNK)
+        .filter(|&v| is_minimum(v as usize))
+        .collect();
+    top_minima.par_sort_unstable_by(|&a, &b| {
+        loss[a as usize]
+            .total_cmp(&loss[b as usize])
+            .then(a.cmp(&b))
+    });
+    top_minima.truncate(top);
+    let end = if variant == Variant::Best {
+        vec![0 as VertexId; n]
+    } else {
+        Vec::new()
+    };
+    let mut p_end = vec![0.0; n * top];
+    for (j, &m) in top_minima.iter().enumerate() {
+        p_end[m as usize * top + j] = 1.0;
+    }
+    Start {
+        top_minima,
+        stats: vec![StartStats::default(); n],
+        end,
+        p_end,
+    }
 }
 
 /// Calls `better(u)` for each neighbour u of `v` whose bit is set in `masks[0]`, then

@@ -19,8 +19,8 @@
 //! are [`solve_sequential`](super::dp::solve_sequential)'s bits, whatever the thread count.
 
 use super::dp::{
-    add_to, dividers, each_masked_neighbour, finish, settle, success_set, sweep_levels,
-    SharedSlice, StartStats, Starts, Step, Target, LEVEL_CHUNK,
+    add_to, dividers, each_masked_neighbour, finish, settle, start, success_set, sweep_levels,
+    SharedSlice, Start, StartStats, Starts, Step, Target, LEVEL_CHUNK,
 };
 use super::Variant;
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
@@ -51,29 +51,12 @@ pub(super) fn solve(
         .map(|m| m[0].count_ones() as u8)
         .collect();
 
-    // The K best minima by (loss, id), as the sequential sweep meets them.
-    let mut top_minima: Vec<VertexId> = (0..n as VertexId)
-        .into_par_iter()
-        .with_min_len(LEVEL_CHUNK)
-        .filter(|&v| pending[v as usize] == 0)
-        .collect();
-    top_minima.par_sort_unstable_by(|&a, &b| {
-        loss[a as usize]
-            .total_cmp(&loss[b as usize])
-            .then(a.cmp(&b))
-    });
-    top_minima.truncate(top);
-
-    let mut stats = vec![StartStats::default(); n];
-    let mut end = if variant == Variant::Best {
-        vec![0 as VertexId; n]
-    } else {
-        Vec::new()
-    };
-    let mut p_end = vec![0.0; n * top];
-    for (j, &m) in top_minima.iter().enumerate() {
-        p_end[m as usize * top + j] = 1.0;
-    }
+    let Start {
+        top_minima,
+        mut stats,
+        mut end,
+        mut p_end,
+    } = start(loss, variant, top, |v| pending[v] == 0);
     // Best improvement moves to its lowest neighbours and counts its neighbours in the
     // success set: both found line by line, streaming, so the sweep reads no neighbour's
     // loss or flag.
