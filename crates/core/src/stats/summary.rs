@@ -247,15 +247,23 @@ pub fn minima_basins(ls_star: &[VertexId], minima: &[VertexId]) -> Vec<u32> {
         .next_power_of_two()
         .trailing_zeros()
         .max(16);
-    basins_by_ranges(ls_star, minima, shift, PARTITION_CHUNK)
+    basins_by_ranges(ls_star, minima, shift, partition_chunk(ls_star.len()))
 }
 
 /// Most id ranges of the basin count's partition.
 const MAX_RANGES: usize = 1 << 12;
 
-/// LS* entries partitioned at a time: a 128 MiB scratch, small beside LS* itself at the
-/// sizes where the partition pays.
-const PARTITION_CHUNK: usize = 1 << 25;
+/// LS* entries partitioned at a time: an eighth of them, between 2^20 and 2^25 (a
+/// scratch of 4 to 128 MiB). The scratch is allocated beside every other per-vertex array
+/// at the summary's peak, so it must stay small against n (half a byte a vertex from 8 M
+/// vertices on): a fixed 2^25 was 4 bytes a vertex up to 5^10, which took `analyze
+/// --graph` at 5^10 past its memory allowance (the file plus 16 bytes a vertex). Chunks
+/// must not be much smaller either: the partition writes each range's entries as a
+/// stream, and at 5^12 a chunk of 2^20 left too few entries a range to stream (13.9 s
+/// against 11.5 s).
+fn partition_chunk(n: usize) -> usize {
+    (n / 8).clamp(1 << 20, 1 << 25)
+}
 
 /// Pieces of a chunk partitioned in parallel, each into its own part of the scratch.
 const PIECES: usize = 8;
