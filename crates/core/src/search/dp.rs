@@ -1080,7 +1080,7 @@ impl SolvedView for Shared {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::space::{Csr, ProductSpace};
     use proptest::prelude::*;
@@ -1092,8 +1092,8 @@ mod tests {
             .unwrap()
     }
 
-    /// Every field, compared as bits (NaN included).
-    fn assert_same(a: &Starts, b: &Starts) {
+    /// Every per-start figure as bits (NaN included), and everything else exactly.
+    pub(in crate::search) fn same(a: &Starts, b: &Starts) -> bool {
         let bits = |s: &Starts| -> Vec<u64> {
             s.stats
                 .iter()
@@ -1111,12 +1111,15 @@ mod tests {
                 .map(f64::to_bits)
                 .collect()
         };
-        assert_eq!(bits(a), bits(b));
-        assert_eq!(a.end, b.end);
-        assert_eq!(a.top_minima, b.top_minima);
-        assert_eq!(a.local_minima, b.local_minima);
-        assert_eq!(a.strict_local_minima, b.strict_local_minima);
-        assert_eq!(a.success, b.success);
+        bits(a) == bits(b)
+            && a.end == b.end
+            && a.top_minima == b.top_minima
+            && (a.local_minima, a.strict_local_minima) == (b.local_minima, b.strict_local_minima)
+            && a.success == b.success
+    }
+
+    fn assert_same(a: &Starts, b: &Starts) {
+        assert!(same(a, b), "the two sweeps differ");
     }
 
     /// The level sweep on 1 and 4 threads gives the sequential sweep's bits, for every

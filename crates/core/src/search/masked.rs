@@ -382,34 +382,9 @@ fn in_set_counts(space: &ProductSpace, success: &[bool]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::dp::tests::same;
     use crate::search::dp::{loss_order, solve_sequential};
     use proptest::prelude::*;
-
-    /// Every per-start figure as bits (NaN included), and everything else exactly.
-    fn same(a: &Starts, b: &Starts) -> bool {
-        let bits = |s: &Starts| -> Vec<u64> {
-            s.stats
-                .iter()
-                .flat_map(|t| {
-                    [
-                        t.p_success,
-                        t.expected_moves,
-                        t.expected_evaluations,
-                        t.expected_end_loss,
-                        t.success_evaluations,
-                        t.found_evaluations,
-                    ]
-                })
-                .chain(s.p_end.iter().copied())
-                .map(f64::to_bits)
-                .collect()
-        };
-        bits(a) == bits(b)
-            && a.end == b.end
-            && a.top_minima == b.top_minima
-            && (a.local_minima, a.strict_local_minima) == (b.local_minima, b.strict_local_minima)
-            && a.success == b.success
-    }
 
     /// On 1, 2 and 4 threads, for every variant, two ε targets and a mask, and each K of
     /// `tops` (below, at or above the number of minima): the sequential sweep's bits.
