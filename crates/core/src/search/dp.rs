@@ -140,22 +140,7 @@ pub fn solve<N: Neighbourhood>(
     target: Target,
     top: usize,
 ) -> Starts {
-    let top = cap_top(space, loss, top);
-    if let Some(p) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
-        return solve_long_lines(p, loss, &loss_order(loss), variant, target, top);
-    }
-    if let Some(s) = space
-        .as_product()
-        .and_then(|p| masked::solve(p, loss, variant, target, top))
-    {
-        return s;
-    }
-    if space.is_symmetric() {
-        solve_by_levels(space, loss, variant, target, top)
-    } else {
-        let order = loss_order(loss);
-        solve_sequential(space, loss, &order, variant, target, top)
-    }
+    dispatch(space, loss, None, variant, target, top)
 }
 
 /// [`solve`] with the (loss, id) order already computed (it can be shared across variants;
@@ -169,9 +154,26 @@ pub fn solve_in_order<N: Neighbourhood>(
     top: usize,
 ) -> Starts {
     assert_eq!(space.len(), order.len(), "the order lists every vertex");
+    dispatch(space, loss, Some(order), variant, target, top)
+}
+
+/// Picks the sweep for `space`; the (loss, id) order is sorted only for the sweeps that
+/// read it, when the caller has not given it.
+fn dispatch<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    order: Option<&[VertexId]>,
+    variant: Variant,
+    target: Target,
+    top: usize,
+) -> Starts {
+    let order = || match order {
+        Some(o) => std::borrow::Cow::Borrowed(o),
+        None => std::borrow::Cow::Owned(loss_order(loss)),
+    };
     let top = cap_top(space, loss, top);
     if let Some(p) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
-        return solve_long_lines(p, loss, order, variant, target, top);
+        return solve_long_lines(p, loss, &order(), variant, target, top);
     }
     if let Some(s) = space
         .as_product()
@@ -182,7 +184,7 @@ pub fn solve_in_order<N: Neighbourhood>(
     if space.is_symmetric() {
         solve_by_levels(space, loss, variant, target, top)
     } else {
-        solve_sequential(space, loss, order, variant, target, top)
+        solve_sequential(space, loss, &order(), variant, target, top)
     }
 }
 
