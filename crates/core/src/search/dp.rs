@@ -38,7 +38,7 @@ use super::{long_lines, masked, within_eps, Variant};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use crate::stats::lines;
 use rayon::prelude::*;
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 
 /// What counts as a successful search.
 #[derive(Clone, Copy, Debug)]
@@ -712,11 +712,19 @@ pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f
             .with_min_len(LEVEL_CHUNK)
             .map(|m| m[0].count_ones() as u8)
             .collect();
+        // Bit v: v's solved value is not zero. Most better neighbours' values are zero
+        // (≈ 60 % of the reads on iid losses: minima other than the optimum and what
+        // drains only to them), and adding +0.0 to a sum of non-negative values that
+        // starts at +0.0 leaves its bits unchanged, so those reads can be skipped. The
+        // bitmap is n/8 bytes (1.2 MB at 5^10), near the L2, where the values are 8n
+        // bytes read at random beyond the caches.
+        let live: Vec<AtomicU64> = (0..n.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
+        let is_live = |u: VertexId| live[u as usize / 64].load(Relaxed) >> (u % 64) & 1;
         sweep_levels(
             pending,
             Gather::default,
             |g: &mut Gather, chunk, release| {
-                // Four tight passes instead of one per vertex: the reads of each pass are
+                // Tight passes instead of one per vertex: the reads of each pass are
                 // independent, so the CPU keeps many cache misses in flight, where a
                 // vertex-by-vertex loop stalls on a mispredicted branch between them.
                 g.masks.clear();
@@ -734,16 +742,37 @@ pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f
                     );
                     g.ends.push(g.ids.len());
                 }
+                // Keep the neighbours whose value is not zero, in order, without a
+                // branch per neighbour (which would mispredict about every other time).
+                let mut kept = 0;
+                let mut start = 0;
+                for end in g.ends.iter_mut() {
+                    for at in start..*end {
+                        let u = g.ids[at];
+                        g.ids[kept] = u;
+                        kept += is_live(u) as usize;
+                    }
+                    start = *end;
+                    *end = kept;
+                }
                 g.values.clear();
                 // SAFETY: strictly better neighbours, solved in earlier levels.
-                g.values
-                    .extend(g.ids.iter().map(|&u| unsafe { *shared.get(u as usize) }));
+                g.values.extend(
+                    g.ids[..kept]
+                        .iter()
+                        .map(|&u| unsafe { *shared.get(u as usize) }),
+                );
                 let (mut start, mut minima) = (0, 0);
-                for (&v, &end) in chunk.iter().zip(&g.ends) {
+                for ((&v, &end), m) in chunk.iter().zip(&g.ends).zip(&g.masks) {
                     let sum = g.values[start..end].iter().fold(0.0, |s, &x| s + x);
+                    let count = m[0].count_ones() as usize;
+                    let p = value(v, sum, count);
                     // SAFETY: v is solved once, and read only by later levels.
-                    unsafe { *shared.slot(v as usize) = value(v, sum, end - start) };
-                    minima += (end == start) as usize;
+                    unsafe { *shared.slot(v as usize) = p };
+                    if p != 0.0 {
+                        live[v as usize / 64].fetch_or(1 << (v % 64), Relaxed);
+                    }
+                    minima += (count == 0) as usize;
                     start = end;
                 }
                 (minima, 0)

@@ -194,7 +194,30 @@ struct Ends<'a> {
 }
 
 /// The body of [`hardness`] and [`hardness_compact`].
+///
+/// First-improvement success runs beside the other figures rather than after them: its
+/// level sweep waits on memory and on a barrier per level (≈ 100 of them), and the
+/// plateau's unions are sequential, so each fills the other's idle core. Every figure is
+/// thread-count independent, so running them together changes no bit.
 fn profile<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    landscape: Ends,
+    sign: f64,
+    eps_shares: &[f64],
+) -> Hardness {
+    let (first_p_success, rest) = rayon::join(
+        || dp::first_improvement_success(space, loss),
+        || profile_but_first(space, loss, landscape, sign, eps_shares),
+    );
+    Hardness {
+        first_p_success,
+        ..rest
+    }
+}
+
+/// Every figure of [`profile`] but first-improvement success (left 0).
+fn profile_but_first<N: Neighbourhood>(
     space: &N,
     loss: &[f64],
     landscape: Ends,
@@ -342,8 +365,6 @@ fn profile<N: Neighbourhood>(
         }
     };
 
-    let first_p_success = dp::first_improvement_success(space, loss);
-
     Hardness {
         n,
         local_minima: landscape.local_minima,
@@ -366,7 +387,7 @@ fn profile<N: Neighbourhood>(
             equal_arcs as f64 / arcs as f64
         },
         largest_plateau,
-        first_p_success,
+        first_p_success: 0.0,
     }
 }
 
@@ -536,47 +557,126 @@ fn neighbour_correlation<N: Neighbourhood>(space: &N, loss: &[f64]) -> (Option<f
 ///
 /// `pairs(join)` calls `join(a, b)` for enough equal-loss pairs to connect each plateau:
 /// the components, hence the answer, do not depend on which.
+///
+/// The union-find is over the vertices the pairs name while they are few (iid losses
+/// drawn as f32 give a handful of equal arcs at 5^10): two n-sized arrays and a scan of
+/// every vertex would cost more than the rest of the plateau. Past n/16 pairs it moves
+/// to arrays indexed by vertex id, so memory stays bounded when nearly every arc is
+/// equal. Vertices no pair names are plateaus of one, which no component of a pair beats
+/// only when there is none.
 fn largest_plateau(
     n: usize,
     loss: &[f64],
     sign: f64,
     pairs: impl FnOnce(&mut dyn FnMut(VertexId, VertexId)),
 ) -> Plateau {
-    let mut parent: Vec<VertexId> = (0..n as VertexId).collect();
-    let mut size = vec![1u32; n];
-    fn find(parent: &mut [VertexId], mut v: VertexId) -> VertexId {
-        while parent[v as usize] != v {
-            let p = parent[parent[v as usize] as usize];
-            parent[v as usize] = p;
-            v = p;
-        }
-        v
-    }
-    pairs(&mut |v, u| {
-        let (a, b) = (find(&mut parent, v), find(&mut parent, u));
-        if a != b {
-            let (big, small) = if size[a as usize] >= size[b as usize] {
-                (a, b)
-            } else {
-                (b, a)
-            };
-            parent[small as usize] = big;
-            size[big as usize] += size[small as usize];
+    plateau_held_up_to(n, loss, sign, (n / 16).max(1024), pairs)
+}
+
+/// [`largest_plateau`] with the union-find over the named vertices while at most `cap`
+/// pairs are held (a parameter so that tests can compare both forms).
+fn plateau_held_up_to(
+    n: usize,
+    loss: &[f64],
+    sign: f64,
+    cap: usize,
+    pairs: impl FnOnce(&mut dyn FnMut(VertexId, VertexId)),
+) -> Plateau {
+    let mut held: Vec<(VertexId, VertexId)> = Vec::new();
+    let mut dense: Option<Forest> = None;
+    pairs(&mut |a, b| match &mut dense {
+        Some(forest) => forest.union(a, b),
+        None => {
+            held.push((a, b));
+            if held.len() > cap {
+                let mut forest = Forest::new(n);
+                for (a, b) in held.drain(..) {
+                    forest.union(a, b);
+                }
+                dense = Some(forest);
+            }
         }
     });
-    // Scan by vertex id: the first vertex seen of the largest component is its lowest id.
-    let mut best = (0u32, 0 as VertexId);
-    for v in 0..n as VertexId {
-        let r = find(&mut parent, v);
-        let s = size[r as usize];
-        if s > best.0 {
-            best = (s, v);
+    // (size, lowest id) of the largest component, vertices scanned by increasing id so
+    // that the first one seen of the largest component is its lowest.
+    let best = match dense {
+        Some(mut forest) => {
+            let mut best = (0u32, 0 as VertexId);
+            for v in 0..n as VertexId {
+                let s = forest.size_of(v);
+                if s > best.0 {
+                    best = (s, v);
+                }
+            }
+            best
         }
-    }
+        None => {
+            let mut members: Vec<VertexId> = held.iter().flat_map(|&(a, b)| [a, b]).collect();
+            members.sort_unstable();
+            members.dedup();
+            let index = |v: VertexId| members.partition_point(|&m| m < v) as VertexId;
+            let mut forest = Forest::new(members.len());
+            for &(a, b) in &held {
+                forest.union(index(a), index(b));
+            }
+            // Vertex 0 is a plateau of one unless a pair names it (then it is scanned).
+            let mut best = (1u32, 0 as VertexId);
+            for (i, &v) in members.iter().enumerate() {
+                let s = forest.size_of(i as VertexId);
+                if s > best.0 {
+                    best = (s, v);
+                }
+            }
+            best
+        }
+    };
     Plateau {
         size: best.0 as usize,
         value: sign * loss[best.1 as usize] + 0.0,
         id: best.1,
+    }
+}
+
+/// Union-find over `0..len` with path halving and union by size.
+struct Forest {
+    parent: Vec<VertexId>,
+    size: Vec<u32>,
+}
+
+impl Forest {
+    fn new(len: usize) -> Forest {
+        Forest {
+            parent: (0..len as VertexId).collect(),
+            size: vec![1; len],
+        }
+    }
+
+    fn find(&mut self, mut v: VertexId) -> VertexId {
+        while self.parent[v as usize] != v {
+            let p = self.parent[self.parent[v as usize] as usize];
+            self.parent[v as usize] = p;
+            v = p;
+        }
+        v
+    }
+
+    fn union(&mut self, v: VertexId, u: VertexId) {
+        let (a, b) = (self.find(v), self.find(u));
+        if a != b {
+            let (big, small) = if self.size[a as usize] >= self.size[b as usize] {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            self.parent[small as usize] = big;
+            self.size[big as usize] += self.size[small as usize];
+        }
+    }
+
+    /// The size of v's component.
+    fn size_of(&mut self, v: VertexId) -> u32 {
+        let r = self.find(v);
+        self.size[r as usize]
     }
 }
 
@@ -771,6 +871,65 @@ mod tests {
                 assert!(dist.iter().zip(&d8).all(|(&a, &b)| a == b as u32), "{what}");
                 close(fast.fdc, oracle_fdc(&loss, &dist), &what);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod plateau_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The union-find over the named vertices (few pairs) and the one over every id
+        /// (many pairs; also the switch from one to the other mid-way) find the same
+        /// plateau: size, value and lowest id, with ties in size between components.
+        #[test]
+        fn few_pairs_and_many_give_the_same_plateau(
+            n in 1usize..200,
+            raw in proptest::collection::vec((0u32..200, 0u32..200), 0..300),
+            switch in 0usize..300,
+        ) {
+            let loss: Vec<f64> = (0..n).map(|v| (v % 7) as f64).collect();
+            let pairs: Vec<(VertexId, VertexId)> = raw
+                .into_iter()
+                .map(|(a, b)| (a % n as u32, b % n as u32))
+                .collect();
+            let run = |cap: usize| {
+                plateau_held_up_to(n, &loss, -1.0, cap, |join| {
+                    for &(a, b) in &pairs {
+                        join(a, b);
+                    }
+                })
+            };
+            let sparse = run(usize::MAX);
+            prop_assert_eq!(&sparse, &run(0));
+            prop_assert_eq!(&sparse, &run(switch));
+            // The oracle: components by repeated relaxation of the lowest id.
+            let mut label: Vec<usize> = (0..n).collect();
+            loop {
+                let mut changed = false;
+                for &(a, b) in &pairs {
+                    let (a, b) = (a as usize, b as usize);
+                    let m = label[a].min(label[b]);
+                    changed |= label[a] != m || label[b] != m;
+                    label[a] = m;
+                    label[b] = m;
+                }
+                if !changed {
+                    break;
+                }
+            }
+            let mut size = vec![0usize; n];
+            for &l in &label {
+                size[l] += 1;
+            }
+            // The lowest id of a component is its label; the first largest by label.
+            let biggest = (0..n).max_by_key(|&l| (size[l], std::cmp::Reverse(l))).unwrap();
+            prop_assert_eq!(sparse.size, size[biggest]);
+            prop_assert_eq!(sparse.id as usize, biggest);
         }
     }
 }
