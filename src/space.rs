@@ -200,6 +200,13 @@ impl Neighbourhood for Space {
         }
     }
 
+    fn regular_degree(&self) -> Option<usize> {
+        match self {
+            Space::Graph(g) => g.regular_degree(),
+            _ => None,
+        }
+    }
+
     fn as_product(&self) -> Option<&ProductSpace> {
         match self {
             Space::Product(p) => Some(p),

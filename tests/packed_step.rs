@@ -46,6 +46,32 @@ pub(crate) fn directed(n: usize, max_degree: u64, seed: u64) -> Csr {
     Csr::new(offsets, targets).unwrap()
 }
 
+/// The degree statistics a table answers from its header (`regular_degree`) equal the
+/// per-vertex ones of the same lists in memory, bit for bit.
+fn same_degree_figures(table: &Table, csr: &Csr) {
+    use nasland::space::degree_histogram;
+    use nasland::theory::{iid, iid_directed, iid_graph};
+    let graph = table.graph().unwrap();
+    let degrees: Vec<usize> = (0..csr.len() as VertexId).map(|v| csr.degree(v)).collect();
+    let regular = degrees.iter().all(|&d| d == degrees[0]);
+    assert_eq!(graph.regular_degree(), regular.then_some(degrees[0]));
+    assert_eq!(csr.regular_degree(), None);
+    assert_eq!(degree_histogram(&graph), degree_histogram(csr));
+    let bits = |x: f64| x.to_bits();
+    assert_eq!(
+        bits(iid::expected_local_minima(&graph)),
+        bits(iid::expected_local_minima(csr))
+    );
+    assert_eq!(
+        iid_graph::local_minima_variance_if_cheap(&graph).map(bits),
+        iid_graph::local_minima_variance_if_cheap(csr).map(bits)
+    );
+    assert_eq!(
+        bits(iid_directed::local_minima_variance_bound_of(&graph)),
+        bits(iid_directed::local_minima_variance_bound_of(csr))
+    );
+}
+
 fn same_step<L: Loss>(table: &Table, csr: &Csr, loss: &[L]) {
     let graph = table.graph().unwrap();
     let fast: Step = graph.step(loss);
@@ -54,6 +80,7 @@ fn same_step<L: Loss>(table: &Table, csr: &Csr, loss: &[L]) {
 }
 
 fn check(table: &Table, csr: &Csr) {
+    same_degree_figures(table, csr);
     let n = csr.len();
     for (model, seed) in [
         (Model::Uniform, 1),

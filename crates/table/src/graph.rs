@@ -357,6 +357,10 @@ impl Neighbourhood for PackedGraph {
         self.symmetric()
     }
 
+    fn regular_degree(&self) -> Option<usize> {
+        self.geo.fixed.map(|d| d as usize)
+    }
+
     #[inline]
     fn for_each_neighbour<F: FnMut(VertexId)>(&self, v: VertexId, mut f: F) {
         let map: &[u8] = &self.data.map;

@@ -25,10 +25,13 @@ pub fn local_minima_variance_if_cheap<N: Neighbourhood>(g: &N) -> Option<f64> {
     if !g.is_symmetric() {
         return None;
     }
-    let work: u64 = (0..g.len() as VertexId)
-        .into_par_iter()
-        .map(|v| (g.degree(v) as u64).pow(2))
-        .sum();
+    let work: u64 = match g.regular_degree() {
+        Some(d) => (g.len() as u64).saturating_mul((d as u64).saturating_pow(2)),
+        None => (0..g.len() as VertexId)
+            .into_par_iter()
+            .map(|v| (g.degree(v) as u64).pow(2))
+            .sum(),
+    };
     (work <= TWO_HOP_BUDGET).then(|| local_minima_variance(g))
 }
 
