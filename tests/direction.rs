@@ -325,3 +325,66 @@ fn synthetic_losses_need_no_direction() {
     assert_eq!(plain, flagged);
     assert_eq!(flagged["maximize"], false);
 }
+
+/// The rule itself, without a command: what is said or recorded wins, and a said
+/// direction that contradicts the recorded one is refused, naming which one was recorded.
+#[test]
+fn said_or_recorded_wins_and_contradiction_is_refused() {
+    use nasland::input::direction::resolve;
+    use Direction::{Maximize, Minimize, Unspecified};
+    let kind = |r: Result<bool, nasland::input::Error>| r.unwrap_err().kind().clone();
+    let p = Path::new("t.nasl");
+    assert!(resolve("a", Maximize, Unspecified, &[], p).unwrap());
+    assert!(!resolve("a", Unspecified, Minimize, &[], p).unwrap());
+    assert!(!resolve("a", Minimize, Minimize, &[], p).unwrap());
+    assert!(resolve("a", Unspecified, Maximize, &[], p).unwrap());
+    assert_eq!(
+        kind(resolve("a", Maximize, Minimize, &[], p)),
+        ErrorKind::DirectionConflict {
+            column: "a".into(),
+            recorded: false
+        }
+    );
+    assert_eq!(
+        kind(resolve("a", Minimize, Maximize, &[], p)),
+        ErrorKind::DirectionConflict {
+            column: "a".into(),
+            recorded: true
+        }
+    );
+    // Nothing said: refused, with a suggestion at most.
+    let p = Path::new("t.csv");
+    assert_eq!(
+        kind(resolve(
+            "c10_acc",
+            Unspecified,
+            Unspecified,
+            &[10.0, 93.5],
+            p
+        )),
+        ErrorKind::DirectionNeeded {
+            column: "c10_acc".into(),
+            suggestion: Some(true)
+        }
+    );
+    assert_eq!(
+        kind(resolve("val", Unspecified, Unspecified, &[1.0], p)),
+        ErrorKind::DirectionNeeded {
+            column: "val".into(),
+            suggestion: None
+        }
+    );
+}
+
+#[test]
+fn suggestions_follow_name_and_range() {
+    use nasland::input::direction::suggest;
+    assert!(suggest("test_accuracy", &[0.1, 0.9]).unwrap().maximize);
+    assert!(suggest("test_accuracy", &[0.1, 93.0]).unwrap().maximize);
+    // An "accuracy" outside both ranges is not what the rule knows.
+    assert_eq!(suggest("acc", &[-1.0, 3.0]), None);
+    assert!(!suggest("train_loss", &[0.3]).unwrap().maximize);
+    assert!(!suggest("pixel3_latency", &[12.0]).unwrap().maximize);
+    assert!(!suggest("FLOPS", &[1e6]).unwrap().maximize);
+    assert_eq!(suggest("pixel3", &[12.0]), None);
+}

@@ -226,3 +226,51 @@ fn float32_and_float64_arrays_of_the_same_values_agree() {
     };
     assert_eq!(numbers(&run(&p32)), numbers(&run(&p64)));
 }
+
+/// What `npy::write` makes, `Mapped` opens in place: the header padded so the data is
+/// aligned, the dtype and length read back, and a file that is not `.npy` refused by its
+/// magic string.
+#[test]
+fn written_arrays_open_with_their_dtype_and_values() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("w.npy");
+    let mut f = Vec::new();
+    npy::write(&mut f, &[1.0f64, 2.0, 3.0]).unwrap();
+    assert_eq!(f.len(), 128 + 3 * 8, "a 128-byte header, then the data");
+    std::fs::write(&path, &f).unwrap();
+    let m = npy::Mapped::open(&path, 3).unwrap();
+    assert_eq!(m.values_len(), 3);
+    assert_eq!(m.dtype(), npy::Dtype::F64);
+    assert_eq!(m.to_f64(), vec![1.0, 2.0, 3.0]);
+    assert!(matches!(open_err(&path, 4), ErrorKind::NpyLength { .. }));
+    let zip = d.path().join("zip.npy");
+    std::fs::write(&zip, b"PK\x03\x04 not numpy").unwrap();
+    assert_eq!(open_err(&zip, 3), ErrorKind::NpyHeader);
+    // Shapes are tuples of any length; only one dimension is a loss array.
+    let empty = raw(
+        d.path(),
+        "scalar.npy",
+        "<f8",
+        false,
+        "()",
+        &f64_bytes(&[1.0]),
+    );
+    assert_eq!(open_err(&empty, 1), ErrorKind::NpyShape { shape: vec![] });
+    let two = raw(
+        d.path(),
+        "two.npy",
+        "<f8",
+        false,
+        "(1, 3)",
+        &f64_bytes(&[1.0, 2.0, 3.0]),
+    );
+    assert_eq!(open_err(&two, 3), ErrorKind::NpyShape { shape: vec![1, 3] });
+}
+
+/// The kind of error `Mapped::open` gives (a mapping has no `Debug`, so no `unwrap_err`).
+fn open_err(path: &Path, n: usize) -> ErrorKind {
+    match npy::Mapped::open(path, n) {
+        Ok(_) => panic!("{} opened", path.display()),
+        Err(e) => e.kind().clone(),
+    }
+}

@@ -7,6 +7,7 @@ mod adversarial;
 mod bad_input;
 mod cactus;
 mod cli_analyze;
+mod columns;
 mod compact;
 mod deferred_graph;
 mod direction;

@@ -326,32 +326,3 @@ impl NpyElement for f64 {
         w.write_all(&self.to_le_bytes())
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headers_of_numpy_files() {
-        let mut f = Vec::new();
-        write(&mut f, &[1.0f64, 2.0, 3.0]).unwrap();
-        assert_eq!(f.len() % 8, 0);
-        let h = parse_header(&f).unwrap();
-        assert_eq!(
-            h,
-            Header {
-                descr: "<f8".into(),
-                fortran_order: false,
-                shape: vec![3],
-                offset: 128
-            }
-        );
-        assert_eq!(tuple("(2, 3), }"), Some(vec![2, 3]));
-        assert_eq!(tuple("(), }"), Some(vec![]));
-        assert_eq!(tuple("(7,)"), Some(vec![7]));
-        assert_eq!(
-            parse_header(b"PK\x03\x04 not numpy").unwrap_err().0,
-            ErrorKind::NpyHeader
-        );
-    }
-}

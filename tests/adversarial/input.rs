@@ -159,6 +159,21 @@ fn table_rewritten_while_mapped_reads_no_out_of_range_index() {
     }
 }
 
+/// The estimate saturates instead of wrapping, so an absurd request is refused with the
+/// figure and the option to lower, never let through by an overflow.
+#[test]
+fn a_saturated_memory_estimate_is_refused_with_the_figure_and_what_to_lower() {
+    use nasland::memory::{available, check, times};
+    assert_eq!(times(u64::MAX, 48), u64::MAX);
+    if available().is_none() {
+        return; // not Linux: nothing is refused, by design (src/memory.rs)
+    }
+    let e = check("4294967295 runs", times(u64::MAX, 48), "--runs").unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("4294967295 runs needs at least") && text.ends_with("lower --runs"));
+    assert!(check("a small run", 1 << 10, "--runs").is_ok());
+}
+
 #[test]
 fn oversized_runs_are_refused_with_the_memory_figure_and_the_option() {
     let d = scratch();
