@@ -138,6 +138,7 @@
 
 pub mod landscape;
 pub mod lon;
+pub mod pages;
 pub mod prefetch;
 pub mod progress;
 pub mod range;

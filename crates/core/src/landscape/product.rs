@@ -74,8 +74,8 @@ pub fn step_with<L: Loss>(
     // written straight into the LS array; where each vertex is seen for the last time
     // (its block if no dimension lies outside blocks, else its last tile), the best
     // neighbour becomes LS while it is still in cache.
-    let mut best_loss = vec![L::default(); n];
-    let mut ls = vec![0 as VertexId; n];
+    let mut best_loss: Vec<L> = crate::pages::zeroed(n);
+    let mut ls: Vec<VertexId> = crate::pages::zeroed(n);
 
     let in_blocks = groups.is_empty();
     // The dimensions 0..short whose strides are too short for the row kernel are

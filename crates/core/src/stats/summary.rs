@@ -282,7 +282,8 @@ fn basins_by_ranges(
         .map(|r| minima.partition_point(|&m| ((m as usize) >> shift) < r))
         .collect();
     let mut basin = vec![0u32; minima.len()];
-    let mut scratch = vec![0 as VertexId; chunk.min(n)];
+    // Huge pages: the partition writes thousands of streams at once, one page each.
+    let mut scratch: Vec<VertexId> = crate::pages::zeroed(chunk.min(n));
     let mask = (1usize << shift) - 1;
     for part in ls_star.chunks(chunk) {
         let piece = part.len().div_ceil(PIECES).max(1);

@@ -59,7 +59,7 @@ impl Model {
 
     /// Draws the loss of every vertex of an `n`-vertex space, as f32.
     pub fn draw_f32(self, n: usize, seed: u64) -> Vec<f32> {
-        let mut loss = vec![0.0f32; n];
+        let mut loss: Vec<f32> = crate::pages::zeroed(n);
         loss.par_chunks_mut(BLOCK)
             .enumerate()
             .for_each(|(b, chunk)| {
