@@ -50,7 +50,11 @@ pub enum Target<'a> {
 }
 
 /// Exact statistics of one start (vertex). Values are in loss units (lower is better).
+///
+/// `repr(C)`: six `f64`s in this order, so the masked sweep can keep a vertex's
+/// statistics and its `p_end` row in one record of `f64`s (`search::masked`).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C)]
 pub struct StartStats {
     /// P(the search ends in the success set).
     pub p_success: f64,
@@ -171,16 +175,18 @@ fn dispatch<N: Neighbourhood>(
         Some(o) => std::borrow::Cow::Borrowed(o),
         None => std::borrow::Cow::Owned(loss_order(loss)),
     };
-    let top = cap_top(space, loss, top);
     if let Some(p) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
+        let top = cap_top(space, loss, top);
         return solve_long_lines(p, loss, &order(), variant, target, top);
     }
+    // The masked sweep caps `top` itself, from the better counts its masks give.
     if let Some(s) = space
         .as_product()
         .and_then(|p| masked::solve(p, loss, variant, target, top))
     {
         return s;
     }
+    let top = cap_top(space, loss, top);
     if space.is_symmetric() {
         solve_by_levels(space, loss, variant, target, top)
     } else {
