@@ -60,11 +60,38 @@ pub(super) fn solve(
     assert_eq!(n, loss.len(), "one loss per vertex");
     let masks = lines::move_masks(space, loss)?;
     let (success, found_defined) = success_set(loss, target);
-    let pending: Vec<u8> = masks
-        .par_iter()
-        .with_min_len(LEVEL_CHUNK)
-        .map(|m| m[0].count_ones() as u8)
-        .collect();
+    // Best improvement moves to its lowest neighbours (none from a local minimum) and
+    // counts its neighbours in the success set: both found line by line, streaming, so
+    // the sweep reads no neighbour's loss or flag. A vertex then waits only for its
+    // targets (≈ 1 on iid losses, against ≈ 18 strictly better neighbours), and is
+    // released by them through the reverse masks.
+    let (lowest, reverse, in_set) = if variant.scans_all() {
+        let mut lowest = lowest_masks(space, loss);
+        lowest
+            .par_iter_mut()
+            .zip(&masks)
+            .with_min_len(LEVEL_CHUNK)
+            .for_each(|(t, m)| *t = if m[0] == 0 { 0 } else { *t });
+        let reverse = reverse_masks(space, &lowest);
+        (lowest, reverse, in_set_counts(space, &success))
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    // What each vertex waits for: its move targets (a superset for `Best`, which takes
+    // one of its tied lowest neighbours).
+    let pending: Vec<u8> = if variant.scans_all() {
+        lowest
+            .par_iter()
+            .with_min_len(LEVEL_CHUNK)
+            .map(|t| t.count_ones() as u8)
+            .collect()
+    } else {
+        masks
+            .par_iter()
+            .with_min_len(LEVEL_CHUNK)
+            .map(|m| m[0].count_ones() as u8)
+            .collect()
+    };
 
     // The K best minima by (loss, id), as the sequential sweep meets them.
     let mut top_minima: Vec<VertexId> = (0..n as VertexId)
@@ -93,14 +120,6 @@ pub(super) fn solve(
     } else {
         Vec::new()
     };
-    // Best improvement moves to its lowest neighbours and counts its neighbours in the
-    // success set: both found line by line, streaming, so the sweep reads no neighbour's
-    // loss or flag.
-    let (lowest, in_set) = if variant.scans_all() {
-        (lowest_masks(space, loss), in_set_counts(space, &success))
-    } else {
-        (Vec::new(), Vec::new())
-    };
     let dividers = dividers(space.radices());
     let sweep = Sweep {
         space,
@@ -109,6 +128,7 @@ pub(super) fn solve(
         masks: &masks,
         success: &success,
         lowest: &lowest,
+        reverse: &reverse,
         in_set: &in_set,
         variant,
         degree: space.uniform_degree(),
@@ -196,9 +216,12 @@ struct Sweep<'a> {
     loss: &'a [f64],
     masks: &'a [[u64; 2]],
     success: &'a [bool],
-    /// Per vertex, its neighbours of the lowest loss (bits in mask order); best
-    /// improvement only.
+    /// Per vertex, its neighbours of the lowest loss (bits in mask order), none for a
+    /// local minimum: best improvement's targets; best improvement only.
     lowest: &'a [u64],
+    /// Per vertex, the neighbours whose `lowest` holds it: the vertices it releases;
+    /// best improvement only.
+    reverse: &'a [u64],
     /// Per vertex, its neighbours in the success set; best improvement only.
     in_set: &'a [u8],
     variant: Variant,
@@ -250,18 +273,18 @@ impl Sweep<'_> {
         g.ids.clear();
         g.ends.clear();
         for (&v, &m) in chunk.iter().zip(&g.masks) {
-            let targets = match self.variant {
-                Variant::First => m[0],
-                // A local minimum's lowest neighbours are no targets.
-                _ if m[0] == 0 => 0,
-                _ => self.lowest[v as usize],
+            // First improvement releases its strictly worse neighbours, which wait for
+            // every strictly better one; best improvement the vertices it is a target of.
+            let bits = match self.variant {
+                Variant::First => m,
+                _ => [self.lowest[v as usize], self.reverse[v as usize]],
             };
             let start = g.ids.len();
             each_masked_neighbour(
                 self.space,
                 self.dividers,
                 v,
-                [targets, m[1]],
+                bits,
                 |u| g.ids.push(u),
                 &mut *release,
             );
@@ -471,6 +494,41 @@ fn lowest_masks(space: &ProductSpace, loss: &[f64]) -> Vec<u64> {
     mask
 }
 
+/// Per vertex v, the bits (in [`lines::move_masks`] order) of its neighbours u whose
+/// `targets[u]` holds v: the arcs of `targets` reversed. Each arc joins two vertices of
+/// one line, so a streaming pass per dimension finds them; degree at most 64.
+fn reverse_masks(space: &ProductSpace, targets: &[u64]) -> Vec<u64> {
+    let mut reverse = vec![0u64; space.len()];
+    let shared = SharedSlice::new(&mut reverse);
+    let mut offset = 0u32;
+    for i in 0..space.radices().len() {
+        let field = u64::MAX >> (64 - (space.radices()[i] - 1));
+        each_line_group(
+            space,
+            i,
+            || (),
+            |_, base, stride, k, width| {
+                for c in 0..k {
+                    for lo in 0..width {
+                        let mut bits = (targets[base + c * stride + lo] >> offset) & field;
+                        while bits != 0 {
+                            let j = bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            let c2 = j + (j >= c) as usize; // the target's place in the line
+                            let bit = offset as usize + c - (c > c2) as usize; // c in its mask
+                                                                               // SAFETY: one group of one dimension at a time writes the vertices
+                                                                               // of its lines.
+                            unsafe { *shared.slot(base + c2 * stride + lo) |= 1u64 << bit };
+                        }
+                    }
+                }
+            },
+        );
+        offset += space.radices()[i] - 1;
+    }
+    reverse
+}
+
 /// Per vertex outside `success`, how many of its neighbours are in it (the count
 /// includes the vertex itself once per dimension when it is in the set: those counts are
 /// not read). At most 64 + 64 with a degree of at most 64: it fits a byte.
@@ -546,6 +604,38 @@ mod tests {
         for levels in [0u32, 6] {
             let loss = crate::test_losses::draw(&mut rng, n, levels);
             check("nb201", &loss, &[0, 3]).unwrap();
+        }
+    }
+
+    /// u is in the reverse mask of v exactly when v is in `targets[u]`, at u's place in
+    /// v's neighbour order, whatever the targets (random masks, degree 64 included).
+    #[test]
+    fn reverse_masks_reverse_every_arc() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+        for spec in ["3x4x5", "2x3x2x5x2", "65^1", "33x33", "5^4"] {
+            let space = ProductSpace::parse(spec).unwrap();
+            let degree = space.uniform_degree();
+            let field = u64::MAX >> (64 - degree);
+            let targets: Vec<u64> = (0..space.len()).map(|_| rng.gen::<u64>() & field).collect();
+            let reverse = reverse_masks(&space, &targets);
+            let dividers = dividers(space.radices());
+            let listed = |v: VertexId, mask: u64| {
+                let mut ids = Vec::new();
+                each_masked_neighbour(&space, &dividers, v, [mask, 0], |u| ids.push(u), |_| ());
+                ids
+            };
+            let mut want = vec![Vec::new(); space.len()];
+            for u in 0..space.len() as VertexId {
+                for v in listed(u, targets[u as usize]) {
+                    want[v as usize].push(u);
+                }
+            }
+            for v in 0..space.len() as VertexId {
+                let mut got = listed(v, reverse[v as usize]);
+                got.sort_unstable();
+                assert_eq!(got, want[v as usize], "{spec}, vertex {v}");
+            }
         }
     }
 
