@@ -90,21 +90,22 @@ pub fn run(args: StartsArgs) -> Result<()> {
     let n = input.loss.len() as u64;
     super::search_common::check_num_init(args.num_init, n)?;
     // P(end at minimum j) for every start: n × K values, K capped at the number of
-    // local minima as the solver caps it.
+    // local minima as the solver caps it. The minima are counted (a pass over every
+    // line, which the solver repeats) only when the uncapped table would not fit.
     let k = (args.top_minima as u64).min(n);
-    let k = if k.saturating_mul(n) > 1 << 20 {
-        k.min(crate::search::dp::count_local_minima(space, &input.loss) as u64)
-    } else {
-        k
+    let check = |k: u64| {
+        crate::memory::check(
+            &format!(
+                "--top-minima {} ({k} local minima) on {n} architectures",
+                args.top_minima
+            ),
+            crate::memory::times(n, k).saturating_mul(8),
+            "--top-minima",
+        )
     };
-    crate::memory::check(
-        &format!(
-            "--top-minima {} ({k} local minima) on {n} architectures",
-            args.top_minima
-        ),
-        crate::memory::times(n, k).saturating_mul(8),
-        "--top-minima",
-    )?;
+    if check(k).is_err() {
+        check(k.min(crate::search::dp::count_local_minima(space, &input.loss) as u64))?;
+    }
     let order = loss_order(&input.loss);
     let starts = solve_in_order(
         space,

@@ -17,10 +17,16 @@
 //! Every sum is taken field by field in neighbour order from 0 with [`add_to`] and turned
 //! into a value by [`settle`], as the sequential sweep takes and turns it: the results
 //! are [`solve_sequential`](super::dp::solve_sequential)'s bits, whatever the thread count.
+//!
+//! A vertex's solved values live in one record of `6 + K` `f64`s, its [`StartStats`]
+//! then its `p_end` row, so a move target costs two cache lines (72 bytes at K = 3)
+//! instead of a 48-byte record and a 24-byte row in two arrays (≈ 2.75 lines). The
+//! records are split into [`Starts`]' two arrays once at the end, in place for the
+//! statistics ([`split`]).
 
 use super::dp::{
-    add_to, dividers, each_masked_neighbour, finish, settle, start, success_set, sweep_levels,
-    SharedSlice, Start, StartStats, Starts, Step, Target, LEVEL_CHUNK,
+    add_to, dividers, each_masked_neighbour, finish, settle, success_set, sweep_levels,
+    SharedSlice, StartStats, Starts, Step, Target, LEVEL_CHUNK,
 };
 use super::Variant;
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
@@ -32,8 +38,17 @@ use rayon::prelude::*;
 /// when their turn comes.
 const AHEAD: usize = 16;
 
+/// `f64`s of a [`StartStats`] at the head of a record.
+const FIELDS: usize = std::mem::size_of::<StartStats>() / 8;
+const _: () = assert!(
+    std::mem::size_of::<StartStats>() == 8 * FIELDS
+        && std::mem::align_of::<StartStats>() == 8
+        && FIELDS == 6
+);
+
 /// [`solve_sequential`](super::dp::solve_sequential) on a product space of degree at most
-/// 64, level by level from move masks; `None` above degree 64 (no masks).
+/// 64, level by level from move masks; `None` above degree 64 (no masks). `top` is capped
+/// at the number of local minima here (the masks count them), as `dp::cap_top` would.
 pub(super) fn solve(
     space: &ProductSpace,
     loss: &[f64],
@@ -45,25 +60,65 @@ pub(super) fn solve(
     assert_eq!(n, loss.len(), "one loss per vertex");
     let masks = lines::move_masks(space, loss)?;
     let (success, found_defined) = success_set(loss, target);
-    let pending: Vec<u8> = masks
-        .par_iter()
-        .with_min_len(LEVEL_CHUNK)
-        .map(|m| m[0].count_ones() as u8)
-        .collect();
-
-    let Start {
-        top_minima,
-        mut stats,
-        mut end,
-        mut p_end,
-    } = start(loss, variant, top, |v| pending[v] == 0);
-    // Best improvement moves to its lowest neighbours and counts its neighbours in the
-    // success set: both found line by line, streaming, so the sweep reads no neighbour's
-    // loss or flag.
-    let (lowest, in_set) = if variant.scans_all() {
-        (lowest_masks(space, loss), in_set_counts(space, &success))
+    // Best improvement moves to its lowest neighbours (none from a local minimum) and
+    // counts its neighbours in the success set: both found line by line, streaming, so
+    // the sweep reads no neighbour's loss or flag. A vertex then waits only for its
+    // targets (≈ 1 on iid losses, against ≈ 18 strictly better neighbours), and is
+    // released by them through the reverse masks.
+    let (lowest, reverse, in_set) = if variant.scans_all() {
+        let mut lowest = lowest_masks(space, loss);
+        lowest
+            .par_iter_mut()
+            .zip(&masks)
+            .with_min_len(LEVEL_CHUNK)
+            .for_each(|(t, m)| *t = if m[0] == 0 { 0 } else { *t });
+        let reverse = reverse_masks(space, &lowest);
+        (lowest, reverse, in_set_counts(space, &success))
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    // What each vertex waits for: its move targets (a superset for `Best`, which takes
+    // one of its tied lowest neighbours).
+    let pending: Vec<u8> = if variant.scans_all() {
+        lowest
+            .par_iter()
+            .with_min_len(LEVEL_CHUNK)
+            .map(|t| t.count_ones() as u8)
+            .collect()
+    } else {
+        masks
+            .par_iter()
+            .with_min_len(LEVEL_CHUNK)
+            .map(|m| m[0].count_ones() as u8)
+            .collect()
+    };
+
+    // The K best minima by (loss, id), as the sequential sweep meets them.
+    let mut top_minima: Vec<VertexId> = (0..n as VertexId)
+        .into_par_iter()
+        .with_min_len(LEVEL_CHUNK)
+        .filter(|&v| pending[v as usize] == 0)
+        .collect();
+    let top = top.min(top_minima.len());
+    top_minima.par_sort_unstable_by(|&a, &b| {
+        loss[a as usize]
+            .total_cmp(&loss[b as usize])
+            .then(a.cmp(&b))
+    });
+    top_minima.truncate(top);
+    // Zeroed records are default statistics and empty rows: fresh zero pages, no fill.
+    // The length is a multiple of FIELDS so that `split` can hand the allocation on as
+    // `StartStats`.
+    let stride = FIELDS + top;
+    let mut records = vec![0.0f64; (n * stride).div_ceil(FIELDS) * FIELDS];
+    // Each of the K best minima ends at itself.
+    for (j, &m) in top_minima.iter().enumerate() {
+        records[m as usize * stride + FIELDS + j] = 1.0;
+    }
+    let mut end = if variant == Variant::Best {
+        vec![0 as VertexId; n]
+    } else {
+        Vec::new()
     };
     let dividers = dividers(space.radices());
     let sweep = Sweep {
@@ -73,12 +128,12 @@ pub(super) fn solve(
         masks: &masks,
         success: &success,
         lowest: &lowest,
+        reverse: &reverse,
         in_set: &in_set,
         variant,
         degree: space.uniform_degree(),
-        top,
-        stats: SharedSlice::new(&mut stats),
-        p_end: SharedSlice::new(&mut p_end),
+        stride,
+        records: SharedSlice::new(&mut records),
         end: SharedSlice::new(&mut end),
     };
     let minima = sweep_levels(
@@ -86,6 +141,9 @@ pub(super) fn solve(
         || Scratch::new(top),
         |g: &mut Scratch, chunk, release| sweep.chunk(g, chunk, release),
     );
+    // Freed before the split allocates the `p_end` rows, so the peak is no higher.
+    drop((masks, lowest, reverse, in_set));
+    let (stats, p_end) = split(records, n, top);
     Some(finish(
         variant,
         stats,
@@ -99,6 +157,58 @@ pub(super) fn solve(
     ))
 }
 
+/// The records of `n` vertices (`FIELDS + top` `f64`s each; the length a multiple of
+/// `FIELDS`) as [`Starts`]' statistics and `p_end` rows. The rows are copied out first;
+/// then the statistics are moved down to their places in the same allocation, which
+/// becomes the statistics vector: 47 MB of fresh pages at 5^9 instead of 141 MB.
+fn split(mut records: Vec<f64>, n: usize, top: usize) -> (Vec<StartStats>, Vec<f64>) {
+    let stride = FIELDS + top;
+    assert!(records.len() >= n * stride && records.len().is_multiple_of(FIELDS));
+    let mut p_end = vec![0.0f64; n * top];
+    if top > 0 {
+        p_end
+            .par_chunks_mut(top * LEVEL_CHUNK)
+            .zip(records.par_chunks(stride * LEVEL_CHUNK))
+            .for_each(|(rows, recs)| {
+                for (row, rec) in rows.chunks_exact_mut(top).zip(recs.chunks_exact(stride)) {
+                    row.copy_from_slice(&rec[FIELDS..]);
+                }
+            });
+        // In increasing order every record moves down (v·FIELDS ≤ v·stride) onto places
+        // already read: a forward copy, sequential because a block's destination can
+        // overlap an earlier block's source.
+        for v in 1..n {
+            records.copy_within(v * stride..v * stride + FIELDS, v * FIELDS);
+        }
+    }
+    let mut records = std::mem::ManuallyDrop::new(records);
+    let (ptr, cap) = (records.as_mut_ptr(), records.capacity());
+    // The allocation's capacity in f64s may exceed the length; as StartStats it must be
+    // whole records of the same byte size, so give it back as a multiple of FIELDS only.
+    let stats = if cap.is_multiple_of(FIELDS) {
+        // SAFETY: `StartStats` is `repr(C)`, six `f64`s (asserted above): the same
+        // alignment, and `cap / FIELDS` records are exactly the allocation's bytes. The
+        // first `n` records are initialised: each is a vertex's six fields, moved above.
+        unsafe { Vec::from_raw_parts(ptr as *mut StartStats, n, cap / FIELDS) }
+    } else {
+        // Not reached with the global allocators in use (`vec!` allocates the length
+        // asked), but a capacity is not promised: copy instead.
+        let records = std::mem::ManuallyDrop::into_inner(records);
+        records[..n * FIELDS]
+            .chunks_exact(FIELDS)
+            .map(|f| StartStats {
+                p_success: f[0],
+                expected_moves: f[1],
+                expected_evaluations: f[2],
+                expected_end_loss: f[3],
+                success_evaluations: f[4],
+                found_evaluations: f[5],
+            })
+            .collect()
+    };
+    (stats, p_end)
+}
+
 /// What every chunk reads, and the solved values it writes.
 struct Sweep<'a> {
     space: &'a ProductSpace,
@@ -107,16 +217,20 @@ struct Sweep<'a> {
     loss: &'a [f64],
     masks: &'a [[u64; 2]],
     success: &'a [bool],
-    /// Per vertex, its neighbours of the lowest loss (bits in mask order); best
-    /// improvement only.
+    /// Per vertex, its neighbours of the lowest loss (bits in mask order), none for a
+    /// local minimum: best improvement's targets; best improvement only.
     lowest: &'a [u64],
+    /// Per vertex, the neighbours whose `lowest` holds it: the vertices it releases;
+    /// best improvement only.
+    reverse: &'a [u64],
     /// Per vertex, its neighbours in the success set; best improvement only.
     in_set: &'a [u8],
     variant: Variant,
     degree: usize,
-    top: usize,
-    stats: SharedSlice<StartStats>,
-    p_end: SharedSlice<f64>,
+    /// `f64`s a record: `FIELDS + top`.
+    stride: usize,
+    /// One record per vertex: its statistics, then its `p_end` row.
+    records: SharedSlice<f64>,
     end: SharedSlice<VertexId>,
 }
 
@@ -160,18 +274,18 @@ impl Sweep<'_> {
         g.ids.clear();
         g.ends.clear();
         for (&v, &m) in chunk.iter().zip(&g.masks) {
-            let targets = match self.variant {
-                Variant::First => m[0],
-                // A local minimum's lowest neighbours are no targets.
-                _ if m[0] == 0 => 0,
-                _ => self.lowest[v as usize],
+            // First improvement releases its strictly worse neighbours, which wait for
+            // every strictly better one; best improvement the vertices it is a target of.
+            let bits = match self.variant {
+                Variant::First => m,
+                _ => [self.lowest[v as usize], self.reverse[v as usize]],
             };
             let start = g.ids.len();
             each_masked_neighbour(
                 self.space,
                 self.dividers,
                 v,
-                [targets, m[1]],
+                bits,
                 |u| g.ids.push(u),
                 &mut *release,
             );
@@ -213,15 +327,15 @@ impl Sweep<'_> {
                 g.acc_end.iter_mut().for_each(|x| *x = 0.0);
                 for t in start..stop {
                     if let Some(&far) = g.ids.get(t + AHEAD) {
-                        self.stats.prefetch(far as usize, 1);
-                        self.p_end.prefetch(far as usize * self.top, self.top);
+                        self.records
+                            .prefetch(far as usize * self.stride, self.stride);
                     }
                     let u = g.ids[t] as usize;
                     // SAFETY: move targets are strictly better neighbours, solved in an
                     // earlier level and written by no thread during this one.
-                    let (st, row) =
-                        unsafe { (self.stats.get(u), self.p_end.range(u * self.top, self.top)) };
-                    add_to(&mut sum, &mut g.acc_end, st, row);
+                    let rec = unsafe { self.records.range(u * self.stride, self.stride) };
+                    let (st, row) = rec.split_at(FIELDS);
+                    add_to(&mut sum, &mut g.acc_end, as_stats(st), row);
                 }
                 let in_set = if self.variant.scans_all() {
                     self.in_set[vi] as usize
@@ -248,28 +362,55 @@ impl Sweep<'_> {
             // writes v's entries, and nothing reads them before the level is over (only
             // later levels depend on v).
             unsafe {
+                let at = vi * self.stride;
                 match step {
                     Step::Minimum { stats, strict } => {
                         minima += 1;
                         strict_minima += strict as usize;
-                        *self.stats.slot(vi) = stats;
+                        put_stats(&self.records, at, &stats);
                         if self.variant == Variant::Best {
                             *self.end.slot(vi) = v;
                         }
                     }
                     Step::Moves { stats, end } => {
-                        *self.stats.slot(vi) = stats;
+                        put_stats(&self.records, at, &stats);
                         if self.variant == Variant::Best {
                             *self.end.slot(vi) = end;
                         }
                         for (j, &a) in g.acc_end.iter().enumerate() {
-                            *self.p_end.slot(vi * self.top + j) = a;
+                            *self.records.slot(at + FIELDS + j) = a;
                         }
                     }
                 }
             }
         }
         (minima, strict_minima)
+    }
+}
+
+/// The head of a record as the [`StartStats`] it holds.
+fn as_stats(fields: &[f64]) -> &StartStats {
+    assert_eq!(fields.len(), FIELDS);
+    // SAFETY: `StartStats` is `repr(C)`, six `f64`s (asserted above): six consecutive
+    // initialised `f64`s are one, at its alignment.
+    unsafe { &*(fields.as_ptr() as *const StartStats) }
+}
+
+/// Writes `stats` at the head of the record at `at`, field by field in `repr(C)` order.
+///
+/// # Safety
+/// As [`SharedSlice::slot`] for the six indices.
+unsafe fn put_stats(records: &SharedSlice<f64>, at: usize, stats: &StartStats) {
+    let fields = [
+        stats.p_success,
+        stats.expected_moves,
+        stats.expected_evaluations,
+        stats.expected_end_loss,
+        stats.success_evaluations,
+        stats.found_evaluations,
+    ];
+    for (i, f) in fields.into_iter().enumerate() {
+        *records.slot(at + i) = f;
     }
 }
 
@@ -354,6 +495,41 @@ fn lowest_masks(space: &ProductSpace, loss: &[f64]) -> Vec<u64> {
     mask
 }
 
+/// Per vertex v, the bits (in [`lines::move_masks`] order) of its neighbours u whose
+/// `targets[u]` holds v: the arcs of `targets` reversed. Each arc joins two vertices of
+/// one line, so a streaming pass per dimension finds them; degree at most 64.
+fn reverse_masks(space: &ProductSpace, targets: &[u64]) -> Vec<u64> {
+    let mut reverse = vec![0u64; space.len()];
+    let shared = SharedSlice::new(&mut reverse);
+    let mut offset = 0u32;
+    for i in 0..space.radices().len() {
+        let field = u64::MAX >> (64 - (space.radices()[i] - 1));
+        each_line_group(
+            space,
+            i,
+            || (),
+            |_, base, stride, k, width| {
+                for c in 0..k {
+                    for lo in 0..width {
+                        let mut bits = (targets[base + c * stride + lo] >> offset) & field;
+                        while bits != 0 {
+                            let j = bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            let c2 = j + (j >= c) as usize; // the target's place in the line
+                            let bit = offset as usize + c - (c > c2) as usize; // c in its mask
+                                                                               // SAFETY: one group of one dimension at a time writes the vertices
+                                                                               // of its lines.
+                            unsafe { *shared.slot(base + c2 * stride + lo) |= 1u64 << bit };
+                        }
+                    }
+                }
+            },
+        );
+        offset += space.radices()[i] - 1;
+    }
+    reverse
+}
+
 /// Per vertex outside `success`, how many of its neighbours are in it (the count
 /// includes the vertex itself once per dimension when it is in the set: those counts are
 /// not read). At most 64 + 64 with a degree of at most 64: it fits a byte.
@@ -429,6 +605,38 @@ mod tests {
         for levels in [0u32, 6] {
             let loss = crate::test_losses::draw(&mut rng, n, levels);
             check("nb201", &loss, &[0, 3]).unwrap();
+        }
+    }
+
+    /// u is in the reverse mask of v exactly when v is in `targets[u]`, at u's place in
+    /// v's neighbour order, whatever the targets (random masks, degree 64 included).
+    #[test]
+    fn reverse_masks_reverse_every_arc() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+        for spec in ["3x4x5", "2x3x2x5x2", "65^1", "33x33", "5^4"] {
+            let space = ProductSpace::parse(spec).unwrap();
+            let degree = space.uniform_degree();
+            let field = u64::MAX >> (64 - degree);
+            let targets: Vec<u64> = (0..space.len()).map(|_| rng.gen::<u64>() & field).collect();
+            let reverse = reverse_masks(&space, &targets);
+            let dividers = dividers(space.radices());
+            let listed = |v: VertexId, mask: u64| {
+                let mut ids = Vec::new();
+                each_masked_neighbour(&space, &dividers, v, [mask, 0], |u| ids.push(u), |_| ());
+                ids
+            };
+            let mut want = vec![Vec::new(); space.len()];
+            for u in 0..space.len() as VertexId {
+                for v in listed(u, targets[u as usize]) {
+                    want[v as usize].push(u);
+                }
+            }
+            for v in 0..space.len() as VertexId {
+                let mut got = listed(v, reverse[v as usize]);
+                got.sort_unstable();
+                assert_eq!(got, want[v as usize], "{spec}, vertex {v}");
+            }
         }
     }
 
