@@ -6,7 +6,8 @@
 //! failed:
 //!
 //! 1. `cargo test --release --workspace --no-fail-fast`: unit, integration and doc
-//!    tests; examples are built to check they compile. Not `--all-targets`, which also
+//!    tests; examples are built to check they compile. Generic instances are shared
+//!    between crates (`-Zshare-generics`, see [`test`]). Not `--all-targets`, which also
 //!    builds every library again as a test harness where it has no tests (the Python
 //!    extension). The criterion benches are a package of their own (benches/), not
 //!    built here;
@@ -59,6 +60,19 @@ fn test() -> ExitCode {
     // without them the workspace's own crates build about a fifth faster. Every cargo
     // and maturin run below inherits this, so they share one build.
     std::env::set_var("CARGO_PROFILE_RELEASE_DEBUG", "false");
+    // Generic code is compiled again in every crate that uses it, unless the crate that
+    // first instantiated it shares the copy, as debug builds do by default. Sharing in
+    // this release build saves about a tenth of CI's CPU time (docs/TESTING.md, "Where
+    // CI's time goes"): the integration binary and the Python extension reuse what the
+    // libraries instantiated. The flag is unstable, hence RUSTC_BOOTSTRAP, as for the
+    // fuzz build; it changes linkage only, not what the code computes. Every cargo and
+    // maturin run below inherits it, so they still share one build.
+    std::env::set_var("RUSTC_BOOTSTRAP", "1");
+    let rustflags = std::env::var("RUSTFLAGS").unwrap_or_default();
+    std::env::set_var(
+        "RUSTFLAGS",
+        format!("{rustflags} -Zshare-generics=y").trim(),
+    );
     let fuzz_build = start_fuzz_build(&root);
     let venv_ready = {
         let root = root.clone();
