@@ -153,7 +153,7 @@ fn cargo_stage(root: &Path) -> Outcome {
 /// Creates `target/venv` (when absent) and installs maturin, then the Python package's
 /// dependencies and its `test` extra as python/pyproject.toml lists them (read with
 /// tomllib, Python 3.11 and later; on an older Python `maturin develop --extras test`
-/// installs them later). It is mostly downloads and unpacking, so [`test`] runs it in a
+/// installs them later). It is mostly downloads and unpacking, so [`test()`] runs it in a
 /// thread beside the cargo stage, its output in `target/venv-setup.log`.
 fn prepare_venv(root: &Path) -> Result<(), ()> {
     let target = root.join("target");
