@@ -154,6 +154,16 @@ pub use space::{Csr, Neighbourhood, ProductSpace, VertexId};
 pub use stats::{summarize, Summary, SummaryOptions};
 pub use synth::Model;
 
+/// A rayon pool of a given size, for the unit tests that check a result does not depend
+/// on the thread count.
+#[cfg(test)]
+fn test_pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
 /// Losses for the unit tests that compare two paths on the same landscape.
 #[cfg(test)]
 mod test_losses {

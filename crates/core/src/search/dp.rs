@@ -1145,12 +1145,7 @@ pub(super) mod tests {
     use crate::space::{Csr, ProductSpace};
     use proptest::prelude::*;
 
-    fn pool(threads: usize) -> rayon::ThreadPool {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-    }
+    use crate::test_pool as pool;
 
     /// Every per-start figure as bits (NaN included), and everything else exactly.
     pub(in crate::search) fn same(a: &Starts, b: &Starts) -> bool {

@@ -573,11 +573,7 @@ mod tests {
                 for &top in tops {
                     let want = solve_sequential(&space, loss, &order, variant, target, top);
                     for threads in [1, 2, 4] {
-                        let pool = rayon::ThreadPoolBuilder::new()
-                            .num_threads(threads)
-                            .build()
-                            .unwrap();
-                        let got = pool
+                        let got = crate::test_pool(threads)
                             .install(|| solve(&space, loss, variant, target, top))
                             .unwrap();
                         prop_assert!(

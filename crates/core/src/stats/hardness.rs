@@ -773,12 +773,7 @@ mod tests {
         use crate::space::Csr;
         use rand::SeedableRng;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
-        let pool = |k| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(k)
-                .build()
-                .unwrap()
-        };
+        let pool = crate::test_pool;
         for spec in ["3x4x5", "nb201", "5^4", "2x70", "3x4x5x66"] {
             let space = ProductSpace::parse(spec).unwrap();
             for levels in [0u32, 2, 7, 300] {
@@ -837,12 +832,7 @@ mod tests {
             for levels in [0u32, 2, 7] {
                 let loss = crate::test_losses::draw(&mut rng, space.len(), levels);
                 let land = Landscape::of_graph(&space, &loss);
-                let pool = |k| {
-                    rayon::ThreadPoolBuilder::new()
-                        .num_threads(k)
-                        .build()
-                        .unwrap()
-                };
+                let pool = crate::test_pool;
                 let fast = pool(1).install(|| hardness(&space, &loss, &land, -1.0, &[0.01]));
                 let four = pool(4).install(|| hardness(&space, &loss, &land, -1.0, &[0.01]));
                 assert_eq!(format!("{fast:?}"), format!("{four:?}"), "{spec}");

@@ -430,11 +430,7 @@ mod tests {
 
     /// Runs `f` on a rayon pool of `threads` threads.
     fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(f)
+        crate::test_pool(threads).install(f)
     }
 
     proptest! {

@@ -213,12 +213,7 @@ mod tests {
                 .unwrap(),
         );
         graphs.push(crate::space::random_regular::generate(3000, 6, 5).unwrap());
-        let pool = |k| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(k)
-                .build()
-                .unwrap()
-        };
+        let pool = crate::test_pool;
         for g in &graphs {
             let want = oracle_bound(g);
             let one = pool(1).install(|| local_minima_variance_bound(g));
