@@ -60,6 +60,12 @@ fn test() -> ExitCode {
     // without them the workspace's own crates build about a fifth faster. Every cargo
     // and maturin run below inherits this, so they share one build.
     std::env::set_var("CARGO_PROFILE_RELEASE_DEBUG", "false");
+    // One codegen unit per crate instead of the profile's four: with several, each unit
+    // is optimised apart and then again with what it imports from the others, which
+    // cost nasland-core's test harness a third more CPU time (docs/TESTING.md, "Where
+    // CI's time goes"). The two cores stay busy with other crates and the background
+    // fuzz build, so CI gains the CPU time; the released binary keeps the profile.
+    std::env::set_var("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1");
     // Generic code is compiled again in every crate that uses it, unless the crate that
     // first instantiated it shares the copy, as debug builds do by default. Sharing in
     // this release build saves about a tenth of CI's CPU time (docs/TESTING.md, "Where
