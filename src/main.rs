@@ -7,7 +7,9 @@
 
 /// mimalloc keeps freed large blocks for reuse: the landscape pass allocates and frees
 /// several n-sized arrays in turn, and the system allocator would hand each one back to
-/// the kernel and fault it in again.
+/// the kernel and fault it in again. A default feature, so that the fuzz targets, which
+/// link the library only, do not compile its C (fuzz/Cargo.toml).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

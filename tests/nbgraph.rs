@@ -189,7 +189,8 @@ fn neighbours_are_symmetric_sorted_and_never_self() {
 }
 
 /// The brute force: every labelled form of the reference, every move written out on the
-/// strings, classes looked up in the reference's own hashes (no canonicalisation of ours).
+/// digits of its strings, classes looked up in the reference's own hashes (no
+/// canonicalisation of ours).
 /// Computed once per list for the tests that read it.
 fn brute_force_edges(list: OpList) -> &'static BTreeSet<(u32, u32)> {
     static FULL: OnceLock<BTreeSet<(u32, u32)>> = OnceLock::new();
@@ -208,44 +209,67 @@ fn brute_force_edges_of(list: OpList) -> BTreeSet<(u32, u32)> {
         ],
         OpList::Proteins => &["gcn", "sage", "arma", "fc", "skip"],
     };
-    let hash_of: HashMap<(String, String), u32> = reference()
-        .iter()
-        .filter(|r| r.list == list)
-        .map(|r| ((r.link.clone(), r.ops.clone()), r.hash))
-        .collect();
-    let mut edges = BTreeSet::new();
-    for ((link, ops), &a) in &hash_of {
-        let l: Vec<usize> = link.split('-').map(|x| x.parse().unwrap()).collect();
-        let o: Vec<&str> = ops.split('-').collect();
+    let k = names.len();
+    let skip = names.iter().position(|n| *n == "skip").unwrap();
+    // A labelled form as its digits: link[i] in 0..=i, ops[i] an index into `names`. The
+    // reference's own strings are parsed into these digits and every move is made on them;
+    // a dense table indexed by the digits (24 links × k^4 op lists) replaces a map keyed
+    // by re-joined strings, which cost most of this module's CPU time (about 10 s).
+    let slot = |link: &[usize; 4], ops: &[usize; 4]| -> usize {
+        // link[0] is always 0.
+        let l = (link[3] * 3 + link[2]) * 2 + link[1];
+        let o = ops.iter().fold(0, |acc, &x| acc * k + x);
+        l * k.pow(4) + o
+    };
+    let mut hash_of: Vec<Option<u32>> = vec![None; 24 * k.pow(4)];
+    let mut forms = Vec::new();
+    for r in reference().iter().filter(|r| r.list == list) {
+        let mut link = [0usize; 4];
+        for (i, x) in r.link.split('-').enumerate() {
+            link[i] = x.parse().unwrap();
+            assert!(link[i] <= i, "link {} of the reference", r.link);
+        }
+        let mut ops = [0usize; 4];
+        for (i, x) in r.ops.split('-').enumerate() {
+            ops[i] = names.iter().position(|n| *n == x).unwrap();
+        }
+        let at = slot(&link, &ops);
+        assert!(hash_of[at].is_none(), "{} {} twice", r.link, r.ops);
+        hash_of[at] = Some(r.hash);
+        forms.push((link, ops, r.hash));
+    }
+    let mut edges = Vec::new();
+    for (link, ops, a) in forms {
         let mut moved = Vec::new();
         for i in 0..4 {
-            for &name in names {
-                if name != o[i] {
-                    let mut p = o.clone();
+            for name in 0..k {
+                if name != ops[i] {
+                    let mut p = ops;
                     p[i] = name;
-                    moved.push((link.clone(), p.join("-")));
+                    moved.push((link, p));
                 }
             }
             for value in 0..=i {
-                if value != l[i] {
-                    let mut q = l.clone();
+                if value != link[i] {
+                    let mut q = link;
                     q[i] = value;
-                    let q: Vec<String> = q.iter().map(|x| x.to_string()).collect();
-                    moved.push((q.join("-"), ops.clone()));
+                    moved.push((q, ops));
                 }
             }
         }
-        for key in moved {
-            if key.1 == "skip-skip-skip-skip" {
+        for (l, o) in moved {
+            if o.iter().all(|&x| x == skip) {
                 continue;
             }
-            let b = hash_of[&key];
+            let b = hash_of[slot(&l, &o)].expect("every move lands on a reference row");
             if a != b {
-                edges.insert((a.min(b), a.max(b)));
+                edges.push((a.min(b), a.max(b)));
             }
         }
     }
-    edges
+    edges.sort_unstable();
+    edges.dedup();
+    edges.into_iter().collect()
 }
 
 #[test]
