@@ -7,7 +7,8 @@
 //!
 //! 1. `cargo test --release --workspace --no-fail-fast`: unit, integration and doc
 //!    tests; examples are built to check they compile. Generic instances are shared
-//!    between crates (`-Zshare-generics`, see [`test()`]). Not `--all-targets`, which also
+//!    between crates (`-Zshare-generics`) and each crate is one codegen unit (see
+//!    [`test()`]). Not `--all-targets`, which also
 //!    builds every library again as a test harness where it has no tests (the Python
 //!    extension). The criterion benches are a package of their own (benches/), not
 //!    built here;

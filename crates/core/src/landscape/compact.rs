@@ -563,10 +563,10 @@ mod tests {
                 (slot, level, fits)
             };
             let walks = crate::test_pool(threads).install(|| {
-                    let mut slot = ls.clone();
-                    let (level, fits) = levels(&mut slot, true, &Silent);
-                    (slot, level, fits)
-                });
+                let mut slot = ls.clone();
+                let (level, fits) = levels(&mut slot, true, &Silent);
+                (slot, level, fits)
+            });
             prop_assert_eq!(walks, rounds);
         }
     }
@@ -588,7 +588,8 @@ mod tests {
             let loss = crate::test_losses::draw_f32(seed, space.len(), levels);
             let full = Landscape::of_product(&space, &loss);
             for threads in [1, 2, 4] {
-                let c = crate::test_pool(threads).install(|| Compact::of_product(&space, &loss, &Silent));
+                let c = crate::test_pool(threads)
+                    .install(|| Compact::of_product(&space, &loss, &Silent));
                 prop_assert_eq!(&c.ls_star, &full.ls_star, "{} threads", threads);
                 prop_assert_eq!(c.steps.to_u32(), full.steps.clone());
                 prop_assert_eq!(c.local_minima, full.local_minima);
