@@ -132,14 +132,11 @@ impl Space {
         }
     }
 
-    /// E[#local minima] under iid continuous losses, Σ_v 1/(deg(v) + 1): n/(s + 1) for a
-    /// product space, summed per degree otherwise.
+    /// E[#local minima] under iid continuous losses, Σ_v 1/(deg(v) + 1), summed per degree:
+    /// n/(s + 1) without a pass over the vertices where every degree is s (a product
+    /// space, or a table whose header says so).
     pub fn expected_iid_local_minima(&self) -> f64 {
-        match self {
-            Space::Product(p) => p.len() as f64 / (p.uniform_degree() as f64 + 1.0),
-            Space::Graph(g) => nasland_core::theory::iid::expected_local_minima(g),
-            Space::Explicit(e) => nasland_core::theory::iid::expected_local_minima(&e.csr),
-        }
+        nasland_core::theory::iid::expected_local_minima(self)
     }
 
     /// Standard deviation of the local-minima count under iid losses, where it is known
@@ -202,8 +199,9 @@ impl Neighbourhood for Space {
 
     fn regular_degree(&self) -> Option<usize> {
         match self {
+            Space::Product(p) => p.regular_degree(),
             Space::Graph(g) => g.regular_degree(),
-            _ => None,
+            Space::Explicit(_) => None,
         }
     }
 

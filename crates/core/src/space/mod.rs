@@ -45,8 +45,8 @@ pub trait Neighbourhood: Sync {
     fn is_symmetric(&self) -> bool;
 
     /// `Some(d)` when every vertex is known to have degree d without asking each one (a
-    /// table's header says so): the degree statistics then cost nothing instead of a
-    /// pass over n vertices. `None` promises nothing; the answers are the same either way.
+    /// product space, or a table whose header says so): the degree statistics then cost
+    /// nothing instead of a pass over n vertices. `None` promises nothing; the answers are the same either way.
     fn regular_degree(&self) -> Option<usize> {
         None
     }

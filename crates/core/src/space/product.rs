@@ -381,6 +381,10 @@ impl Neighbourhood for ProductSpace {
         true
     }
 
+    fn regular_degree(&self) -> Option<usize> {
+        Some(self.uniform_degree())
+    }
+
     fn as_product(&self) -> Option<&ProductSpace> {
         Some(self)
     }

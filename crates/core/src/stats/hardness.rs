@@ -63,7 +63,7 @@
 use crate::landscape::{Compact, Landscape, PathLengths};
 use crate::search::dp;
 use crate::space::reversed::Reversed;
-use crate::space::{degree_histogram, Neighbourhood, VertexId};
+use crate::space::{Neighbourhood, VertexId};
 use crate::stats::lines;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -230,14 +230,7 @@ fn profile_but_first<N: Neighbourhood>(
     let (best, worst) = crate::range::min_max(loss.iter().copied());
 
     let product = space.as_product();
-    let expected: f64 = match product {
-        Some(p) => n as f64 / (p.uniform_degree() as f64 + 1.0),
-        None => degree_histogram(space)
-            .iter()
-            .enumerate()
-            .map(|(d, &c)| c as f64 / (d as f64 + 1.0))
-            .sum(),
-    };
+    let expected = crate::theory::iid::expected_local_minima(space);
 
     // Basin of the global optima and P(ε): which starts end within ε, every threshold
     // counted in one pass (integer counts, so the schedule does not matter). Each end is
