@@ -697,6 +697,16 @@ pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f
         return parts.iter().sum::<f64>() / n as f64;
     }
     let best = crate::range::min_max(loss.iter().copied()).0;
+    if std::env::var_os("NASLAND_LEVELS").is_none() {
+        if let Some(p) = space
+            .as_product()
+            .and_then(|product| super::first::success(product, loss, best))
+        {
+            let parts: Vec<f64> = p.par_chunks(4096).map(|c| c.iter().sum::<f64>()).collect();
+            return parts.iter().sum::<f64>() / n as f64;
+        }
+    }
+    let t = super::first::timer::start();
     let mut p = vec![0.0f64; n];
     let shared = SharedSlice::new(&mut p);
     // The value of v from the sum of its better neighbours' values (taken from 0 in
@@ -711,6 +721,8 @@ pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f
     let masks = space
         .as_product()
         .and_then(|product| Some((product, lines::move_masks(product, loss)?)));
+    super::first::timer::lap("levels: masks", t);
+    let t = super::first::timer::start();
     if let Some((product, masks)) = masks {
         let dividers = dividers(product.radices());
         let pending: Vec<u8> = masks
@@ -807,6 +819,7 @@ pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f
             }),
         );
     }
+    super::first::timer::lap("levels: sweep", t);
     // As [`Starts::mean`]: fixed chunks summed in order.
     let parts: Vec<f64> = p.par_chunks(4096).map(|c| c.iter().sum::<f64>()).collect();
     parts.iter().sum::<f64>() / n as f64

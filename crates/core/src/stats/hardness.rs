@@ -206,10 +206,22 @@ fn profile<N: Neighbourhood>(
     sign: f64,
     eps_shares: &[f64],
 ) -> Hardness {
+    let t = crate::search::first::timer::start();
     let (first_p_success, rest) = rayon::join(
-        || dp::first_improvement_success(space, loss),
-        || profile_but_first(space, loss, landscape, sign, eps_shares),
+        || {
+            let t = crate::search::first::timer::start();
+            let r = dp::first_improvement_success(space, loss);
+            crate::search::first::timer::lap("first improvement (joined)", t);
+            r
+        },
+        || {
+            let t = crate::search::first::timer::start();
+            let r = profile_but_first(space, loss, landscape, sign, eps_shares);
+            crate::search::first::timer::lap("profile_but_first (joined)", t);
+            r
+        },
     );
+    crate::search::first::timer::lap("profile total", t);
     Hardness {
         first_p_success,
         ..rest
@@ -227,6 +239,7 @@ fn profile_but_first<N: Neighbourhood>(
     let n = space.len();
     assert_eq!(n, loss.len(), "one loss per vertex");
     assert!(n > 0, "an empty space has no landscape");
+    let t = crate::search::first::timer::start();
     let (best, worst) = crate::range::min_max(loss.iter().copied());
 
     let product = space.as_product();
@@ -293,6 +306,8 @@ fn profile_but_first<N: Neighbourhood>(
                 |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
             )
     };
+    crate::search::first::timer::lap("pbf: min_max, P(eps)", t);
+    let t = crate::search::first::timer::start();
     let optimum_basin = counts[0];
     let eps_curve = eps_shares
         .iter()
@@ -328,6 +343,8 @@ fn profile_but_first<N: Neighbourhood>(
         }
     };
 
+    crate::search::first::timer::lap("pbf: distances, FDC", t);
+    let t = crate::search::first::timer::start();
     let (rho1, equal_arcs, arcs) = match product {
         Some(p) => {
             let (cross, square, equal, arcs) = lines::correlation_sums(p, moderate);
@@ -340,6 +357,8 @@ fn profile_but_first<N: Neighbourhood>(
         let a = r.abs();
         (a > 0.0 && a < 1.0).then(|| -1.0 / a.ln())
     });
+    crate::search::first::timer::lap("pbf: rho1, neutrality sums", t);
+    let t = crate::search::first::timer::start();
     let largest_plateau = if equal_arcs == 0 {
         // No equal-loss arc: every vertex is its own plateau, and the first is vertex 0.
         Plateau {
@@ -358,6 +377,7 @@ fn profile_but_first<N: Neighbourhood>(
         }
     };
 
+    crate::search::first::timer::lap("pbf: largest plateau", t);
     Hardness {
         n,
         local_minima: landscape.local_minima,
