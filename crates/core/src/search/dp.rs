@@ -1270,12 +1270,28 @@ pub(super) mod tests {
     fn move_masks_list_better_and_worse_neighbours_in_order() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
-        for spec in ["nb201", "3x4x5", "65^1", "33x33", "2x3x2x5x2"] {
+        // The last two are larger than a fused block: their last dimension is done line
+        // by line, the others block by block.
+        for spec in [
+            "nb201",
+            "3x4x5",
+            "65^1",
+            "33x33",
+            "2x3x2x5x2",
+            "3x4x5x6x7x8",
+            "2^15",
+        ] {
             let space = ProductSpace::parse(spec).unwrap();
             let loss: Vec<f64> = (0..space.len())
                 .map(|_| rng.gen_range(0..5) as f64)
                 .collect();
             let masks = lines::move_masks(&space, &loss).unwrap();
+            let better: Vec<u64> = masks.iter().map(|m| m[0]).collect();
+            assert_eq!(
+                lines::better_masks(&space, &loss).unwrap(),
+                better,
+                "{spec}"
+            );
             for v in 0..space.len() as VertexId {
                 let (mut want_b, mut want_w) = (Vec::new(), Vec::new());
                 let own = loss[v as usize];

@@ -345,11 +345,16 @@ fn profile_but_first<N: Neighbourhood>(
 
     crate::search::first::timer::lap("pbf: distances, FDC", t);
     let t = crate::search::first::timer::start();
+    // On a product, the groups of lines that hold an equal pair, for the plateau below.
+    let mut equal_groups = Vec::new();
     let (rho1, equal_arcs, arcs) = match product {
         Some(p) => {
-            let (cross, square, equal, arcs) = lines::correlation_sums(p, moderate);
-            let rho = (square > 0.0).then(|| (cross / square).clamp(-1.0, 1.0));
-            (rho, equal, arcs)
+            // Scaling by a power of two keeps equal losses equal, so the groups found on
+            // the scaled values include every group with an equal pair of `loss`.
+            let sums = lines::correlation_sums(p, moderate);
+            let rho = (sums.square > 0.0).then(|| (sums.cross / sums.square).clamp(-1.0, 1.0));
+            equal_groups = sums.equal_groups;
+            (rho, sums.equal, sums.arcs)
         }
         None => neighbour_correlation(space, moderate),
     };
@@ -371,7 +376,7 @@ fn profile_but_first<N: Neighbourhood>(
             // At most k − 1 unions per line, found by streaming passes over the lines
             // instead of a scan of every arc with random loss reads.
             Some(p) => largest_plateau(n, loss, sign, |join| {
-                lines::equal_loss_chains(p, loss, join)
+                lines::equal_loss_chains(p, loss, &equal_groups, join)
             }),
             None => largest_plateau(n, loss, sign, |join| equal_loss_arcs(space, loss, join)),
         }
@@ -860,6 +865,32 @@ mod tests {
                 assert!(dist.iter().zip(&d8).all(|(&a, &b)| a == b as u32), "{what}");
                 close(fast.fdc, oracle_fdc(&loss, &dist), &what);
             }
+        }
+    }
+
+    /// A few equal pairs planted among distinct losses, so that only some groups of lines
+    /// hold one and the plateau's pass visits only those: the same largest plateau and
+    /// neutrality as the generic path, which scans every arc.
+    #[test]
+    fn plateau_from_the_groups_with_equal_pairs() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+        let space = ProductSpace::parse("4^7").unwrap();
+        let plain = Csr::from_neighbourhood(&space);
+        for planted in [1, 3, 40] {
+            let mut loss: Vec<f64> = (0..space.len()).map(|_| rng.gen::<f64>()).collect();
+            for _ in 0..planted {
+                let v = rng.gen_range(0..space.len() as VertexId);
+                let mut last = v;
+                space.for_each_neighbour(v, |u| last = u);
+                loss[last as usize] = loss[v as usize];
+            }
+            let land = Landscape::of_graph(&space, &loss);
+            let fast = hardness(&space, &loss, &land, 1.0, &[0.01]);
+            let slow = hardness(&plain, &loss, &land, 1.0, &[0.01]);
+            assert!(fast.largest_plateau.size > 1, "{planted}");
+            assert_eq!(fast.largest_plateau, slow.largest_plateau, "{planted}");
+            assert_eq!(fast.neutrality, slow.neutrality, "{planted}");
         }
     }
 }
