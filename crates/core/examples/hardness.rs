@@ -1,6 +1,6 @@
-//! Times the hardness block in-process beside the compact pass it follows, in wall and
-//! CPU time (CPU because the machine is shared): a profiling aid, not a benchmark.
-//! With `NASLAND_TIMES=1` the block's parts print their own laps.
+//! Times the hardness block in-process beside the compact pass it follows, and its
+//! first-improvement success alone, in wall and CPU time (CPU because the machine is
+//! shared): a profiling aid, not a benchmark.
 //!
 //! `cargo run --release -p nasland-core --example hardness -- 5^10`
 use nasland_core::landscape::Compact;

@@ -38,7 +38,7 @@ use super::{long_lines, masked, within_eps, Variant};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use crate::stats::lines;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::AtomicU32;
 
 /// What counts as a successful search.
 #[derive(Clone, Copy, Debug)]
@@ -686,152 +686,61 @@ fn solve_by_levels<N: Neighbourhood>(
 /// P(first-improvement local search from a uniformly random start ends at a global
 /// optimum): [`solve`]'s mean `p_success` for [`Variant::First`] and `Target::Eps(0)`,
 /// the same bits, at 8 bytes per vertex instead of a whole [`StartStats`].
+///
+/// Products take one sequential sweep in loss order ([`super::first`]); the level sweep
+/// stays for what that does not cover: graphs, and degrees above 64 (long lines have
+/// their own sweep).
 pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f64 {
     if !space.is_symmetric() {
         return solve(space, loss, Variant::First, Target::Eps(0.0), 0).mean(|s| s.p_success);
     }
     let n = space.len();
-    if let Some(product) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
-        let p = long_lines::first_success(product, loss, &loss_order(loss));
+    // As [`Starts::mean`]: fixed chunks summed in order.
+    let mean = |p: &[f64]| {
         let parts: Vec<f64> = p.par_chunks(4096).map(|c| c.iter().sum::<f64>()).collect();
-        return parts.iter().sum::<f64>() / n as f64;
+        parts.iter().sum::<f64>() / n as f64
+    };
+    if let Some(product) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
+        return mean(&long_lines::first_success(product, loss, &loss_order(loss)));
     }
     let best = crate::range::min_max(loss.iter().copied()).0;
-    if std::env::var_os("NASLAND_LEVELS").is_none() {
-        if let Some(p) = space
-            .as_product()
-            .and_then(|product| super::first::success(product, loss, best))
-        {
-            let parts: Vec<f64> = p.par_chunks(4096).map(|c| c.iter().sum::<f64>()).collect();
-            return parts.iter().sum::<f64>() / n as f64;
-        }
+    if let Some(p) = space
+        .as_product()
+        .and_then(|product| super::first::success(product, loss, best))
+    {
+        return mean(&p);
     }
-    let t = super::first::timer::start();
     let mut p = vec![0.0f64; n];
     let shared = SharedSlice::new(&mut p);
-    // The value of v from the sum of its better neighbours' values (taken from 0 in
-    // neighbour order, as the sequential sweep takes it) and their number.
-    let value = |v: VertexId, sum: f64, count: usize| {
-        if count == 0 {
-            crate::range::is_within(loss[v as usize], best, 0.0) as u8 as f64
-        } else {
-            sum * (1.0 / count as f64)
-        }
-    };
-    let masks = space
-        .as_product()
-        .and_then(|product| Some((product, lines::move_masks(product, loss)?)));
-    super::first::timer::lap("levels: masks", t);
-    let t = super::first::timer::start();
-    if let Some((product, masks)) = masks {
-        let dividers = dividers(product.radices());
-        let pending: Vec<u8> = masks
-            .par_iter()
-            .with_min_len(LEVEL_CHUNK)
-            .map(|m| m[0].count_ones() as u8)
-            .collect();
-        // Bit v: v's solved value is not zero. Most better neighbours' values are zero
-        // (59–65 % of the reads on iid losses at 5^6–5^8: minima other than the optimum and what
-        // drains only to them), and adding +0.0 to a sum of non-negative values that
-        // starts at +0.0 leaves its bits unchanged, so those reads can be skipped. The
-        // bitmap is n/8 bytes (1.2 MB at 5^10), near the L2, where the values are 8n
-        // bytes read at random beyond the caches.
-        let live: Vec<AtomicU64> = (0..n.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
-        let is_live = |u: VertexId| live[u as usize / 64].load(Relaxed) >> (u % 64) & 1;
-        sweep_levels(
-            pending,
-            Gather::default,
-            |g: &mut Gather, chunk, release| {
-                // Tight passes instead of one per vertex: the reads of each pass are
-                // independent, so the CPU keeps many cache misses in flight, where a
-                // vertex-by-vertex loop stalls on a mispredicted branch between them.
-                g.masks.clear();
-                g.masks.extend(chunk.iter().map(|&v| masks[v as usize]));
-                g.ids.clear();
-                g.ends.clear();
-                for (&v, &m) in chunk.iter().zip(&g.masks) {
-                    each_masked_neighbour(
-                        product,
-                        &dividers,
-                        v,
-                        m,
-                        |u| g.ids.push(u),
-                        &mut *release,
-                    );
-                    g.ends.push(g.ids.len());
+    sweep_levels(
+        better_counts(space, loss),
+        || (),
+        each_vertex(|_, v, worse| {
+            let own = loss[v as usize];
+            let (mut sum, mut count) = (0.0, 0usize);
+            space.for_each_neighbour(v, |u| {
+                let l = loss[u as usize];
+                if l < own {
+                    // SAFETY: a strictly better neighbour, solved in an earlier level.
+                    sum += unsafe { *shared.get(u as usize) };
+                    count += 1;
+                } else if l > own {
+                    worse(u);
                 }
-                // Keep the neighbours whose value is not zero, in order, without a
-                // branch per neighbour (which would mispredict about every other time).
-                let mut kept = 0;
-                let mut start = 0;
-                for end in g.ends.iter_mut() {
-                    for at in start..*end {
-                        let u = g.ids[at];
-                        g.ids[kept] = u;
-                        kept += is_live(u) as usize;
-                    }
-                    start = *end;
-                    *end = kept;
-                }
-                g.values.clear();
-                // SAFETY: strictly better neighbours, solved in earlier levels.
-                g.values.extend(
-                    g.ids[..kept]
-                        .iter()
-                        .map(|&u| unsafe { *shared.get(u as usize) }),
-                );
-                let (mut start, mut minima) = (0, 0);
-                for ((&v, &end), m) in chunk.iter().zip(&g.ends).zip(&g.masks) {
-                    let sum = g.values[start..end].iter().fold(0.0, |s, &x| s + x);
-                    let count = m[0].count_ones() as usize;
-                    let p = value(v, sum, count);
-                    // SAFETY: v is solved once, and read only by later levels.
-                    unsafe { *shared.slot(v as usize) = p };
-                    if p != 0.0 {
-                        live[v as usize / 64].fetch_or(1 << (v % 64), Relaxed);
-                    }
-                    minima += (count == 0) as usize;
-                    start = end;
-                }
-                (minima, 0)
-            },
-        );
-    } else {
-        sweep_levels(
-            better_counts(space, loss),
-            || (),
-            each_vertex(|_, v, worse| {
-                let own = loss[v as usize];
-                let (mut sum, mut count) = (0.0, 0usize);
-                space.for_each_neighbour(v, |u| {
-                    let l = loss[u as usize];
-                    if l < own {
-                        // SAFETY: a strictly better neighbour, solved in an earlier level.
-                        sum += unsafe { *shared.get(u as usize) };
-                        count += 1;
-                    } else if l > own {
-                        worse(u);
-                    }
-                });
-                // SAFETY: v is solved once, and read only by later levels.
-                unsafe { *shared.slot(v as usize) = value(v, sum, count) };
-                (count == 0).then_some(false)
-            }),
-        );
-    }
-    super::first::timer::lap("levels: sweep", t);
-    // As [`Starts::mean`]: fixed chunks summed in order.
-    let parts: Vec<f64> = p.par_chunks(4096).map(|c| c.iter().sum::<f64>()).collect();
-    parts.iter().sum::<f64>() / n as f64
-}
-
-/// Per-task buffers of the masked first-improvement sweep, reused across chunks.
-#[derive(Default)]
-struct Gather {
-    masks: Vec<[u64; 2]>,
-    ids: Vec<VertexId>,
-    ends: Vec<usize>,
-    values: Vec<f64>,
+            });
+            // The sum of its better neighbours' values (taken from 0 in neighbour order,
+            // as the sequential sweep takes it) over their number.
+            let value = if count == 0 {
+                crate::range::is_within(own, best, 0.0) as u8 as f64
+            } else {
+                sum * (1.0 / count as f64)
+            };
+            // SAFETY: v is solved once, and read only by later levels.
+            unsafe { *shared.slot(v as usize) = value };
+            (count == 0).then_some(false)
+        }),
+    );
+    mean(&p)
 }
 
 /// Per radix k, ⌈2⁶⁴ / k⌉: the quotient of any 32-bit n by k is then the high half of

@@ -4,9 +4,10 @@
 //! pays pending counters, a release per worse neighbour, a barrier and a sort: about four
 //! times its reads of solved values. Visited in (loss, id) order, every better neighbour
 //! of a vertex is solved before it, so none of that is needed: one core reads each
-//! vertex's better-move mask and its live better neighbours' values, with both asked for a
-//! few vertices ahead ([`crate::prefetch`]) so that many misses are in flight at once. It
-//! runs beside the other hardness figures, which keep the other core busy.
+//! vertex's better-move mask (gathered into loss order beforehand, so read as a stream)
+//! and its live better neighbours' values, asked for a few vertices ahead
+//! ([`crate::prefetch`]) so that many misses are in flight at once. It runs beside the
+//! other hardness figures, which keep the other core busy.
 //!
 //! The values are those of the level sweep, bit for bit: each is the sum of its better
 //! neighbours' values in neighbour order from +0.0, divided by their number, and values
@@ -26,24 +27,10 @@ pub(super) fn success(space: &ProductSpace, loss: &[f64], best: f64) -> Option<V
     if crate::space::Neighbourhood::len(space) == 0 || space.uniform_degree() > 64 {
         return None;
     }
-    let t = timer::start();
-    let (masks, order) = rayon::join(
-        || {
-            let t = timer::start();
-            let m = lines::better_masks(space, loss);
-            timer::lap("first: masks (joined)", t);
-            m
-        },
-        || {
-            let t = timer::start();
-            let o = by_loss(loss);
-            timer::lap("first: sort (joined)", t);
-            o
-        },
-    );
-    timer::lap("first: masks + sort", t);
+    // Both stream the losses; the sort is one thread's work, the masks' pass takes
+    // whatever core is free.
+    let (masks, order) = rayon::join(|| lines::better_masks(space, loss), || by_loss(loss));
     let masks = masks?;
-    let t = timer::start();
     // The masks in the order the sweep reads them: one parallel pass of random reads
     // that are independent of each other, instead of one in the sweep's own stream of
     // misses (which holds the one core's line-fill buffers: at 5^10, where the masks
@@ -55,10 +42,7 @@ pub(super) fn success(space: &ProductSpace, loss: &[f64], best: f64) -> Option<V
         .with_min_len(1 << 14)
         .for_each(|(m, &x)| *m = masks[(x & order.ids) as usize]);
     drop(masks);
-    timer::lap("first: gather masks", t);
-    let t = timer::start();
     let p = sweep(space, loss, best, &order, &sorted);
-    timer::lap("first: sweep", t);
     Some(p)
 }
 
@@ -68,6 +52,8 @@ pub(super) fn success(space: &ProductSpace, loss: &[f64], best: f64) -> Option<V
 const AHEAD: usize = 16;
 
 /// The sweep itself; `masks[i]` is the better mask of the vertex at position i of `order`.
+// One index runs two stages `AHEAD` positions apart, past the end of the slices.
+#[allow(clippy::needless_range_loop)]
 fn sweep(space: &ProductSpace, loss: &[f64], best: f64, order: &Order, masks: &[u64]) -> Vec<f64> {
     let n = loss.len();
     let ahead = AHEAD;
@@ -160,10 +146,10 @@ fn key(l: f64) -> u64 {
 
 /// The (loss, id) order by a least-significant-digit radix sort over the bits in which
 /// the keys differ, ids packed below them in one u64: f32-drawn losses differ in at most
-/// 35 bits of the f64, so with 24 id bits (5^10) four passes of eight bits sort them.
-/// Hand-written: a stable radix sort of packed keys is a few lines, and the comparison
-/// sort of [`dp::loss_order`] takes several times as long. Falls back to it when the bits
-/// do not fit one u64.
+/// 35 bits of the f64, so with 24 id bits (5^10) three passes of at most 11 bits sort
+/// them. Hand-written: a stable radix sort of packed keys is a few lines and reads each
+/// key a few times where a comparison sort ([`dp::loss_order`]) moves 16-byte pairs
+/// through log n levels. Falls back to that sort when the bits do not fit one u64.
 pub(super) fn by_loss(loss: &[f64]) -> Order {
     let n = loss.len();
     let id_bits = (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1);
@@ -192,7 +178,7 @@ pub(super) fn by_loss(loss: &[f64]) -> Order {
     } else {
         u64::MAX >> (64 - width)
     };
-    // Huge pages: each pass scatters into 256 places at once.
+    // Huge pages: each pass scatters into up to 2048 places at once.
     let mut a: Vec<u64> = crate::pages::zeroed(n);
     a.par_iter_mut()
         .zip(loss)
@@ -233,7 +219,7 @@ pub(super) fn by_loss(loss: &[f64]) -> Order {
         );
     let mut b: Vec<u64> = crate::pages::zeroed(n);
     for (pass, count) in counts.iter().enumerate() {
-        if count.iter().any(|&c| c == n) {
+        if count.contains(&n) {
             continue; // one digit everywhere: the pass would not move anything
         }
         let mut at = [0usize; 2048];
@@ -250,47 +236,6 @@ pub(super) fn by_loss(loss: &[f64]) -> Order {
         std::mem::swap(&mut a, &mut b);
     }
     Order { keys: a, ids }
-}
-
-/// Temporary in-process timers (NASLAND_TIMES=1): wall and process CPU per lap.
-pub(crate) mod timer {
-    use std::time::Instant;
-
-    /// Wall clock and process CPU seconds now.
-    pub(crate) fn start() -> (Instant, f64) {
-        (Instant::now(), cpu())
-    }
-
-    fn cpu() -> f64 {
-        // SAFETY: getrusage writes the struct it is given.
-        unsafe {
-            let mut u: libc::rusage = std::mem::zeroed();
-            libc::getrusage(libc::RUSAGE_SELF, &mut u);
-            let t = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
-            t(u.ru_utime) + t(u.ru_stime)
-        }
-    }
-
-    fn thread_cpu() -> f64 {
-        // SAFETY: clock_gettime writes the struct it is given.
-        unsafe {
-            let mut t: libc::timespec = std::mem::zeroed();
-            libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t);
-            t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-        }
-    }
-
-    /// Prints the time since `t` when NASLAND_TIMES is set.
-    pub(crate) fn lap(what: &str, t: (Instant, f64)) {
-        if std::env::var_os("NASLAND_TIMES").is_some() {
-            eprintln!(
-                "{what:>32}: wall {:7.3} s  process cpu {:7.3} s  (thread cpu so far {:7.3})",
-                t.0.elapsed().as_secs_f64(),
-                cpu() - t.1,
-                thread_cpu()
-            );
-        }
-    }
 }
 
 #[cfg(test)]

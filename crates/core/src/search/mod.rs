@@ -16,7 +16,7 @@
 
 pub mod cost;
 pub mod dp;
-pub(crate) mod first;
+mod first;
 pub mod long_lines;
 mod masked;
 pub mod noise;

@@ -195,10 +195,11 @@ struct Ends<'a> {
 
 /// The body of [`hardness`] and [`hardness_compact`].
 ///
-/// First-improvement success runs beside the other figures rather than after them: its
-/// level sweep waits on memory and on a barrier per level (≈ 100 of them), and the
-/// plateau's unions are sequential, so each fills the other's idle core. Every figure is
-/// thread-count independent, so running them together changes no bit.
+/// First-improvement success runs beside the other figures rather than after them: on a
+/// product its sweep is one thread waiting on memory (elsewhere a level sweep with a
+/// barrier per level), and the plateau's unions are sequential, so each fills the other's
+/// idle core. Every figure is thread-count independent, so running them together changes
+/// no bit.
 fn profile<N: Neighbourhood>(
     space: &N,
     loss: &[f64],
@@ -206,22 +207,10 @@ fn profile<N: Neighbourhood>(
     sign: f64,
     eps_shares: &[f64],
 ) -> Hardness {
-    let t = crate::search::first::timer::start();
     let (first_p_success, rest) = rayon::join(
-        || {
-            let t = crate::search::first::timer::start();
-            let r = dp::first_improvement_success(space, loss);
-            crate::search::first::timer::lap("first improvement (joined)", t);
-            r
-        },
-        || {
-            let t = crate::search::first::timer::start();
-            let r = profile_but_first(space, loss, landscape, sign, eps_shares);
-            crate::search::first::timer::lap("profile_but_first (joined)", t);
-            r
-        },
+        || dp::first_improvement_success(space, loss),
+        || profile_but_first(space, loss, landscape, sign, eps_shares),
     );
-    crate::search::first::timer::lap("profile total", t);
     Hardness {
         first_p_success,
         ..rest
@@ -239,7 +228,6 @@ fn profile_but_first<N: Neighbourhood>(
     let n = space.len();
     assert_eq!(n, loss.len(), "one loss per vertex");
     assert!(n > 0, "an empty space has no landscape");
-    let t = crate::search::first::timer::start();
     let (best, worst) = crate::range::min_max(loss.iter().copied());
 
     let product = space.as_product();
@@ -306,8 +294,6 @@ fn profile_but_first<N: Neighbourhood>(
                 |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
             )
     };
-    crate::search::first::timer::lap("pbf: min_max, P(eps)", t);
-    let t = crate::search::first::timer::start();
     let optimum_basin = counts[0];
     let eps_curve = eps_shares
         .iter()
@@ -343,8 +329,6 @@ fn profile_but_first<N: Neighbourhood>(
         }
     };
 
-    crate::search::first::timer::lap("pbf: distances, FDC", t);
-    let t = crate::search::first::timer::start();
     // On a product, the groups of lines that hold an equal pair, for the plateau below.
     let mut equal_groups = Vec::new();
     let (rho1, equal_arcs, arcs) = match product {
@@ -362,8 +346,6 @@ fn profile_but_first<N: Neighbourhood>(
         let a = r.abs();
         (a > 0.0 && a < 1.0).then(|| -1.0 / a.ln())
     });
-    crate::search::first::timer::lap("pbf: rho1, neutrality sums", t);
-    let t = crate::search::first::timer::start();
     let largest_plateau = if equal_arcs == 0 {
         // No equal-loss arc: every vertex is its own plateau, and the first is vertex 0.
         Plateau {
@@ -382,7 +364,6 @@ fn profile_but_first<N: Neighbourhood>(
         }
     };
 
-    crate::search::first::timer::lap("pbf: largest plateau", t);
     Hardness {
         n,
         local_minima: landscape.local_minima,
