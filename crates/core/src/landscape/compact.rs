@@ -6,10 +6,11 @@
 //! LS, and the path length (u8).
 //!
 //! Path lengths come with LS*: a vertex is at level r when its LS step leads to a vertex
-//! at level r − 1, minima being level 0. Each vertex walks its LS path until it reaches a
-//! minimum or a vertex that already holds its LS* (marked in the id's top bit), several
-//! walks interleaved per thread so that their random reads overlap, and then writes its
-//! level and its marked LS* over its LS. The result is the one that LS defines, whatever
+//! at level r − 1, minima being level 0. With the minima in a bitmap, levels 0 and 1 are
+//! read off the bits in one sweep; each deeper vertex walks its LS path until the next
+//! step is a minimum (by its bit) or it reaches a vertex that already holds its LS*
+//! (marked in the id's top bit), several walks interleaved per thread so that their
+//! random reads overlap, and then writes its level and its marked LS* over its LS. The result is the one that LS defines, whatever
 //! the threads' order. Spaces of more than 2^31 vertices, whose ids need the top bit, take
 //! the older level rounds instead: levels 0 and 1 in one sweep, level 2 in another, then
 //! the few vertices still without a level, round by round, each vertex copying its
