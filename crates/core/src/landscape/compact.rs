@@ -10,13 +10,14 @@
 //! read off the bits in one sweep; each deeper vertex walks its LS path until the next
 //! step is a minimum (by its bit) or it reaches a vertex that already holds its LS*
 //! (marked in the id's top bit), several walks interleaved per thread so that their
-//! random reads overlap, and then writes its level and its marked LS* over its LS. The result is the one that LS defines, whatever
-//! the threads' order. Spaces of more than 2^31 vertices, whose ids need the top bit, take
-//! the older level rounds instead: levels 0 and 1 in one sweep, level 2 in another, then
-//! the few vertices still without a level, round by round, each vertex copying its
-//! target's LS* when it takes a level. A path longer than 254 steps does not fit the
-//! byte; the levels are then finished by the pointer jumping of [`super::descent`] with
-//! u32 lengths, from where the walks or rounds stopped.
+//! random reads overlap, and then writes its level and its marked LS* over its LS. The
+//! result is the one that LS defines, whatever the threads' order. Spaces of more than
+//! 2^31 vertices, whose ids need the top bit, take the older level rounds instead: levels
+//! 0 and 1 in one sweep, level 2 in another, then the few vertices still without a
+//! level, round by round, each vertex copying its target's LS* when it takes a level. A
+//! path longer than 254 steps does not fit the byte; the levels are then finished by the
+//! pointer jumping of [`super::descent`] with u32 lengths, from where the walks or rounds
+//! stopped.
 
 use super::descent;
 use super::loss::Loss;
@@ -231,7 +232,8 @@ struct Walk {
     /// The vertex the walk stands on, `hops` LS steps from `v`.
     at: u32,
     hops: u32,
-    /// The LS* read at a marked `at`, whose level is being fetched; else [`WALKING`].
+    /// The LS* read at a marked `at`, whose level is being fetched; else [`WALKING`] or
+    /// [`CHECKING`].
     star: u32,
 }
 
@@ -274,8 +276,8 @@ fn is_minimum(bits: &[u64], v: usize) -> bool {
 /// without reading it, so it reads one random line per step but the last, plus a level
 /// where it meets a mark: 0.63 random lines a vertex at 5^11 (0.56 LS, 0.07 levels),
 /// against about 1.6 when walks read the minima and about 2.3 for the rounds. Leaves the
-/// marks on; returns false, with those vertices [`UNSET`] and
-/// unmarked, when a path is longer than 254 steps.
+/// marks on; returns false, with those vertices [`UNSET`] and unmarked, when a path is
+/// longer than 254 steps.
 fn walk_levels(slot: &[AtomicU32], level: &[AtomicU8], minima: &[u64]) -> bool {
     let n = slot.len();
     (0..n.div_ceil(WALK_CHUNK))
