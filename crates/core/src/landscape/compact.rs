@@ -6,16 +6,18 @@
 //! LS, and the path length (u8).
 //!
 //! Path lengths come with LS*: a vertex is at level r when its LS step leads to a vertex
-//! at level r − 1, minima being level 0. Each vertex walks its LS path until it reaches a
-//! minimum or a vertex that already holds its LS* (marked in the id's top bit), several
-//! walks interleaved per thread so that their random reads overlap, and then writes its
-//! level and its marked LS* over its LS. The result is the one that LS defines, whatever
-//! the threads' order. Spaces of more than 2^31 vertices, whose ids need the top bit, take
-//! the older level rounds instead: levels 0 and 1 in one sweep, level 2 in another, then
-//! the few vertices still without a level, round by round, each vertex copying its
-//! target's LS* when it takes a level. A path longer than 254 steps does not fit the
-//! byte; the levels are then finished by the pointer jumping of [`super::descent`] with
-//! u32 lengths, from where the walks or rounds stopped.
+//! at level r − 1, minima being level 0. With the minima in a bitmap, levels 0 and 1 are
+//! read off the bits in one sweep; each deeper vertex walks its LS path until the next
+//! step is a minimum (by its bit) or it reaches a vertex that already holds its LS*
+//! (marked in the id's top bit), several walks interleaved per thread so that their
+//! random reads overlap, and then writes its level and its marked LS* over its LS. The
+//! result is the one that LS defines, whatever the threads' order. Spaces of more than
+//! 2^31 vertices, whose ids need the top bit, take the older level rounds instead: levels
+//! 0 and 1 in one sweep, level 2 in another, then the few vertices still without a
+//! level, round by round, each vertex copying its target's LS* when it takes a level. A
+//! path longer than 254 steps does not fit the byte; the levels are then finished by the
+//! pointer jumping of [`super::descent`] with u32 lengths, from where the walks or rounds
+//! stopped.
 
 use super::descent;
 use super::loss::Loss;
@@ -181,7 +183,9 @@ fn descend_by_levels(
 fn levels(slot: &mut [VertexId], by_walks: bool, progress: &dyn Progress) -> (Vec<u8>, bool) {
     if by_walks {
         let mut level: Vec<u8> = crate::pages::zeroed(slot.len());
-        let fits = walk_levels(atomic_u32(slot), atomic_u8(&mut level));
+        let minima = minima_bits(slot);
+        let fits = walk_levels(atomic_u32(slot), atomic_u8(&mut level), &minima);
+        drop(minima);
         slot.par_chunks_mut(CHUNK).for_each(|c| {
             for s in c {
                 *s &= !FINAL;
@@ -213,8 +217,13 @@ const WALK_CHUNK: usize = CHUNK;
 #[cfg(test)]
 const WALK_CHUNK: usize = 64;
 
-/// "Not yet at a marked vertex", for [`Walk::star`].
+/// "Not yet at a marked vertex", for [`Walk::star`]: the slot of `at` is read next.
 const WALKING: u32 = u32::MAX;
+
+/// "Not yet at a marked vertex", for [`Walk::star`]: the minimum bit of `at` is looked
+/// up next (it was prefetched at the step, so the walk waits for it no more than for a
+/// slot; looked up at once, it was a stall of an L3 latency at every step).
+const CHECKING: u32 = u32::MAX - 1;
 
 /// One vertex's descent in progress.
 #[derive(Clone, Copy)]
@@ -223,8 +232,37 @@ struct Walk {
     /// The vertex the walk stands on, `hops` LS steps from `v`.
     at: u32,
     hops: u32,
-    /// The LS* read at a marked `at`, whose level is being fetched; else [`WALKING`].
+    /// The LS* read at a marked `at`, whose level is being fetched; else [`WALKING`] or
+    /// [`CHECKING`].
     star: u32,
+}
+
+/// The minima as a bitmap, bit v of word v / 64 set when LS(v) = v: an eighth of a
+/// byte a vertex, 30 MB at 5^12, which mostly stays in the L3 cache, where LS is 1 GB
+/// that does not. A walk looks up the bit of the vertex it is about to step to, and stops
+/// there when it is a minimum instead of reading the minimum's LS from memory: this
+/// saves the last random read of every walk (the only one of the half of the vertices
+/// one step from their minimum).
+fn minima_bits(slot: &[VertexId]) -> Vec<u64> {
+    let mut bits: Vec<u64> = crate::pages::zeroed(slot.len().div_ceil(64));
+    bits.par_chunks_mut(CHUNK / 64)
+        .zip(slot.par_chunks(CHUNK))
+        .enumerate()
+        .for_each(|(c, (words, slot))| {
+            for (i, (word, ls)) in words.iter_mut().zip(slot.chunks(64)).enumerate() {
+                let first = (c * CHUNK + i * 64) as VertexId;
+                *word = ls.iter().enumerate().fold(0, |w, (j, &t)| {
+                    w | ((t == first + j as VertexId) as u64) << j
+                });
+            }
+        });
+    bits
+}
+
+/// True when bit `v` of `bits` ([`minima_bits`]) is set.
+#[inline(always)]
+fn is_minimum(bits: &[u64], v: usize) -> bool {
+    bits[v / 64] >> (v % 64) & 1 != 0
 }
 
 /// The levels by walking each vertex's LS path: to a minimum (level = the steps), or to
@@ -233,40 +271,72 @@ struct Walk {
 /// ordering, so a walk that reads a mark also reads that level; an unmarked slot still
 /// holds its LS, so a walk through it goes on. Whatever the threads' order, every
 /// vertex gets the one level and LS* that LS defines: the result does not depend on
-/// scheduling. A walk reads about one random line per step (1.6 a vertex at iid losses),
-/// against about 2.3 for the rounds, and there is one sweep instead of three. Leaves the
+/// scheduling. Only the vertices more than one step from their minimum walk (46 % at
+/// iid losses); a walk stops at a minimum by its bit in `minima` ([`minima_bits`])
+/// without reading it, so it reads one random line per step but the last, plus a level
+/// where it meets a mark: 0.63 random lines a vertex at 5^11 (0.56 LS, 0.07 levels),
+/// against about 1.6 when walks read the minima and about 2.3 for the rounds. Leaves the
 /// marks on; returns false, with those vertices [`UNSET`] and unmarked, when a path is
 /// longer than 254 steps.
-fn walk_levels(slot: &[AtomicU32], level: &[AtomicU8]) -> bool {
+fn walk_levels(slot: &[AtomicU32], level: &[AtomicU8], minima: &[u64]) -> bool {
     let n = slot.len();
     (0..n.div_ceil(WALK_CHUNK))
         .into_par_iter()
-        .map(|c| walk_chunk(slot, level, c * WALK_CHUNK, ((c + 1) * WALK_CHUNK).min(n)))
+        .map_init(Vec::new, |todo, c| {
+            let hi = ((c + 1) * WALK_CHUNK).min(n);
+            walk_chunk(slot, level, minima, c * WALK_CHUNK, hi, todo)
+        })
         .reduce(|| true, |a, b| a & b)
 }
 
-/// [`walk_levels`] for the vertices lo..hi, [`WAYS`] walks interleaved.
-fn walk_chunk(slot: &[AtomicU32], level: &[AtomicU8], lo: usize, hi: usize) -> bool {
-    let mut next = lo;
-    // The next vertex that is not a minimum (minima keep level 0 and their slot); its
-    // first step's line is prefetched. Its own slot is unmarked: only its walk writes it.
-    let mut start = || -> Option<Walk> {
-        while next < hi {
-            let v = next;
-            next += 1;
-            let t = slot[v].load(Relaxed);
-            if t as usize != v {
-                prefetch(slot, t as usize);
-                return Some(Walk {
-                    v: v as u32,
-                    at: t,
-                    hops: 1,
-                    star: WALKING,
-                });
-            }
+/// Vertices ahead in the sweep of [`first_two_levels`] whose target's minimum bit is
+/// prefetched.
+const BITS_AHEAD: usize = 64;
+
+/// Levels 0 and 1 of the vertices lo..hi in one branch-free sweep (a minimum's bit is
+/// set; a vertex one step away has its LS's bit set, and its LS is its LS*), the others
+/// set to [`UNSET`] and listed in `todo`, ascending. Half of the vertices are one step
+/// from their minimum at iid losses and each test is a coin flip, so the branches of a
+/// walk per vertex were mispredicted half of the time; here the bits are looked up
+/// without a branch and many lookups overlap. Nobody reads these levels before the walks
+/// are over: a walk reads the level only of a vertex marked [`FINAL`].
+fn first_two_levels(
+    slot: &[AtomicU32],
+    level: &[AtomicU8],
+    minima: &[u64],
+    lo: usize,
+    hi: usize,
+    todo: &mut Vec<u32>,
+) {
+    todo.clear();
+    todo.resize(hi - lo, 0);
+    let mut k = 0;
+    for v in lo..hi {
+        if let Some(ahead) = slot.get(v + BITS_AHEAD) {
+            prefetch(minima, ahead.load(Relaxed) as usize / 64);
         }
-        None
-    };
+        let t = slot[v].load(Relaxed) as usize;
+        let (own, next) = (is_minimum(minima, v), is_minimum(minima, t));
+        let deeper = !own & !next;
+        let l = if deeper { UNSET } else { !own as u8 };
+        level[v].store(l, Relaxed);
+        todo[k] = v as u32;
+        k += deeper as usize;
+    }
+    todo.truncate(k);
+}
+
+/// [`walk_levels`] for the vertices lo..hi, [`WAYS`] walks interleaved, after
+/// [`first_two_levels`]; `todo` is scratch.
+fn walk_chunk(
+    slot: &[AtomicU32],
+    level: &[AtomicU8],
+    minima: &[u64],
+    lo: usize,
+    hi: usize,
+    todo: &mut Vec<u32>,
+) -> bool {
+    first_two_levels(slot, level, minima, lo, hi, todo);
     let mut fits = true;
     let mut finish = |v: u32, len: u32, star: u32| {
         if len >= UNSET as u32 {
@@ -274,10 +344,22 @@ fn walk_chunk(slot: &[AtomicU32], level: &[AtomicU8], lo: usize, hi: usize) -> b
             level[v as usize].store(UNSET, Relaxed);
         } else {
             level[v as usize].store(len as u8, Relaxed);
-            if len >= 2 {
-                slot[v as usize].store(star | FINAL, Release);
-            }
+            slot[v as usize].store(star | FINAL, Release);
         }
+    };
+    // The next vertex more than one step from its minimum, its first step's line
+    // prefetched. Its own slot is unmarked: only its walk writes it.
+    let mut todo = todo.iter();
+    let mut start = || -> Option<Walk> {
+        let &v = todo.next()?;
+        let t = slot[v as usize].load(Relaxed);
+        prefetch(slot, t as usize);
+        Some(Walk {
+            v,
+            at: t,
+            hops: 1,
+            star: WALKING,
+        })
     };
     let mut walks: [Option<Walk>; WAYS] = [None; WAYS];
     for w in walks.iter_mut() {
@@ -289,24 +371,35 @@ fn walk_chunk(slot: &[AtomicU32], level: &[AtomicU8], lo: usize, hi: usize) -> b
             let Some(mut walk) = *w else { continue };
             live = true;
             let at = walk.at as usize;
-            let done = if walk.star != WALKING {
-                Some((walk.hops + level[at].load(Relaxed) as u32, walk.star))
-            } else {
-                let s = slot[at].load(Acquire);
-                if s & FINAL != 0 {
-                    prefetch(level, at);
-                    walk.star = s & !FINAL;
-                    None
-                } else if s as usize == at {
-                    Some((walk.hops, walk.at))
-                } else if walk.hops + 1 >= UNSET as u32 {
-                    Some((UNSET as u32, 0))
-                } else {
-                    prefetch(slot, s as usize);
-                    walk.at = s;
-                    walk.hops += 1;
-                    None
+            let done = match walk.star {
+                // The bit of `at` was prefetched when the walk stepped to it.
+                CHECKING => {
+                    if is_minimum(minima, at) {
+                        Some((walk.hops, walk.at))
+                    } else {
+                        prefetch(slot, at);
+                        walk.star = WALKING;
+                        None
+                    }
                 }
+                // `at` is no minimum; its slot was prefetched.
+                WALKING => {
+                    let s = slot[at].load(Acquire);
+                    if s & FINAL != 0 {
+                        prefetch(level, at);
+                        walk.star = s & !FINAL;
+                        None
+                    } else if walk.hops + 1 >= UNSET as u32 {
+                        Some((UNSET as u32, 0))
+                    } else {
+                        prefetch(minima, s as usize / 64);
+                        walk.at = s;
+                        walk.hops += 1;
+                        walk.star = CHECKING;
+                        None
+                    }
+                }
+                star => Some((walk.hops + level[at].load(Relaxed) as u32, star)),
             };
             *w = match done {
                 Some((len, star)) => {

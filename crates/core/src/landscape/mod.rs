@@ -14,6 +14,7 @@ pub mod explicit;
 mod lines;
 pub mod loss;
 pub mod product;
+mod transpose;
 
 pub use compact::{Compact, PathLengths};
 pub use loss::Loss;

@@ -19,6 +19,7 @@
 use super::explicit::classify;
 use super::lines;
 use super::loss::Loss;
+use super::transpose::transpose;
 use super::{Candidate, Step};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use multiversion::multiversion;
@@ -266,11 +267,7 @@ impl<L: Loss> Transposed<L> {
         self.best_loss.resize(len, L::INFINITY);
         self.best_id.clear();
         self.best_id.resize(len, NO_ID);
-        for (q, src) in l.chunks_exact(m).enumerate() {
-            for (r, &x) in src.iter().enumerate() {
-                self.loss[r * rows + q] = x;
-            }
-        }
+        transpose(l, &mut self.loss, rows, m);
         // Row r of the copy holds the block's vertices whose short digits spell r, so
         // the short dimensions are a run of dimensions over m rows: vertex `first + r`
         // at position 0 of row r, `m` ids between positions.
@@ -287,16 +284,8 @@ impl<L: Loss> Transposed<L> {
             tile.push(lr, br, ir);
         }
         tile.relax(radices);
-        for (q, (dl, di)) in bl
-            .chunks_exact_mut(m)
-            .zip(bi.chunks_exact_mut(m))
-            .enumerate()
-        {
-            for (r, (dl, di)) in dl.iter_mut().zip(di).enumerate() {
-                *dl = self.best_loss[r * rows + q];
-                *di = self.best_id[r * rows + q];
-            }
-        }
+        transpose(&self.best_loss, bl, m, rows);
+        transpose(&self.best_id, bi, m, rows);
     }
 }
 
