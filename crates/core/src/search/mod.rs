@@ -16,6 +16,7 @@
 
 pub mod cost;
 pub mod dp;
+mod forest;
 pub mod long_lines;
 mod masked;
 pub mod noise;
