@@ -104,6 +104,35 @@ impl Starts {
         &self.p_end[v as usize * k..(v as usize + 1) * k]
     }
 
+    /// [`Starts::mean`] of several figures, in one pass over the statistics (the same
+    /// bits as one call each).
+    pub fn means<const M: usize>(&self, fs: [fn(&StartStats) -> f64; M]) -> [f64; M] {
+        let parts: Vec<[f64; M]> = self
+            .stats
+            .par_chunks(4096)
+            .map(|c| fs.map(|f| c.iter().map(f).sum::<f64>()))
+            .collect();
+        std::array::from_fn(|i| parts.iter().map(|p| p[i]).sum::<f64>() / self.stats.len() as f64)
+    }
+
+    /// Mean over starts of P(end at `top_minima[j]`), for every j: each a sum in vertex
+    /// order, all taken in one pass over the rows.
+    pub fn mean_p_end(&self) -> Vec<f64> {
+        let k = self.k();
+        // The sums start where `Iterator::sum` starts (its neutral element).
+        let zero: f64 = std::iter::empty::<f64>().sum();
+        let mut sums = vec![zero; k];
+        if k > 0 {
+            for row in self.p_end.chunks_exact(k) {
+                for (s, &p) in sums.iter_mut().zip(row) {
+                    *s += p;
+                }
+            }
+        }
+        let n = self.stats.len();
+        sums.into_iter().map(|s| s / n as f64).collect()
+    }
+
     /// Mean of a per-start figure over all starts (a uniformly random start).
     pub fn mean(&self, f: impl Fn(&StartStats) -> f64 + Sync + Send) -> f64 {
         // Fixed-size chunks summed in order: the same total whatever the thread count.

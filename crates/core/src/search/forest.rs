@@ -27,7 +27,6 @@ use super::dp::{
     add_to, dividers, each_masked_neighbour, finish, settle, success_set, SharedSlice, StartStats,
     Starts, Step, Target,
 };
-use super::masked::each_line_group;
 use super::Variant;
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use rayon::prelude::*;
@@ -158,92 +157,210 @@ pub(super) fn solve(
     )
 }
 
-/// Per vertex, its [`Input`]: one pass per dimension over the lines of the space, each
-/// line's lowest and second-lowest values found once for all its vertices.
+/// Vertices of one block of the inner dimensions, or of one tile of the outer ones, whose
+/// line passes run in the cache: ≈ 34 bytes each, ≈ 280 KB. The tests take a few, so
+/// that small spaces have outer dimensions, several tiles and narrow ones.
+#[cfg(not(test))]
+const TILE: usize = 8192;
+#[cfg(test)]
+const TILE: usize = 16;
+
+/// Per vertex, its [`Input`], from two passes over memory instead of one per dimension:
+/// the lines of the inner dimensions (those whose product fits a [`TILE`]) block by
+/// block, then those of the outer ones tile by tile (a few consecutive offsets of a
+/// block, across every block). Each line's lowest and second-lowest values are found
+/// once for all its vertices.
 fn inputs(space: &ProductSpace, loss: &[f64], success: &[bool]) -> Vec<Input> {
     let n = space.len();
+    let radices = space.radices();
+    let dims = radices.len();
+    let offsets: Vec<u32> = radices
+        .iter()
+        .scan(0, |at, &k| {
+            let o = *at;
+            *at += k - 1;
+            Some(o)
+        })
+        .collect();
+    // The inner dimensions: at least one (a radix is at most 65 at degree ≤ 64).
+    let (mut inner, mut block) = (1, radices[0] as usize);
+    while inner < dims && block * radices[inner] as usize <= TILE {
+        block *= radices[inner] as usize;
+        inner += 1;
+    }
     let mut input: Vec<Input> = crate::pages::zeroed(n);
-    input
-        .par_iter_mut()
-        .with_min_len(1 << 14)
-        .for_each(|x| x.aux = f64::INFINITY.to_bits());
-    let mut in_set: Vec<u8> = vec![0; n];
+    // What the outer pass needs of the inner one besides the input: its counts.
+    let mut in_set: Vec<u8> = vec![0; if inner < dims { n } else { 0 }];
     let (shared, shared_in_set) = (SharedSlice::new(&mut input), SharedSlice::new(&mut in_set));
-    let dims = space.radices().len();
-    let mut offset = 0u32;
-    for i in 0..dims {
-        let last = i + 1 == dims;
-        each_line_group(
-            space,
-            i,
-            || (),
-            |_, base, stride, k, width| {
-                for lo in 0..width {
-                    let at = |c: usize| base + c * stride + lo;
-                    // The line's lowest value and its places, then the lowest of the
-                    // other places (only needed by a vertex that is the lowest alone).
-                    // Places as bits of a u128: a line holds up to 65 vertices.
-                    let (mut m1, mut p1) = (f64::INFINITY, 0u128);
-                    let mut count = 0u8;
-                    for c in 0..k {
-                        let x = loss[at(c)];
-                        count += success[at(c)] as u8;
-                        if x < m1 {
-                            (m1, p1) = (x, 1 << c);
-                        } else if x == m1 {
-                            p1 |= 1 << c;
-                        }
-                    }
-                    let (mut m2, mut p2) = (f64::INFINITY, 0u128);
-                    if p1.is_power_of_two() {
-                        for c in (0..k).filter(|&c| p1 >> c & 1 == 0) {
-                            let x = loss[at(c)];
-                            if x < m2 {
-                                (m2, p2) = (x, 1 << c);
-                            } else if x == m2 {
-                                p2 |= 1 << c;
-                            }
-                        }
-                    }
-                    for c in 0..k {
-                        let v = at(c);
-                        let (m, places) = if p1 == 1 << c {
-                            (m2, p2)
-                        } else {
-                            (m1, p1 & !(1 << c))
-                        };
-                        // Places in the line to bits of v's mask: v's own place dropped.
-                        let low = (1u128 << c) - 1;
-                        let bits = (((places & low) | (places >> 1 & !low)) as u64) << offset;
-                        let own_success = success[v];
-                        // SAFETY: one group of one dimension at a time writes v.
-                        unsafe {
-                            let x = shared.slot(v);
-                            let seen = f64::from_bits(x.aux);
-                            if m < seen {
-                                (x.aux, x.lowest) = (m.to_bits(), bits);
-                            } else if m == seen {
-                                x.lowest |= bits;
-                            }
-                            let s = shared_in_set.slot(v);
-                            *s += count - own_success as u8;
-                            if last {
-                                let (min, own) = (f64::from_bits(x.aux), loss[v]);
-                                if min >= own {
-                                    x.lowest = 0;
-                                }
-                                x.aux = *s as u64
-                                    | if min > own { STRICT } else { 0 }
-                                    | if own_success { SUCCESS } else { 0 };
-                            }
-                        }
-                    }
-                }
-            },
-        );
-        offset += space.radices()[i] - 1;
+    (0..n / block)
+        .into_par_iter()
+        .for_each_init(Tile::default, |t, b| {
+            let none = |_| (f64::INFINITY, 0, 0);
+            t.load(b * block..(b + 1) * block, loss, success, none);
+            t.relax(&radices[..inner], &offsets[..inner], 1);
+            // SAFETY: the blocks are disjoint.
+            unsafe { t.store(b * block, 1, 1, inner == dims, &shared, &shared_in_set) };
+        });
+    if inner < dims {
+        let outer = n / block;
+        let width = (TILE / outer).clamp(1, block);
+        (0..block.div_ceil(width))
+            .into_par_iter()
+            .for_each_init(Tile::default, |t, part| {
+                let first = part * width;
+                let width = width.min(block - first);
+                let ids = (0..outer).flat_map(|q| (0..width).map(move |lo| first + lo + q * block));
+                let seen = |v| {
+                    // SAFETY: the tiles are disjoint, and the inner pass is over.
+                    let (x, c) = unsafe { (*shared.get(v), *shared_in_set.get(v)) };
+                    (f64::from_bits(x.aux), x.lowest, c)
+                };
+                t.load(ids, loss, success, seen);
+                t.relax(&radices[inner..], &offsets[inner..], width);
+                // SAFETY: the tiles are disjoint.
+                unsafe { t.store(first, width, block, true, &shared, &shared_in_set) };
+            });
     }
     input
+}
+
+/// The vertices of a block or a tile, in their order: lane (consecutive ids) fastest,
+/// then the dimensions being relaxed.
+#[derive(Default)]
+struct Tile {
+    loss: Vec<f64>,
+    success: Vec<bool>,
+    /// The lowest neighbour loss so far, and the neighbours at it.
+    min: Vec<f64>,
+    lowest: Vec<u64>,
+    /// Neighbours in the success set so far.
+    in_set: Vec<u8>,
+}
+
+impl Tile {
+    /// Gathers the vertices `ids` and what earlier passes found for each: its lowest
+    /// neighbour loss, the neighbours at it, and its count.
+    fn load(
+        &mut self,
+        ids: impl Iterator<Item = usize>,
+        loss: &[f64],
+        success: &[bool],
+        seen: impl Fn(usize) -> (f64, u64, u8),
+    ) {
+        self.loss.clear();
+        self.success.clear();
+        self.min.clear();
+        self.lowest.clear();
+        self.in_set.clear();
+        for v in ids {
+            let (min, lowest, in_set) = seen(v);
+            self.loss.push(loss[v]);
+            self.success.push(success[v]);
+            self.min.push(min);
+            self.lowest.push(lowest);
+            self.in_set.push(in_set);
+        }
+    }
+
+    /// Takes the lines of the dimensions of `radices` (mask bits from `offsets`) into
+    /// every vertex's lowest neighbours and counts; `lanes` consecutive places are one
+    /// vertex's lanes (the stride of the first of these dimensions).
+    fn relax(&mut self, radices: &[u32], offsets: &[u32], lanes: usize) {
+        let len = self.loss.len();
+        let mut stride = lanes;
+        for (&k, &offset) in radices.iter().zip(offsets) {
+            let k = k as usize;
+            for start in (0..len).step_by(stride * k) {
+                for lo in 0..stride {
+                    self.line(start + lo, stride, k, offset);
+                }
+            }
+            stride *= k;
+        }
+    }
+
+    /// The line of `k` places `base + c·stride`.
+    fn line(&mut self, base: usize, stride: usize, k: usize, offset: u32) {
+        let at = |c: usize| base + c * stride;
+        // The line's lowest value and its places, then the lowest of the other places
+        // (needed only by a place that is the lowest alone). Places as bits of a u128:
+        // a line holds up to 65 vertices.
+        let (mut m1, mut p1) = (f64::INFINITY, 0u128);
+        let mut count = 0u8;
+        for c in 0..k {
+            let x = self.loss[at(c)];
+            count += self.success[at(c)] as u8;
+            if x < m1 {
+                (m1, p1) = (x, 1 << c);
+            } else if x == m1 {
+                p1 |= 1 << c;
+            }
+        }
+        let (mut m2, mut p2) = (f64::INFINITY, 0u128);
+        if p1.is_power_of_two() {
+            for c in (0..k).filter(|&c| p1 >> c & 1 == 0) {
+                let x = self.loss[at(c)];
+                if x < m2 {
+                    (m2, p2) = (x, 1 << c);
+                } else if x == m2 {
+                    p2 |= 1 << c;
+                }
+            }
+        }
+        for c in 0..k {
+            let v = at(c);
+            let (m, places) = if p1 == 1 << c {
+                (m2, p2)
+            } else {
+                (m1, p1 & !(1 << c))
+            };
+            // Places in the line to bits of v's mask: v's own place dropped.
+            let low = (1u128 << c) - 1;
+            let bits = (((places & low) | (places >> 1 & !low)) as u64) << offset;
+            let seen = self.min[v];
+            if m < seen {
+                (self.min[v], self.lowest[v]) = (m, bits);
+            } else if m == seen {
+                self.lowest[v] |= bits;
+            }
+            self.in_set[v] += count - self.success[v] as u8;
+        }
+    }
+
+    /// Writes the vertices back: place `lo + width·q` is vertex `first + lo + q·block`.
+    /// With `last`, every dimension has been relaxed, and the input is final.
+    ///
+    /// # Safety
+    /// No other thread touches these vertices meanwhile.
+    unsafe fn store(
+        &self,
+        first: usize,
+        width: usize,
+        block: usize,
+        last: bool,
+        input: &SharedSlice<Input>,
+        in_set: &SharedSlice<u8>,
+    ) {
+        for i in 0..self.loss.len() {
+            let v = first + i % width + i / width * block;
+            let (min, own, lowest) = (self.min[i], self.loss[i], self.lowest[i]);
+            *input.slot(v) = if last {
+                Input {
+                    // No strictly better neighbour: a local minimum, no target.
+                    lowest: if min < own { lowest } else { 0 },
+                    aux: self.in_set[i] as u64
+                        | if min > own { STRICT } else { 0 }
+                        | if self.success[i] { SUCCESS } else { 0 },
+                }
+            } else {
+                *in_set.slot(v) = self.in_set[i];
+                Input {
+                    lowest,
+                    aux: min.to_bits(),
+                }
+            };
+        }
+    }
 }
 
 /// The solved values, written by the thread that solves a vertex and read by later ones.
@@ -431,6 +548,7 @@ impl Sweep<'_> {
                 if let Some(&far) = g.ids.get(t + AHEAD) {
                     out.stats.prefetch(far as usize, 1);
                     out.p_end.prefetch(far as usize * out.top, out.top);
+                    out.end.prefetch(far as usize, 1);
                 }
                 let u = g.ids[t] as usize;
                 out.solved(u);

@@ -30,7 +30,7 @@ use super::dp::{
     SharedSlice, StartStats, Starts, Step, Target, LEVEL_CHUNK,
 };
 use super::Variant;
-use crate::space::{Neighbourhood, ProductSpace, VertexId};
+use crate::space::{ProductSpace, VertexId};
 use crate::stats::lines;
 use rayon::prelude::*;
 
@@ -344,39 +344,12 @@ unsafe fn put_stats(records: &SharedSlice<f64>, at: usize, stats: &StartStats) {
     }
 }
 
-/// Lines per task of the line passes (the results do not depend on it).
-const GROUP: usize = 4096;
-
-/// Calls `f(scratch, base, stride, k, width)` for every block of lines of dimension `i`, in
-/// parallel: the lines `base + lo + c·stride` (c < k) for `lo < width`. Every vertex is in
-/// one line of the dimension, so the calls touch disjoint vertices. A call gets at most
-/// [`GROUP`] lines; a task takes at least [`GROUP`] lines' worth of calls.
-pub(super) fn each_line_group<S>(
-    space: &ProductSpace,
-    i: usize,
-    scratch: impl Fn() -> S + Sync + Send,
-    f: impl Fn(&mut S, usize, usize, usize, usize) + Sync + Send,
-) {
-    let (stride, k) = (space.strides()[i] as usize, space.radices()[i] as usize);
-    let block = stride * k;
-    let blocks = space.len() / block;
-    let width = stride.min(GROUP);
-    let per_block = stride.div_ceil(width);
-    (0..blocks * per_block)
-        .into_par_iter()
-        .with_min_len(GROUP / width)
-        .for_each_init(scratch, |s, g| {
-            let (b, part) = (g / per_block, g % per_block);
-            let lo = part * width;
-            f(s, b * block + lo, stride, k, width.min(stride - lo));
-        });
-}
-
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
     use crate::search::dp::tests::same;
     use crate::search::dp::{loss_order, solve_sequential};
+    use crate::space::Neighbourhood;
     use proptest::prelude::*;
 
     /// A product sweep under test: space, losses, variant, target, K.
