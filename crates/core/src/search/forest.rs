@@ -29,6 +29,7 @@ use super::dp::{
 };
 use super::Variant;
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
+use multiversion::multiversion;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
@@ -235,6 +236,98 @@ struct Tile {
     lowest: Vec<u64>,
     /// Neighbours in the success set so far.
     in_set: Vec<u8>,
+    rows: Rows,
+}
+
+/// Per lane of the lines being relaxed: the lowest value and its places (bits), the
+/// lowest of the other places and theirs, and the places in the success set.
+#[derive(Default)]
+struct Rows {
+    m1: Vec<f64>,
+    p1: Vec<u64>,
+    m2: Vec<f64>,
+    p2: Vec<u64>,
+    count: Vec<u8>,
+}
+
+/// Relaxes every line of one dimension (radix `k` ≤ 64, stride `s`) of a tile: the
+/// lines' lowest and second-lowest values row by row across the `s` lanes, then each
+/// place's lowest neighbours merged into its own. Selects instead of branches: on random
+/// losses each comparison is a coin flip a branch predictor would miss, and the lanes
+/// vectorise. The same sets as [`Tile::line`].
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1", "aarch64+neon"))]
+fn relax_rows(
+    (loss, success): (&[f64], &[bool]),
+    (min, lowest, in_set): (&mut [f64], &mut [u64], &mut [u8]),
+    (s, k, offset): (usize, usize, u32),
+    r: &mut Rows,
+) {
+    let (m1, p1, m2, p2) = (
+        &mut r.m1[..s],
+        &mut r.p1[..s],
+        &mut r.m2[..s],
+        &mut r.p2[..s],
+    );
+    let count = &mut r.count[..s];
+    for g in (0..loss.len()).step_by(k * s) {
+        m1.fill(f64::INFINITY);
+        p1.fill(0);
+        m2.fill(f64::INFINITY);
+        p2.fill(0);
+        count.fill(0);
+        for c in 0..k {
+            let bit = 1u64 << c;
+            let (row, ok) = (&loss[g + c * s..][..s], &success[g + c * s..][..s]);
+            for l in 0..s {
+                let x = row[l];
+                let (lt, eq) = (x < m1[l], x == m1[l]);
+                let tie = if eq { bit } else { 0 };
+                p1[l] = if lt { bit } else { p1[l] | tie };
+                m1[l] = if lt { x } else { m1[l] };
+                count[l] += ok[l] as u8;
+            }
+        }
+        // The lowest of the places outside p1 (+∞ stands for those in it, which the
+        // last line takes out again if they tied at +∞).
+        for c in 0..k {
+            let bit = 1u64 << c;
+            let row = &loss[g + c * s..][..s];
+            for l in 0..s {
+                let x = if p1[l] & bit != 0 {
+                    f64::INFINITY
+                } else {
+                    row[l]
+                };
+                let (lt, eq) = (x < m2[l], x == m2[l]);
+                let tie = if eq { bit } else { 0 };
+                p2[l] = if lt { bit } else { p2[l] | tie };
+                m2[l] = if lt { x } else { m2[l] };
+            }
+        }
+        for l in 0..s {
+            p2[l] &= !p1[l];
+        }
+        for c in 0..k {
+            let (bit, low) = (1u64 << c, (1u64 << c) - 1);
+            let at = g + c * s;
+            let (min, lowest) = (&mut min[at..][..s], &mut lowest[at..][..s]);
+            let (in_set, ok) = (&mut in_set[at..][..s], &success[at..][..s]);
+            for l in 0..s {
+                // The lowest of the others: the second-lowest for the lowest alone.
+                let solo = p1[l] == bit;
+                let m = if solo { m2[l] } else { m1[l] };
+                let places = if solo { p2[l] } else { p1[l] & !bit };
+                // Places in the line to bits of the vertex's mask: its own place dropped.
+                let bits = ((places & low) | (places >> 1 & !low)) << offset;
+                let seen = min[l];
+                let (lt, eq) = (m < seen, m == seen);
+                let tie = if eq { bits } else { 0 };
+                lowest[l] = if lt { bits } else { lowest[l] | tie };
+                min[l] = if lt { m } else { seen };
+                in_set[l] += count[l] - ok[l] as u8;
+            }
+        }
+    }
 }
 
 impl Tile {
@@ -270,16 +363,34 @@ impl Tile {
         let mut stride = lanes;
         for (&k, &offset) in radices.iter().zip(offsets) {
             let k = k as usize;
-            for start in (0..len).step_by(stride * k) {
-                for lo in 0..stride {
-                    self.line(start + lo, stride, k, offset);
+            if k <= 64 {
+                let r = &mut self.rows;
+                for buf in [&mut r.m1, &mut r.m2] {
+                    buf.resize(stride, 0.0);
+                }
+                for buf in [&mut r.p1, &mut r.p2] {
+                    buf.resize(stride, 0);
+                }
+                r.count.resize(stride, 0);
+                relax_rows(
+                    (&self.loss, &self.success),
+                    (&mut self.min, &mut self.lowest, &mut self.in_set),
+                    (stride, k, offset),
+                    r,
+                );
+            } else {
+                for start in (0..len).step_by(stride * k) {
+                    for lo in 0..stride {
+                        self.line(start + lo, stride, k, offset);
+                    }
                 }
             }
             stride *= k;
         }
     }
 
-    /// The line of `k` places `base + c·stride`.
+    /// The line of `k` places `base + c·stride`, for a line too long for a `u64` of
+    /// places (65: a single dimension of degree 64).
     fn line(&mut self, base: usize, stride: usize, k: usize, offset: u32) {
         let at = |c: usize| base + c * stride;
         // The line's lowest value and its places, then the lowest of the other places
@@ -476,9 +587,6 @@ impl Sweep<'_> {
         g.input.clear();
         g.input
             .extend(chunk.iter().map(|&v| self.input[v as usize]));
-        for &v in chunk {
-            out.stats.prefetch(v as usize, 1);
-        }
         g.ids.clear();
         g.ends.clear();
         for (&v, x) in chunk.iter().zip(&g.input) {
@@ -509,6 +617,13 @@ impl Sweep<'_> {
         let (mut minima, mut strict_minima) = (0, 0);
         let mut start = 0;
         for (i, &v) in chunk.iter().enumerate() {
+            // The places a vertex a few ahead writes.
+            if let Some(&w) = chunk.get(i + AHEAD) {
+                let w = w as usize;
+                out.stats.prefetch(w, 1);
+                out.p_end.prefetch(w * out.top, out.top);
+                out.end.prefetch(w, 1);
+            }
             let (vi, x, stop) = (v as usize, g.input[i], g.ends[i]);
             let own_success = x.aux & SUCCESS != 0;
             if stop == start {
