@@ -9,13 +9,14 @@
 //! spread over the id space), and four line passes before it (move masks, lowest masks,
 //! reverse masks, in-set counts). Here:
 //!
-//! 1. **one line pass per dimension** ([`inputs`]) gives each vertex a 16-byte [`Input`]:
-//!    its lowest neighbours (none for a local minimum), whether it is a strict minimum,
-//!    in the success set, and how many neighbours are;
+//! 1. **one line pass** ([`inputs`], two passes over memory: blocks of the inner
+//!    dimensions, then tiles of the outer ones, each in the cache) gives each vertex a
+//!    16-byte [`Input`]: its lowest neighbours (none for a local minimum), whether it is
+//!    a strict minimum, in the success set, and how many neighbours are;
 //! 2. **one sweep in loss order**: chunks of [`CHUNK`] places of the order are taken by
 //!    the threads in turn; a chunk gathers its inputs (one line a vertex, all reads
-//!    independent), lists its targets, then sums their solved values, the values a few
-//!    targets ahead prefetched. A target is almost always solved long before (its loss is
+//!    independent), lists its targets, then sums their solved values and writes its
+//!    own, the places a few targets and vertices ahead prefetched. A target is almost always solved long before (its loss is
 //!    the lowest of 36 neighbours); when it is still in another thread's chunk, the
 //!    thread waits for it (see [`Out::solved`]). No level, no release, no barrier.
 //!
