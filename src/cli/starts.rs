@@ -116,6 +116,7 @@ pub fn run(args: StartsArgs) -> Result<()> {
         args.top_minima,
     );
     let cost = independent_restarts(&starts, &input.loss, &order, args.num_init as usize);
+    let p_end = starts.mean_p_end();
     let best_minima: Vec<MinimumJson> = starts
         .top_minima
         .iter()
@@ -125,17 +126,24 @@ pub fn run(args: StartsArgs) -> Result<()> {
             id: m,
             arch: space.arch(m),
             value: sign * input.loss[m as usize] + 0.0,
-            p_end: mean_p_end(&starts, j),
+            p_end: p_end[j],
         })
         .collect();
+    // One pass over the statistics for the four means.
+    let [p_success, expected_evaluations, expected_moves, end_loss] = starts.means([
+        |s| s.p_success,
+        |s| s.expected_evaluations,
+        |s| s.expected_moves,
+        |s| s.expected_end_loss,
+    ]);
     let doc = StartsJson {
         input: InputHeader::of(&input),
         variant: args.variant,
         eps: args.eps,
-        p_success: starts.mean(|s| s.p_success),
-        expected_evaluations: starts.mean(|s| s.expected_evaluations),
-        expected_moves: starts.mean(|s| s.expected_moves),
-        expected_end_value: sign * starts.mean(|s| s.expected_end_loss) + 0.0,
+        p_success,
+        expected_evaluations,
+        expected_moves,
+        expected_end_value: sign * end_loss + 0.0,
         local_minima: starts.local_minima,
         strict_local_minima: starts.strict_local_minima,
         best_minima,
@@ -153,12 +161,6 @@ pub fn run(args: StartsArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn mean_p_end(starts: &Starts, j: usize) -> f64 {
-    let k = starts.k();
-    let n = starts.stats.len();
-    (0..n).map(|v| starts.p_end[v * k + j]).sum::<f64>() / n as f64
 }
 
 /// The per-start table: one row per vertex.

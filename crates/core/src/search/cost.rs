@@ -17,7 +17,7 @@
 //! Independent restarts re-evaluate architectures seen before; the simulator's query
 //! cache does not, so these figures are the memoryless baseline beside it.
 
-use super::dp::Starts;
+use super::dp::{SharedSlice, Starts};
 use crate::space::VertexId;
 use serde::Serialize;
 
@@ -53,19 +53,24 @@ pub(crate) fn start_distribution(loss: &[f64], order: &[VertexId], num_init: usi
         .map(|&v| loss[v as usize])
         .collect();
     let mut pi = vec![0.0; n];
-    let mut i = 0;
-    while i < n {
+    let shared = SharedSlice::new(&mut pi);
+    // A class's probability is written by the task of its first place, in parallel: the
+    // writes go to random places (the order's ids), and one thread would wait on each.
+    (0..n).into_par_iter().with_min_len(4096).for_each(|i| {
         let l = sorted[i];
+        if i > 0 && sorted[i - 1] == l {
+            return;
+        }
         let mut j = i + 1;
         while j < n && sorted[j] == l {
             j += 1;
         }
         let p = ((n - i) as f64 / n as f64).powi(k) - ((n - j) as f64 / n as f64).powi(k);
         for &v in &order[i..j] {
-            pi[v as usize] = p / (j - i) as f64;
+            // SAFETY: the order lists every vertex once, and each place is in one class.
+            unsafe { *shared.slot(v as usize) = p / (j - i) as f64 };
         }
-        i = j;
-    }
+    });
     pi
 }
 

@@ -34,7 +34,7 @@
 //! (as the paper's code does), so the first of `w` neighbours within ε comes at position
 //! (s+1)/(w+1) in expectation.
 
-use super::{long_lines, masked, within_eps, Variant};
+use super::{forest, long_lines, masked, within_eps, Variant};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use crate::stats::lines;
 use rayon::prelude::*;
@@ -102,6 +102,35 @@ impl Starts {
     pub fn p_end_of(&self, v: VertexId) -> &[f64] {
         let k = self.k();
         &self.p_end[v as usize * k..(v as usize + 1) * k]
+    }
+
+    /// [`Starts::mean`] of several figures, in one pass over the statistics (the same
+    /// bits as one call each).
+    pub fn means<const M: usize>(&self, fs: [fn(&StartStats) -> f64; M]) -> [f64; M] {
+        let parts: Vec<[f64; M]> = self
+            .stats
+            .par_chunks(4096)
+            .map(|c| fs.map(|f| c.iter().map(f).sum::<f64>()))
+            .collect();
+        std::array::from_fn(|i| parts.iter().map(|p| p[i]).sum::<f64>() / self.stats.len() as f64)
+    }
+
+    /// Mean over starts of P(end at `top_minima[j]`), for every j: each a sum in vertex
+    /// order, all taken in one pass over the rows.
+    pub fn mean_p_end(&self) -> Vec<f64> {
+        let k = self.k();
+        // The sums start where `Iterator::sum` starts (its neutral element).
+        let zero: f64 = std::iter::empty::<f64>().sum();
+        let mut sums = vec![zero; k];
+        if k > 0 {
+            for row in self.p_end.chunks_exact(k) {
+                for (s, &p) in sums.iter_mut().zip(row) {
+                    *s += p;
+                }
+            }
+        }
+        let n = self.stats.len();
+        sums.into_iter().map(|s| s / n as f64).collect()
     }
 
     /// Mean of a per-start figure over all starts (a uniformly random start).
@@ -179,10 +208,20 @@ fn dispatch<N: Neighbourhood>(
         let top = cap_top(space, loss, top);
         return solve_long_lines(p, loss, &order(), variant, target, top);
     }
-    // The masked sweep caps `top` itself, from the better counts its masks give.
+    // Best improvement on a product of degree ≤ 64: the move forest in loss order. It
+    // caps `top` itself, from the minima its line pass finds.
+    if let Some(p) = space
+        .as_product()
+        .filter(|p| variant.scans_all() && p.uniform_degree() <= 64)
+    {
+        return forest::solve(p, loss, &order(), variant, target, top);
+    }
+    // First improvement: the masked sweep, which caps `top` itself from the better
+    // counts its masks give.
     if let Some(s) = space
         .as_product()
-        .and_then(|p| masked::solve(p, loss, variant, target, top))
+        .filter(|_| variant == Variant::First)
+        .and_then(|p| masked::solve(p, loss, target, top))
     {
         return s;
     }
@@ -1035,6 +1074,25 @@ impl<T> SharedSlice<T> {
     pub(super) unsafe fn range(&self, start: usize, len: usize) -> &[T] {
         assert!(start + len <= self.len);
         std::slice::from_raw_parts(self.ptr.add(start), len)
+    }
+
+    /// # Safety
+    /// As [`SharedSlice::slot`], for every index of the range.
+    #[allow(clippy::mut_from_ref)]
+    pub(super) unsafe fn range_mut(&self, start: usize, len: usize) -> &mut [T] {
+        assert!(start + len <= self.len);
+        std::slice::from_raw_parts_mut(self.ptr.add(start), len)
+    }
+
+    /// The first element, for access that a reference cannot express (an atomic field
+    /// of an element while other fields of it are written).
+    pub(super) fn as_ptr(&self) -> *mut T {
+        self.ptr
+    }
+
+    /// The number of elements.
+    pub(super) fn len(&self) -> usize {
+        self.len
     }
 }
 

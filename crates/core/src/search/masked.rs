@@ -1,4 +1,6 @@
-//! The per-start sweep of a product space from move bit masks, a chunk of a level at a time.
+//! The first-improvement per-start sweep of a product space from move bit masks, a chunk
+//! of a level at a time (best improvement sweeps its move forest in loss order instead:
+//! [`forest`](super::forest)).
 //!
 //! The generic level sweep of [`dp`](super::dp) solves vertex by vertex: it reads every
 //! neighbour's loss to find the move targets (36 scattered reads a vertex on 5^9, each
@@ -9,8 +11,7 @@
 //!
 //! 1. the chunk's masks and own losses;
 //! 2. its move targets, listed from the masks (no loss read): the strictly better
-//!    neighbours for first improvement, the lowest ones for best improvement (found
-//!    beforehand by another streaming pass, [`lowest_masks`]);
+//!    neighbours;
 //! 3. the sums of the targets' solved records, the records of targets a few places
 //!    ahead prefetched, so many misses are in flight at once.
 //!
@@ -29,7 +30,7 @@ use super::dp::{
     SharedSlice, StartStats, Starts, Step, Target, LEVEL_CHUNK,
 };
 use super::Variant;
-use crate::space::{Neighbourhood, ProductSpace, VertexId};
+use crate::space::{ProductSpace, VertexId};
 use crate::stats::lines;
 use rayon::prelude::*;
 
@@ -46,52 +47,26 @@ const _: () = assert!(
         && FIELDS == 6
 );
 
-/// [`solve_sequential`](super::dp::solve_sequential) on a product space of degree at most
-/// 64, level by level from move masks; `None` above degree 64 (no masks). `top` is capped
-/// at the number of local minima here (the masks count them), as `dp::cap_top` would.
+/// [`solve_sequential`](super::dp::solve_sequential) for [`Variant::First`] on a product
+/// space of degree at most 64, level by level from move masks; `None` above degree 64 (no
+/// masks). `top` is capped at the number of local minima here (the masks count them), as
+/// `dp::cap_top` would.
 pub(super) fn solve(
     space: &ProductSpace,
     loss: &[f64],
-    variant: Variant,
     target: Target,
     top: usize,
 ) -> Option<Starts> {
-    let n = space.len();
-    assert_eq!(n, loss.len(), "one loss per vertex");
+    let variant = Variant::First;
+    let n = loss.len();
     let masks = lines::move_masks(space, loss)?;
     let (success, found_defined) = success_set(loss, target);
-    // Best improvement moves to its lowest neighbours (none from a local minimum) and
-    // counts its neighbours in the success set: both found line by line, streaming, so
-    // the sweep reads no neighbour's loss or flag. A vertex then waits only for its
-    // targets (≈ 1 on iid losses, against ≈ 18 strictly better neighbours), and is
-    // released by them through the reverse masks.
-    let (lowest, reverse, in_set) = if variant.scans_all() {
-        let mut lowest = lowest_masks(space, loss);
-        lowest
-            .par_iter_mut()
-            .zip(&masks)
-            .with_min_len(LEVEL_CHUNK)
-            .for_each(|(t, m)| *t = if m[0] == 0 { 0 } else { *t });
-        let reverse = reverse_masks(space, &lowest);
-        (lowest, reverse, in_set_counts(space, &success))
-    } else {
-        (Vec::new(), Vec::new(), Vec::new())
-    };
-    // What each vertex waits for: its move targets (a superset for `Best`, which takes
-    // one of its tied lowest neighbours).
-    let pending: Vec<u8> = if variant.scans_all() {
-        lowest
-            .par_iter()
-            .with_min_len(LEVEL_CHUNK)
-            .map(|t| t.count_ones() as u8)
-            .collect()
-    } else {
-        masks
-            .par_iter()
-            .with_min_len(LEVEL_CHUNK)
-            .map(|m| m[0].count_ones() as u8)
-            .collect()
-    };
+    // What each vertex waits for: its strictly better neighbours.
+    let pending: Vec<u8> = masks
+        .par_iter()
+        .with_min_len(LEVEL_CHUNK)
+        .map(|m| m[0].count_ones() as u8)
+        .collect();
 
     // The K best minima by (loss, id), as the sequential sweep meets them.
     let mut top_minima: Vec<VertexId> = (0..n as VertexId)
@@ -115,11 +90,6 @@ pub(super) fn solve(
     for (j, &m) in top_minima.iter().enumerate() {
         records[m as usize * stride + FIELDS + j] = 1.0;
     }
-    let mut end = if variant == Variant::Best {
-        vec![0 as VertexId; n]
-    } else {
-        Vec::new()
-    };
     let dividers = dividers(space.radices());
     let sweep = Sweep {
         space,
@@ -127,14 +97,9 @@ pub(super) fn solve(
         loss,
         masks: &masks,
         success: &success,
-        lowest: &lowest,
-        reverse: &reverse,
-        in_set: &in_set,
-        variant,
         degree: space.uniform_degree(),
         stride,
         records: SharedSlice::new(&mut records),
-        end: SharedSlice::new(&mut end),
     };
     let minima = sweep_levels(
         pending,
@@ -142,12 +107,12 @@ pub(super) fn solve(
         |g: &mut Scratch, chunk, release| sweep.chunk(g, chunk, release),
     );
     // Freed before the split allocates the `p_end` rows, so the peak is no higher.
-    drop((masks, lowest, reverse, in_set));
+    drop(masks);
     let (stats, p_end) = split(records, n, top);
     Some(finish(
         variant,
         stats,
-        end,
+        Vec::new(),
         top_minima,
         p_end,
         top,
@@ -217,21 +182,11 @@ struct Sweep<'a> {
     loss: &'a [f64],
     masks: &'a [[u64; 2]],
     success: &'a [bool],
-    /// Per vertex, its neighbours of the lowest loss (bits in mask order), none for a
-    /// local minimum: best improvement's targets; best improvement only.
-    lowest: &'a [u64],
-    /// Per vertex, the neighbours whose `lowest` holds it: the vertices it releases;
-    /// best improvement only.
-    reverse: &'a [u64],
-    /// Per vertex, its neighbours in the success set; best improvement only.
-    in_set: &'a [u8],
-    variant: Variant,
     degree: usize,
     /// `f64`s a record: `FIELDS + top`.
     stride: usize,
     /// One record per vertex: its statistics, then its `p_end` row.
     records: SharedSlice<f64>,
-    end: SharedSlice<VertexId>,
 }
 
 /// Per-task buffers, reused across chunks.
@@ -274,28 +229,16 @@ impl Sweep<'_> {
         g.ids.clear();
         g.ends.clear();
         for (&v, &m) in chunk.iter().zip(&g.masks) {
-            // First improvement releases its strictly worse neighbours, which wait for
-            // every strictly better one; best improvement the vertices it is a target of.
-            let bits = match self.variant {
-                Variant::First => m,
-                _ => [self.lowest[v as usize], self.reverse[v as usize]],
-            };
-            let start = g.ids.len();
+            // A vertex releases its strictly worse neighbours, which wait for every
+            // strictly better one.
             each_masked_neighbour(
                 self.space,
                 self.dividers,
                 v,
-                bits,
+                m,
                 |u| g.ids.push(u),
                 &mut *release,
             );
-            if self.variant == Variant::Best {
-                // Ties to the lowest id: one target.
-                if let Some(&lowest_id) = g.ids[start..].iter().min() {
-                    g.ids[start] = lowest_id;
-                    g.ids.truncate(start + 1);
-                }
-            }
             g.ends.push(g.ids.len());
         }
 
@@ -313,7 +256,7 @@ impl Sweep<'_> {
                 let min_loss = if strict { f64::INFINITY } else { own };
                 let none = (StartStats::default(), 0);
                 settle(
-                    self.variant,
+                    Variant::First,
                     own,
                     own_success,
                     (self.degree, 0, 0),
@@ -337,24 +280,17 @@ impl Sweep<'_> {
                     let (st, row) = rec.split_at(FIELDS);
                     add_to(&mut sum, &mut g.acc_end, as_stats(st), row);
                 }
-                let in_set = if self.variant.scans_all() {
-                    self.in_set[vi] as usize
-                } else {
-                    0
-                };
                 // `settle` compares the lowest neighbour loss with `own` only, to tell a
                 // local minimum; any value below `own` says "moves".
-                let first = g.ids[start];
                 settle(
-                    self.variant,
+                    Variant::First,
                     own,
                     own_success,
-                    (self.degree, better, in_set),
+                    (self.degree, better, 0),
                     f64::NEG_INFINITY,
                     (sum, stop - start),
                     &mut g.acc_end,
-                    // SAFETY: for best improvement the one target, solved earlier.
-                    || unsafe { *self.end.get(first as usize) },
+                    || 0,
                 )
             };
             start = stop;
@@ -368,15 +304,9 @@ impl Sweep<'_> {
                         minima += 1;
                         strict_minima += strict as usize;
                         put_stats(&self.records, at, &stats);
-                        if self.variant == Variant::Best {
-                            *self.end.slot(vi) = v;
-                        }
                     }
-                    Step::Moves { stats, end } => {
+                    Step::Moves { stats, .. } => {
                         put_stats(&self.records, at, &stats);
-                        if self.variant == Variant::Best {
-                            *self.end.slot(vi) = end;
-                        }
                         for (j, &a) in g.acc_end.iter().enumerate() {
                             *self.records.slot(at + FIELDS + j) = a;
                         }
@@ -414,168 +344,37 @@ unsafe fn put_stats(records: &SharedSlice<f64>, at: usize, stats: &StartStats) {
     }
 }
 
-/// Lines per task of the line passes (the results do not depend on it).
-const GROUP: usize = 4096;
-
-/// Calls `f(scratch, base, stride, k, width)` for every block of lines of dimension `i`, in
-/// parallel: the lines `base + lo + c·stride` (c < k) for `lo < width`. Every vertex is in
-/// one line of the dimension, so the calls touch disjoint vertices. A call gets at most
-/// [`GROUP`] lines; a task takes at least [`GROUP`] lines' worth of calls.
-fn each_line_group<S>(
-    space: &ProductSpace,
-    i: usize,
-    scratch: impl Fn() -> S + Sync + Send,
-    f: impl Fn(&mut S, usize, usize, usize, usize) + Sync + Send,
-) {
-    let (stride, k) = (space.strides()[i] as usize, space.radices()[i] as usize);
-    let block = stride * k;
-    let blocks = space.len() / block;
-    let width = stride.min(GROUP);
-    let per_block = stride.div_ceil(width);
-    (0..blocks * per_block)
-        .into_par_iter()
-        .with_min_len(GROUP / width)
-        .for_each_init(scratch, |s, g| {
-            let (b, part) = (g / per_block, g % per_block);
-            let lo = part * width;
-            f(s, b * block + lo, stride, k, width.min(stride - lo));
-        });
-}
-
-/// Per vertex, the bits (in [`lines::move_masks`] order) of its neighbours whose loss is
-/// the lowest of all its neighbours' under `<` and `==` (so −0 and +0 tie), as the scan
-/// of [`solve_sequential`](super::dp::solve_sequential) finds them. One streaming pass
-/// per dimension; degree at most 64.
-fn lowest_masks(space: &ProductSpace, loss: &[f64]) -> Vec<u64> {
-    let n = space.len();
-    let mut min = vec![f64::INFINITY; n];
-    let mut mask = vec![0u64; n];
-    let (shared_min, shared_mask) = (SharedSlice::new(&mut min), SharedSlice::new(&mut mask));
-    let mut offset = 0u32;
-    for i in 0..space.radices().len() {
-        let scratch = || (Vec::new(), Vec::new());
-        each_line_group(
-            space,
-            i,
-            scratch,
-            |(line_min, line_mask), base, stride, k, width| {
-                for c in 0..k {
-                    line_min.clear();
-                    line_min.resize(width, f64::INFINITY);
-                    line_mask.clear();
-                    line_mask.resize(width, 0u64);
-                    for c2 in (0..k).filter(|&c2| c2 != c) {
-                        let bit = 1u64 << (offset + (c2 - (c2 > c) as usize) as u32);
-                        let row = &loss[base + c2 * stride..][..width];
-                        for ((m, b), &x) in line_min.iter_mut().zip(line_mask.iter_mut()).zip(row) {
-                            if x < *m {
-                                (*m, *b) = (x, bit);
-                            } else if x == *m {
-                                *b |= bit;
-                            }
-                        }
-                    }
-                    for (lo, (&m, &b)) in line_min.iter().zip(line_mask.iter()).enumerate() {
-                        let v = base + c * stride + lo;
-                        // SAFETY: one group of one dimension at a time writes v.
-                        unsafe {
-                            let (gm, gb) = (shared_min.slot(v), shared_mask.slot(v));
-                            if m < *gm {
-                                (*gm, *gb) = (m, b);
-                            } else if m == *gm {
-                                *gb |= b;
-                            }
-                        }
-                    }
-                }
-            },
-        );
-        offset += space.radices()[i] - 1;
-    }
-    mask
-}
-
-/// Per vertex v, the bits (in [`lines::move_masks`] order) of its neighbours u whose
-/// `targets[u]` holds v: the arcs of `targets` reversed. Each arc joins two vertices of
-/// one line, so a streaming pass per dimension finds them; degree at most 64.
-fn reverse_masks(space: &ProductSpace, targets: &[u64]) -> Vec<u64> {
-    let mut reverse = vec![0u64; space.len()];
-    let shared = SharedSlice::new(&mut reverse);
-    let mut offset = 0u32;
-    for i in 0..space.radices().len() {
-        let field = u64::MAX >> (64 - (space.radices()[i] - 1));
-        each_line_group(
-            space,
-            i,
-            || (),
-            |_, base, stride, k, width| {
-                for c in 0..k {
-                    for lo in 0..width {
-                        let mut bits = (targets[base + c * stride + lo] >> offset) & field;
-                        while bits != 0 {
-                            let j = bits.trailing_zeros() as usize;
-                            bits &= bits - 1;
-                            let c2 = j + (j >= c) as usize; // the target's place in the line
-                            let bit = offset as usize + c - (c > c2) as usize; // c in its mask
-                                                                               // SAFETY: one group of one dimension at a time writes the vertices
-                                                                               // of its lines.
-                            unsafe { *shared.slot(base + c2 * stride + lo) |= 1u64 << bit };
-                        }
-                    }
-                }
-            },
-        );
-        offset += space.radices()[i] - 1;
-    }
-    reverse
-}
-
-/// Per vertex outside `success`, how many of its neighbours are in it (the count
-/// includes the vertex itself once per dimension when it is in the set: those counts are
-/// not read). At most 64 + 64 with a degree of at most 64: it fits a byte.
-fn in_set_counts(space: &ProductSpace, success: &[bool]) -> Vec<u8> {
-    let mut count = vec![0u8; space.len()];
-    let shared = SharedSlice::new(&mut count);
-    for i in 0..space.radices().len() {
-        each_line_group(space, i, Vec::new, |line, base, stride, k, width| {
-            line.clear();
-            line.resize(width, 0u8);
-            for c in 0..k {
-                let row = &success[base + c * stride..][..width];
-                line.iter_mut().zip(row).for_each(|(l, &s)| *l += s as u8);
-            }
-            for c in 0..k {
-                for (lo, &l) in line.iter().enumerate() {
-                    // SAFETY: one group of one dimension at a time writes this vertex.
-                    unsafe { *shared.slot(base + c * stride + lo) += l };
-                }
-            }
-        });
-    }
-    count
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::search::dp::tests::same;
     use crate::search::dp::{loss_order, solve_sequential};
+    use crate::space::Neighbourhood;
     use proptest::prelude::*;
 
-    /// On 1, 2 and 4 threads, for every variant, two ε targets and a mask, and each K of
-    /// `tops` (below, at or above the number of minima): the sequential sweep's bits.
-    fn check(spec: &str, loss: &[f64], tops: &[usize]) -> Result<(), TestCaseError> {
+    /// A product sweep under test: space, losses, variant, target, K.
+    pub(in crate::search) type Solver = fn(&ProductSpace, &[f64], Variant, Target, usize) -> Starts;
+
+    /// On 1, 2 and 4 threads, for each of `variants`, two ε targets and a mask, and each K
+    /// of `tops` (below, at or above the number of minima): `solve` gives the sequential
+    /// sweep's bits.
+    pub(in crate::search) fn check_with(
+        spec: &str,
+        loss: &[f64],
+        tops: &[usize],
+        variants: &[Variant],
+        solve: Solver,
+    ) -> Result<(), TestCaseError> {
         let space = ProductSpace::parse(spec).unwrap();
         let order = loss_order(loss);
         let mask: Vec<bool> = loss.iter().map(|&l| l < 0.5).collect();
-        for variant in Variant::ALL {
+        for &variant in variants {
             for target in [Target::Eps(0.0), Target::Eps(0.25), Target::Mask(&mask)] {
                 for &top in tops {
                     let want = solve_sequential(&space, loss, &order, variant, target, top);
                     for threads in [1, 2, 4] {
                         let got = crate::test_pool(threads)
-                            .install(|| solve(&space, loss, variant, target, top))
-                            .unwrap();
+                            .install(|| solve(&space, loss, variant, target, top));
                         prop_assert!(
                             same(&got, &want),
                             "{} {:?} {:?} K={} on {} threads",
@@ -592,6 +391,64 @@ mod tests {
         Ok(())
     }
 
+    /// [`solve`] (first improvement) as a [`Solver`].
+    fn masked(
+        space: &ProductSpace,
+        loss: &[f64],
+        _: Variant,
+        target: Target,
+        top: usize,
+    ) -> Starts {
+        solve(space, loss, target, top).unwrap()
+    }
+
+    fn check(spec: &str, loss: &[f64], tops: &[usize]) -> Result<(), TestCaseError> {
+        check_with(spec, loss, tops, &[Variant::First], masked)
+    }
+
+    /// A shape of degree at most 64 (`long_line`: one line of 65, or 3 × 63) and its
+    /// losses, drawn from `seed` with `ties` distinct values, −0 beside +0.
+    pub(in crate::search) fn shape(
+        radices: Vec<u32>,
+        long_line: bool,
+        seed: u64,
+        ties: u32,
+    ) -> (String, Vec<f64>) {
+        use rand::{Rng, SeedableRng};
+        let mut radices = radices;
+        if long_line {
+            // Degree 64, the most a mask holds: one line of 65, or 3 × 63.
+            radices = if radices.len() == 1 {
+                vec![65]
+            } else {
+                vec![3, 63]
+            };
+        }
+        let spec = radices
+            .iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join("x");
+        let spec = if radices.len() == 1 {
+            format!("{}^1", radices[0])
+        } else {
+            spec
+        };
+        let n: usize = radices.iter().map(|&k| k as usize).product();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let loss: Vec<f64> = (0..n)
+            .map(|_| {
+                let x = rng.gen_range(0..ties) as f64 / ties as f64;
+                if x == 0.0 && rng.gen() {
+                    -0.0
+                } else {
+                    x
+                }
+            })
+            .collect();
+        (spec, loss)
+    }
+
     /// A few hundred thousand arcs, many levels, chunks of a level split across threads.
     #[test]
     fn equals_the_sequential_sweep_on_nb201_uniform_and_plateaus() {
@@ -604,43 +461,11 @@ mod tests {
         }
     }
 
-    /// u is in the reverse mask of v exactly when v is in `targets[u]`, at u's place in
-    /// v's neighbour order, whatever the targets (random masks, degree 64 included).
-    #[test]
-    fn reverse_masks_reverse_every_arc() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
-        for spec in ["3x4x5", "2x3x2x5x2", "65^1", "33x33", "5^4"] {
-            let space = ProductSpace::parse(spec).unwrap();
-            let degree = space.uniform_degree();
-            let field = u64::MAX >> (64 - degree);
-            let targets: Vec<u64> = (0..space.len()).map(|_| rng.gen::<u64>() & field).collect();
-            let reverse = reverse_masks(&space, &targets);
-            let dividers = dividers(space.radices());
-            let listed = |v: VertexId, mask: u64| {
-                let mut ids = Vec::new();
-                each_masked_neighbour(&space, &dividers, v, [mask, 0], |u| ids.push(u), |_| ());
-                ids
-            };
-            let mut want = vec![Vec::new(); space.len()];
-            for u in 0..space.len() as VertexId {
-                for v in listed(u, targets[u as usize]) {
-                    want[v as usize].push(u);
-                }
-            }
-            for v in 0..space.len() as VertexId {
-                let mut got = listed(v, reverse[v as usize]);
-                got.sort_unstable();
-                assert_eq!(got, want[v as usize], "{spec}, vertex {v}");
-            }
-        }
-    }
-
     #[test]
     fn no_masks_above_degree_64() {
         let space = ProductSpace::parse("33x34").unwrap();
         let loss = vec![0.0; space.len()];
-        assert!(solve(&space, &loss, Variant::First, Target::Eps(0.0), 3).is_none());
+        assert!(solve(&space, &loss, Target::Eps(0.0), 3).is_none());
     }
 
     proptest! {
@@ -655,22 +480,7 @@ mod tests {
             seed in any::<u64>(),
             ties in 1u32..8,
         ) {
-            use rand::{Rng, SeedableRng};
-            let mut radices = radices;
-            if long_line {
-                // Degree 64, the most a mask holds: one line of 65, or 3 × 63.
-                radices = if radices.len() == 1 { vec![65] } else { vec![3, 63] };
-            }
-            let spec = radices.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("x");
-            let spec = if radices.len() == 1 { format!("{}^1", radices[0]) } else { spec };
-            let n: usize = radices.iter().map(|&k| k as usize).product();
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            let loss: Vec<f64> = (0..n)
-                .map(|_| {
-                    let x = rng.gen_range(0..ties) as f64 / ties as f64;
-                    if x == 0.0 && rng.gen() { -0.0 } else { x }
-                })
-                .collect();
+            let (spec, loss) = shape(radices, long_line, seed, ties);
             check(&spec, &loss, &[0, 3, 1000])?;
         }
 

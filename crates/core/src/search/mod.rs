@@ -17,6 +17,7 @@
 pub mod cost;
 pub mod dp;
 mod first;
+mod forest;
 pub mod long_lines;
 mod masked;
 pub mod noise;
