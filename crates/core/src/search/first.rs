@@ -147,9 +147,10 @@ fn key(l: f64) -> u64 {
 /// The (loss, id) order by a least-significant-digit radix sort over the bits in which
 /// the keys differ, ids packed below them in one u64: f32-drawn losses differ in at most
 /// 35 bits of the f64 (sign, exponent, 23 fraction bits), which fit beside 24 id bits
-/// (5^10), and digits of at most 11 bits then sort them in at most four passes. Hand-written: a stable radix sort of packed keys is a few lines and reads each
-/// key a few times where a comparison sort ([`dp::loss_order`]) moves 16-byte pairs
-/// through log n levels. Falls back to that sort when the bits do not fit one u64.
+/// (5^10), and digits of at most 11 bits then sort them in at most four passes.
+/// Hand-written: a stable radix sort of packed keys is a few lines and reads each key a
+/// few times, where a comparison sort ([`dp::loss_order`]) moves 16-byte pairs through
+/// log n levels. Falls back to that sort when the bits do not fit one u64.
 pub(super) fn by_loss(loss: &[f64]) -> Order {
     let n = loss.len();
     let id_bits = (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1);

@@ -16,9 +16,10 @@
 //! 2. **one sweep in loss order**: chunks of [`CHUNK`] places of the order are taken by
 //!    the threads in turn; a chunk gathers its inputs (one line a vertex, all reads
 //!    independent), lists its targets, then sums their solved values and writes its
-//!    own, the places a few targets and vertices ahead prefetched. A target is almost always solved long before (its loss is
-//!    the lowest of 36 neighbours); when it is still in another thread's chunk, the
-//!    thread waits for it (see [`Out::solved`]). No level, no release, no barrier.
+//!    own, the places a few targets and vertices ahead prefetched. A target is almost
+//!    always solved long before (its loss is the lowest of 36 neighbours); when it is
+//!    still in another thread's chunk, the thread waits for it (see [`Out::solved`]).
+//!    No level, no release, no barrier.
 //!
 //! Every value is computed from the same targets, in the same neighbour order, with the
 //! same [`add_to`] and [`settle`] as [`solve_sequential`](super::dp::solve_sequential),
