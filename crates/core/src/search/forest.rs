@@ -705,7 +705,7 @@ impl Sweep<'_> {
 mod tests {
     use super::*;
     use crate::search::dp::loss_order;
-    use crate::search::masked::tests::check_with;
+    use crate::search::masked::tests::{check_with, shapes};
     use proptest::prelude::*;
 
     fn forest(
@@ -743,13 +743,7 @@ mod tests {
         /// Any shape up to degree 64 (a line of 65 values included), losses with ties and
         /// −0/+0, K below, at and above the number of minima.
         #[test]
-        fn equals_the_sequential_sweep_on_products(
-            radices in proptest::collection::vec(2u32..6, 1..5),
-            long_line in any::<bool>(),
-            seed in any::<u64>(),
-            ties in 1u32..8,
-        ) {
-            let (spec, loss) = crate::search::masked::tests::shape(radices, long_line, seed, ties);
+        fn equals_the_sequential_sweep_on_products((spec, loss) in shapes()) {
             check_with(&spec, &loss, &[0, 3, 1000], &[Variant::Best, Variant::BestRandomTies], forest)?;
         }
     }

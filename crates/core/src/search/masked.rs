@@ -406,14 +406,21 @@ pub(super) mod tests {
         check_with(spec, loss, tops, &[Variant::First], masked)
     }
 
+    /// Any product of degree at most 64 (a line of 65 values included) and its losses,
+    /// with ties and −0 beside +0: the shapes of every masked sweep's proptest.
+    pub(in crate::search) fn shapes() -> impl Strategy<Value = (String, Vec<f64>)> {
+        (
+            proptest::collection::vec(2u32..6, 1..5),
+            any::<bool>(),
+            any::<u64>(),
+            1u32..8,
+        )
+            .prop_map(|(radices, long_line, seed, ties)| shape(radices, long_line, seed, ties))
+    }
+
     /// A shape of degree at most 64 (`long_line`: one line of 65, or 3 × 63) and its
     /// losses, drawn from `seed` with `ties` distinct values, −0 beside +0.
-    pub(in crate::search) fn shape(
-        radices: Vec<u32>,
-        long_line: bool,
-        seed: u64,
-        ties: u32,
-    ) -> (String, Vec<f64>) {
+    fn shape(radices: Vec<u32>, long_line: bool, seed: u64, ties: u32) -> (String, Vec<f64>) {
         use rand::{Rng, SeedableRng};
         let mut radices = radices;
         if long_line {
@@ -474,13 +481,7 @@ pub(super) mod tests {
         /// Any shape up to degree 64 (a line of 65 values included), losses with ties and
         /// −0/+0.
         #[test]
-        fn equals_the_sequential_sweep_on_products(
-            radices in proptest::collection::vec(2u32..6, 1..5),
-            long_line in any::<bool>(),
-            seed in any::<u64>(),
-            ties in 1u32..8,
-        ) {
-            let (spec, loss) = shape(radices, long_line, seed, ties);
+        fn equals_the_sequential_sweep_on_products((spec, loss) in shapes()) {
             check(&spec, &loss, &[0, 3, 1000])?;
         }
 
