@@ -131,10 +131,10 @@ pub fn run(args: StartsArgs) -> Result<()> {
         .collect();
     // One pass over the statistics for the four means.
     let [p_success, expected_evaluations, expected_moves, end_loss] = starts.means([
-        |s| s.p_success,
-        |s| s.expected_evaluations,
-        |s| s.expected_moves,
-        |s| s.expected_end_loss,
+        &|s| s.p_success,
+        &|s| s.expected_evaluations,
+        &|s| s.expected_moves,
+        &|s| s.expected_end_loss,
     ]);
     let doc = StartsJson {
         input: InputHeader::of(&input),

@@ -106,7 +106,8 @@ impl Starts {
 
     /// [`Starts::mean`] of several figures, in one pass over the statistics (the same
     /// bits as one call each).
-    pub fn means<const M: usize>(&self, fs: [fn(&StartStats) -> f64; M]) -> [f64; M] {
+    pub fn means<const M: usize>(&self, fs: [&(dyn Fn(&StartStats) -> f64 + Sync); M]) -> [f64; M] {
+        // Fixed-size chunks summed in order: the same total whatever the thread count.
         let parts: Vec<[f64; M]> = self
             .stats
             .par_chunks(4096)
@@ -135,30 +136,28 @@ impl Starts {
 
     /// Mean of a per-start figure over all starts (a uniformly random start).
     pub fn mean(&self, f: impl Fn(&StartStats) -> f64 + Sync + Send) -> f64 {
-        // Fixed-size chunks summed in order: the same total whatever the thread count.
-        let parts: Vec<f64> = self
-            .stats
-            .par_chunks(4096)
-            .map(|c| c.iter().map(&f).sum::<f64>())
-            .collect();
-        parts.iter().sum::<f64>() / self.stats.len() as f64
+        let [mean] = self.means([&f]);
+        mean
     }
+}
+
+/// A u64 that orders as `f64::total_cmp`: sign-magnitude bits made two's-complement,
+/// then biased.
+pub(super) fn order_key(l: f64) -> u64 {
+    let bits = l.to_bits() as i64;
+    let ordered = bits ^ (((bits >> 63) as u64) >> 1) as i64;
+    (ordered as u64) ^ (1 << 63)
 }
 
 /// Vertex ids sorted by (loss, id): the order in which every move target comes first.
 pub fn loss_order(loss: &[f64]) -> Vec<VertexId> {
     // (key, id) pairs sorted by value: each comparison through ids would read two
-    // scattered losses, a cache miss each beyond the caches. The key orders as
-    // `f64::total_cmp` (sign-magnitude bits made two's-complement, then biased).
+    // scattered losses, a cache miss each beyond the caches.
     let mut keyed: Vec<(u64, VertexId)> = loss
         .par_iter()
         .enumerate()
         .with_min_len(4096)
-        .map(|(v, &l)| {
-            let bits = l.to_bits() as i64;
-            let ordered = bits ^ (((bits >> 63) as u64) >> 1) as i64;
-            ((ordered as u64) ^ (1 << 63), v as VertexId)
-        })
+        .map(|(v, &l)| (order_key(l), v as VertexId))
         .collect();
     keyed.par_sort_unstable();
     keyed.into_par_iter().map(|(_, v)| v).collect()

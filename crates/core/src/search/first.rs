@@ -137,13 +137,6 @@ impl Order {
     }
 }
 
-/// A u64 that orders as `f64::total_cmp`, as [`dp::loss_order`] keys it.
-fn key(l: f64) -> u64 {
-    let bits = l.to_bits() as i64;
-    let ordered = bits ^ (((bits >> 63) as u64) >> 1) as i64;
-    (ordered as u64) ^ (1 << 63)
-}
-
 /// The (loss, id) order by a least-significant-digit radix sort over the bits in which
 /// the keys differ, ids packed below them in one u64: f32-drawn losses differ in at most
 /// 35 bits of the f64 (sign, exponent, 23 fraction bits), which fit beside 24 id bits
@@ -155,11 +148,11 @@ pub(super) fn by_loss(loss: &[f64]) -> Order {
     let n = loss.len();
     let id_bits = (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1);
     let ids = u64::MAX >> (64 - id_bits);
-    let first = key(loss[0]);
+    let first = dp::order_key(loss[0]);
     let diff = loss
         .par_iter()
         .with_min_len(1 << 14)
-        .map(|&l| key(l) ^ first)
+        .map(|&l| dp::order_key(l) ^ first)
         .reduce(|| 0, |a, b| a | b);
     let low = diff.trailing_zeros().min(63);
     let width = if diff == 0 {
@@ -185,7 +178,7 @@ pub(super) fn by_loss(loss: &[f64]) -> Order {
         .zip(loss)
         .enumerate()
         .with_min_len(1 << 14)
-        .for_each(|(v, (a, &l))| *a = ((key(l) >> low) & field) << id_bits | v as u64);
+        .for_each(|(v, (a, &l))| *a = ((dp::order_key(l) >> low) & field) << id_bits | v as u64);
     // Digits of at most 11 bits (2048 places written at once, within the L2's lines and
     // the huge pages' TLB entries), as few passes as that allows, equal widths.
     let passes = width.div_ceil(11) as usize;
