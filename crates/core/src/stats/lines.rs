@@ -104,13 +104,38 @@ pub(crate) fn correlation_sums(space: &ProductSpace, loss: &[f64]) -> Correlatio
                 |(s, q): &mut (Vec<f64>, Vec<f64>), g| {
                     let width = g.lines.len();
                     let (mut cross, mut equal) = (0.0, 0u64);
+                    // Sized once a group, not once a block: on short lines a block is
+                    // a few values (5 at dimension 1 of 5^10).
+                    s.clear();
+                    s.resize(width, 0.0);
+                    q.clear();
+                    q.resize(width, 0.0);
                     for b in 0..g.blocks {
                         let base = g.start + b * stride * k + g.lines.start;
+                        if width == 1 && k <= LONG {
+                            // One line (stride 1, or a group of one offset): the same sums
+                            // and comparisons in scalars. Through the slices of the general
+                            // path, dimension 0 took ≈ 37 % of the pass at 5^10 (≈ 0.23 s
+                            // of 0.63) for a fifth of its lines' work; this way ≈ 0.07 s.
+                            let line = &loss[base..][..(k - 1) * stride + 1];
+                            let (mut s, mut q) = (0.0, 0.0);
+                            for c in 0..k {
+                                let y = line[c * stride] - mean;
+                                s += y;
+                                q += y * y;
+                            }
+                            cross += std::iter::once(s * s - q).sum::<f64>();
+                            for c1 in 0..k {
+                                let x = line[c1 * stride];
+                                for c2 in c1 + 1..k {
+                                    equal += (line[c2 * stride] == x) as u64;
+                                }
+                            }
+                            continue;
+                        }
                         let row = |c: usize| &loss[base + c * stride..][..width];
-                        s.clear();
-                        s.resize(width, 0.0);
-                        q.clear();
-                        q.resize(width, 0.0);
+                        s.fill(0.0);
+                        q.fill(0.0);
                         for c in 0..k {
                             for ((s, q), &x) in s.iter_mut().zip(q.iter_mut()).zip(row(c)) {
                                 let y = x - mean;
