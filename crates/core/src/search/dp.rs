@@ -729,8 +729,23 @@ fn solve_by_levels<N: Neighbourhood>(
 /// stays for what that does not cover: graphs, and degrees above 64 (long lines have
 /// their own sweep).
 pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f64 {
+    first_improvement_success_beside(space, loss, || ()).0
+}
+
+/// [`first_improvement_success`], with `beside` run on another thread next to it: on a
+/// product, next to the one-thread sweep only, after the passes that prepare it have had
+/// every thread (run beside those too, `beside` would slow them while later leaving a
+/// core idle during the sweep); elsewhere next to the whole computation.
+pub fn first_improvement_success_beside<N: Neighbourhood, R: Send>(
+    space: &N,
+    loss: &[f64],
+    beside: impl FnOnce() -> R + Send,
+) -> (f64, R) {
     if !space.is_symmetric() {
-        return solve(space, loss, Variant::First, Target::Eps(0.0), 0).mean(|s| s.p_success);
+        return rayon::join(
+            || solve(space, loss, Variant::First, Target::Eps(0.0), 0).mean(|s| s.p_success),
+            beside,
+        );
     }
     let n = space.len();
     // As [`Starts::mean`]: fixed chunks summed in order.
@@ -739,15 +754,30 @@ pub fn first_improvement_success<N: Neighbourhood>(space: &N, loss: &[f64]) -> f
         parts.iter().sum::<f64>() / n as f64
     };
     if let Some(product) = space.as_product().filter(|p| long_lines::worthwhile(p)) {
-        return mean(&long_lines::first_success(product, loss, &loss_order(loss)));
+        return rayon::join(
+            || mean(&long_lines::first_success(product, loss, &loss_order(loss))),
+            beside,
+        );
     }
     let best = crate::range::min_max(loss.iter().copied()).0;
-    if let Some(p) = space
-        .as_product()
-        .and_then(|product| super::first::success(product, loss, best))
-    {
-        return mean(&p);
-    }
+    let beside = match space.as_product() {
+        Some(product) => match super::first::success(product, loss, best, beside) {
+            Ok((p, r)) => return (mean(&p), r),
+            Err(beside) => beside,
+        },
+        None => beside,
+    };
+    rayon::join(|| level_success(space, loss, best, mean), beside)
+}
+
+/// [`first_improvement_success`] by the level sweep.
+fn level_success<N: Neighbourhood>(
+    space: &N,
+    loss: &[f64],
+    best: f64,
+    mean: impl Fn(&[f64]) -> f64,
+) -> f64 {
+    let n = space.len();
     let mut p = vec![0.0f64; n];
     let shared = SharedSlice::new(&mut p);
     sweep_levels(

@@ -7,7 +7,12 @@
 //! vertex's better-move mask (gathered into loss order beforehand, so read as a stream)
 //! and its live better neighbours' values, asked for a few vertices ahead
 //! ([`crate::prefetch`]) so that many misses are in flight at once. It runs beside the
-//! other hardness figures, which keep the other core busy.
+//! caller's `beside` (the other hardness figures), which keeps the other core busy.
+//!
+//! Not split over threads: a sweep in parts (each part the vertices of one range of ids,
+//! in loss order, a neighbour of another part read once its value is published) gave
+//! the same bits but took 1.6–2.1× the CPU of this one at load average 5 (hard8's
+//! section of BENCHMARKS.md), and the core it would take is the one `beside` uses.
 //!
 //! The values are those of the level sweep, bit for bit: each is the sum of its better
 //! neighbours' values in neighbour order from +0.0, divided by their number, and values
@@ -20,17 +25,26 @@ use crate::space::{ProductSpace, VertexId};
 use crate::stats::lines;
 use rayon::prelude::*;
 
-/// Per vertex, its first-improvement success probability (end at a global optimum), or
-/// None when the degree exceeds 64 (the masks do not fit a word). `best` is the lowest
-/// loss.
-pub(super) fn success(space: &ProductSpace, loss: &[f64], best: f64) -> Option<Vec<f64>> {
+/// Per vertex, its first-improvement success probability (end at a global optimum);
+/// `best` is the lowest loss. `beside` runs on another thread next to the sweep, once the
+/// masks' pass, the sort and the gather (which use every thread) are done: it then takes
+/// the core the sweep leaves idle. `beside` comes back unrun when the degree exceeds 64
+/// (the masks do not fit a word), for the caller's other path.
+pub(super) fn success<R: Send, F: FnOnce() -> R + Send>(
+    space: &ProductSpace,
+    loss: &[f64],
+    best: f64,
+    beside: F,
+) -> Result<(Vec<f64>, R), F> {
     if crate::space::Neighbourhood::len(space) == 0 || space.uniform_degree() > 64 {
-        return None;
+        return Err(beside);
     }
     // Both stream the losses; the sort is one thread's work, the masks' pass takes
     // whatever core is free.
     let (masks, order) = rayon::join(|| lines::better_masks(space, loss), || by_loss(loss));
-    let masks = masks?;
+    let Some(masks) = masks else {
+        return Err(beside);
+    };
     // The masks in the order the sweep reads them: one parallel pass of random reads
     // that are independent of each other, instead of one in the sweep's own stream of
     // misses (which holds the one core's line-fill buffers: at 5^10, where the masks
@@ -42,8 +56,10 @@ pub(super) fn success(space: &ProductSpace, loss: &[f64], best: f64) -> Option<V
         .with_min_len(1 << 14)
         .for_each(|(m, &x)| *m = masks[(x & order.ids) as usize]);
     drop(masks);
-    let p = sweep(space, loss, best, &order, &sorted);
-    Some(p)
+    Ok(rayon::join(
+        || sweep(space, loss, best, &order, &sorted),
+        beside,
+    ))
 }
 
 /// How far ahead (in vertices of the order) the sweep asks for the values it will read:
@@ -285,7 +301,7 @@ mod tests {
                 let sorted = pool(threads).install(|| by_loss(&loss));
                 let ids: Vec<VertexId> = (0..space.len()).map(|i| sorted.id(i)).collect();
                 prop_assert_eq!(&ids, &order, "{} order on {} threads", spec, threads);
-                let got = pool(threads).install(|| success(&space, &loss, best)).unwrap();
+                let (got, ()) = pool(threads).install(|| success(&space, &loss, best, || ())).ok().unwrap();
                 for (v, (g, w)) in got.iter().zip(&want.stats).enumerate() {
                     prop_assert_eq!(g.to_bits(), w.p_success.to_bits(), "{} vertex {} on {} threads", spec, v, threads);
                 }
@@ -297,6 +313,8 @@ mod tests {
     #[test]
     fn no_sweep_above_degree_64() {
         let space = ProductSpace::parse("66^1").unwrap();
-        assert!(success(&space, &vec![0.5; space.len()], 0.5).is_none());
+        let beside = || 7;
+        let back = success(&space, &vec![0.5; space.len()], 0.5, beside);
+        assert_eq!(back.err().map(|beside| beside()), Some(7));
     }
 }

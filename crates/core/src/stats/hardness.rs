@@ -57,8 +57,8 @@
 //!
 //! Determinism: floating-point sums are taken over fixed chunks of vertices, chunk sums
 //! added in order, so the result does not depend on the thread count. First-improvement
-//! success comes from the parallel level sweep of [`crate::search::dp`], also
-//! thread-count independent.
+//! success comes from [`crate::search::dp`] (on a product, one sweep in loss order),
+//! also thread-count independent.
 
 use crate::landscape::{Compact, Landscape, PathLengths};
 use crate::search::dp;
@@ -198,8 +198,11 @@ struct Ends<'a> {
 /// First-improvement success runs beside the other figures rather than after them: on a
 /// product its sweep is one thread waiting on memory (elsewhere a level sweep with a
 /// barrier per level), and the plateau's unions are sequential, so each fills the other's
-/// idle core. Every figure is thread-count independent, so running them together changes
-/// no bit.
+/// idle core. On a product the other figures start only once the sweep's masks, sort and
+/// gather are done ([`dp::first_improvement_success_beside`]): those passes then have
+/// every core, and the figures the core the sweep leaves idle (started together, they
+/// shared both cores and were done long before the sweep, which started later). Every
+/// figure is thread-count independent, so running them together changes no bit.
 fn profile<N: Neighbourhood>(
     space: &N,
     loss: &[f64],
@@ -207,10 +210,9 @@ fn profile<N: Neighbourhood>(
     sign: f64,
     eps_shares: &[f64],
 ) -> Hardness {
-    let (first_p_success, rest) = rayon::join(
-        || dp::first_improvement_success(space, loss),
-        || profile_but_first(space, loss, landscape, sign, eps_shares),
-    );
+    let (first_p_success, rest) = dp::first_improvement_success_beside(space, loss, || {
+        profile_but_first(space, loss, landscape, sign, eps_shares)
+    });
     Hardness {
         first_p_success,
         ..rest
