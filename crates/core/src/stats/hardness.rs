@@ -704,6 +704,42 @@ mod tests {
     use super::*;
     use crate::space::{Csr, ProductSpace};
 
+    /// The other figures' result comes back from beside the first-improvement sweep on
+    /// the paths that run it beside the sweep or beside the level sweep (a product of
+    /// degree ≤ 64 or above, a graph), with the sequential DP's success, bit for bit, on 1
+    /// and 2 threads.
+    #[test]
+    fn figures_come_back_from_beside_the_first_improvement_sweep() {
+        use crate::search::dp::{loss_order, solve_sequential, Target};
+        use crate::search::Variant;
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(31);
+        for spec in ["4^5", "3x66"] {
+            let space = ProductSpace::parse(spec).unwrap();
+            for levels in [0u32, 5] {
+                let loss = crate::test_losses::draw(&mut rng, space.len(), levels);
+                let order = loss_order(&loss);
+                let expect =
+                    solve_sequential(&space, &loss, &order, Variant::First, Target::Eps(0.0), 0)
+                        .mean(|s| s.p_success);
+                let csr = Csr::from_neighbourhood(&space);
+                for threads in [1, 2] {
+                    let pool = crate::test_pool(threads);
+                    let (p, seven) =
+                        pool.install(|| dp::first_improvement_success_beside(&space, &loss, || 7));
+                    assert_eq!((p.to_bits(), seven), (expect.to_bits(), 7), "{spec}");
+                    let (p, seven) =
+                        pool.install(|| dp::first_improvement_success_beside(&csr, &loss, || 7));
+                    assert_eq!(
+                        (p.to_bits(), seven),
+                        (expect.to_bits(), 7),
+                        "{spec} as a graph"
+                    );
+                }
+            }
+        }
+    }
+
     /// Sum of `f` over `xs`, in fixed chunks added in order (thread-count independent).
     fn chunked_sum<T: Sync>(xs: &[T], f: impl Fn(&T) -> f64 + Sync) -> f64 {
         let parts: Vec<f64> = xs
