@@ -150,7 +150,24 @@ pub(super) fn order_key(l: f64) -> u64 {
 }
 
 /// Vertex ids sorted by (loss, id): the order in which every move target comes first.
+/// One order for every caller: the radix sort of [`first`](super::first) where the keys'
+/// varying bits and the ids fit one u64 (synthetic losses drawn as f32 do up to 5^10), a
+/// comparison sort otherwise.
 pub fn loss_order(loss: &[f64]) -> Vec<VertexId> {
+    if loss.is_empty() {
+        return Vec::new();
+    }
+    let order = super::first::by_loss(loss);
+    (0..loss.len())
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(|i| order.id(i))
+        .collect()
+}
+
+/// [`loss_order`] by a comparison sort of (key, id) pairs: what the radix sort falls back
+/// to when its keys do not fit.
+pub(super) fn sort_by_key(loss: &[f64]) -> Vec<VertexId> {
     // (key, id) pairs sorted by value: each comparison through ids would read two
     // scattered losses, a cache miss each beyond the caches.
     let mut keyed: Vec<(u64, VertexId)> = loss
@@ -215,12 +232,12 @@ fn dispatch<N: Neighbourhood>(
     {
         return forest::solve(p, loss, &order(), variant, target, top);
     }
-    // First improvement: the masked sweep, which caps `top` itself from the better
-    // counts its masks give.
+    // First improvement on a product of degree ≤ 64: every strictly better neighbour in
+    // loss order, from masks. It caps `top` itself from the minima its masks give.
     if let Some(s) = space
         .as_product()
-        .filter(|_| variant == Variant::First)
-        .and_then(|p| masked::solve(p, loss, target, top))
+        .filter(|p| variant == Variant::First && p.uniform_degree() <= 64)
+        .and_then(|p| masked::solve(p, loss, &order(), target, top))
     {
         return s;
     }
@@ -868,7 +885,7 @@ pub(super) fn start(
 }
 
 /// Calls `better(u)` for each neighbour u of `v` whose bit is set in `masks[0]`, then
-/// `worse(u)` for those set in `masks[1]` (bits in [`lines::move_masks`] order), each in
+/// `worse(u)` for those set in `masks[1]` (bits in [`lines::better_masks`] order), each in
 /// neighbour order. The digits of v are found once for both masks.
 pub(super) fn each_masked_neighbour(
     space: &ProductSpace,

@@ -148,7 +148,7 @@ pub(super) struct Order {
 }
 
 impl Order {
-    fn id(&self, i: usize) -> VertexId {
+    pub(super) fn id(&self, i: usize) -> VertexId {
         (self.keys[i] & self.ids) as VertexId
     }
 }
@@ -158,7 +158,7 @@ impl Order {
 /// 35 bits of the f64 (sign, exponent, 23 fraction bits), which fit beside 24 id bits
 /// (5^10), and digits of at most 11 bits then sort them in at most four passes.
 /// Hand-written: a stable radix sort of packed keys is a few lines and reads each key a
-/// few times, where a comparison sort ([`dp::loss_order`]) moves 16-byte pairs through
+/// few times, where a comparison sort ([`dp::sort_by_key`]) moves 16-byte pairs through
 /// log n levels. Falls back to that sort when the bits do not fit one u64.
 pub(super) fn by_loss(loss: &[f64]) -> Order {
     let n = loss.len();
@@ -177,7 +177,7 @@ pub(super) fn by_loss(loss: &[f64]) -> Order {
         64 - diff.leading_zeros() - diff.trailing_zeros()
     };
     if width + id_bits > 64 {
-        let keys = dp::loss_order(loss).into_iter().map(u64::from).collect();
+        let keys = dp::sort_by_key(loss).into_iter().map(u64::from).collect();
         return Order {
             keys,
             ids: u32::MAX as u64,
@@ -251,7 +251,7 @@ pub(super) fn by_loss(loss: &[f64]) -> Order {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::dp::{loss_order, solve_sequential, Target};
+    use crate::search::dp::{solve_sequential, sort_by_key, Target};
     use crate::search::Variant;
     use crate::space::Neighbourhood;
     use crate::test_pool as pool;
@@ -282,7 +282,7 @@ mod tests {
 
         /// Every vertex's value is the sequential sweep's `p_success`, bit for bit, with
         /// ties, ±0, negative losses, degrees up to 64 and the sort's fallback, on 1, 2 and
-        /// 4 threads; the order is [`loss_order`]'s.
+        /// 4 threads; the order is [`sort_by_key`]'s.
         #[test]
         fn sweep_in_loss_order_equals_the_sequential_sweep(
             pick in 0usize..9,
@@ -294,7 +294,8 @@ mod tests {
             let spec = ["2^1", "5^3", "3x4x5", "2^9", "65^1", "33x33", "2x63", "3x32x2", "9x8x7"][pick];
             let space = ProductSpace::parse(spec).unwrap();
             let loss = draw(space.len(), seed, ties, wide);
-            let order = loss_order(&loss);
+            // The comparison sort: `loss_order` is this radix sort where it fits.
+            let order = sort_by_key(&loss);
             let want = solve_sequential(&space, &loss, &order, Variant::First, Target::Eps(0.0), 0);
             let best = crate::range::min_max(loss.iter().copied()).0;
             for threads in [1, 2, 4] {

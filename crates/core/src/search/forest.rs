@@ -4,7 +4,7 @@
 //! A best-improvement search moves only to its lowest neighbours (≈ 1 a vertex on iid
 //! losses), so its move DAG is nearly a forest, and the (loss, id) order, which the caller
 //! sorts anyway for the restart cost, already puts every target before the vertices that
-//! move to it. The level sweep of [`masked`](super::masked) needed, per level, a release
+//! move to it. A level sweep ([`sweep_levels`](super::dp::sweep_levels)) needed, per level, a release
 //! list, a bucket pass, a sort and ≈ 6 scattered reads a vertex (a level's vertices are
 //! spread over the id space), and four line passes before it (move masks, lowest masks,
 //! reverse masks, in-set counts). Here:
@@ -13,8 +13,8 @@
 //!    dimensions, then tiles of the outer ones, each in the cache) gives each vertex a
 //!    16-byte [`Input`]: its lowest neighbours (none for a local minimum), whether it is
 //!    a strict minimum, in the success set, and how many neighbours are;
-//! 2. **one sweep in loss order**: chunks of [`CHUNK`] places of the order are taken by
-//!    the threads in turn; a chunk gathers its inputs (one line a vertex, all reads
+//! 2. **one sweep in loss order**: chunks of the order are taken by the threads in turn
+//!    ([`turns`]); a chunk gathers its inputs (one line a vertex, all reads
 //!    independent), lists its targets, then sums their solved values and writes its
 //!    own, the places a few targets and vertices ahead prefetched. A target is almost
 //!    always solved long before (its loss is the lowest of 36 neighbours); when it is
@@ -29,20 +29,12 @@ use super::dp::{
     add_to, dividers, each_masked_neighbour, finish, settle, success_set, SharedSlice, StartStats,
     Starts, Step, Target,
 };
+use super::turns;
 use super::Variant;
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use multiversion::multiversion;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-
-/// Places of the loss order a thread takes at a time: enough that the gather of a
-/// chunk's inputs keeps many misses in flight, few enough that two threads rarely wait
-/// on each other's chunk. The tests take a few places, so that threads wait on each
-/// other's chunks often even on small spaces.
-#[cfg(not(test))]
-const CHUNK: usize = 1024;
-#[cfg(test)]
-const CHUNK: usize = 8;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Move targets ahead whose solved values are prefetched while one is summed.
 const AHEAD: usize = 16;
@@ -51,7 +43,7 @@ const AHEAD: usize = 16;
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(16))]
 struct Input {
-    /// The neighbours of the lowest loss (bits in `lines::move_masks` order, `<` and
+    /// The neighbours of the lowest loss (bits in `lines::better_masks` order, `<` and
     /// `==` so −0 and +0 tie), when that loss is strictly below the vertex's own; 0 for
     /// a local minimum.
     lowest: u64,
@@ -124,28 +116,11 @@ pub(super) fn solve(
         degree: space.uniform_degree(),
         out,
     };
-    let next = AtomicUsize::new(0);
-    let chunks = n.div_ceil(CHUNK);
-    // One worker per thread, each taking the next chunk of the order until none is left.
-    // A worker waits only for vertices earlier in the order, in chunks taken before its
-    // own by workers that are running: the earliest unsolved vertex can always proceed.
-    let minima = (0..rayon::current_num_threads())
-        .into_par_iter()
-        .map(|_| {
-            let mut g = Scratch::new(top);
-            let mut minima = (0usize, 0usize);
-            loop {
-                let c = next.fetch_add(1, Ordering::Relaxed);
-                if c >= chunks {
-                    break;
-                }
-                let (m, s) = sweep.chunk(&mut g, &order[c * CHUNK..((c + 1) * CHUNK).min(n)]);
-                minima.0 += m;
-                minima.1 += s;
-            }
-            minima
-        })
-        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let minima = turns::in_turn(
+        n,
+        || Scratch::new(top),
+        |g, places| sweep.chunk(g, &order[places]),
+    );
     drop(input);
     finish(
         variant,
@@ -498,19 +473,9 @@ impl Out {
 
     /// Waits until u is solved. Its `expected_evaluations` is stored last, with
     /// `Release`, and is never 0 once solved (at least the degree, which is ≥ 1 when u
-    /// is anyone's target), and 0 before (zeroed pages): seeing it non-zero with
-    /// `Acquire` makes every value of u visible. Nearly always true at once.
+    /// is anyone's target), and 0 before (zeroed pages).
     fn solved(&self, u: usize) {
-        let flag = self.flag(u);
-        let mut spins = 0u32;
-        while flag.load(Ordering::Acquire) == 0 {
-            spins += 1;
-            if spins < 64 {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
-        }
+        turns::wait(self.flag(u));
     }
 
     /// Writes v's values, its statistics last (the flag field with `Release`).

@@ -22,6 +22,7 @@ pub mod long_lines;
 mod masked;
 pub mod noise;
 pub mod simulate;
+mod turns;
 
 use anyhow::{bail, Result};
 use std::fmt;
