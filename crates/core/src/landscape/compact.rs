@@ -27,7 +27,7 @@ use crate::progress::{Progress, Silent};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use rayon::prelude::*;
 use std::sync::atomic::{
-    AtomicU32, AtomicU8,
+    AtomicU32, AtomicU64, AtomicU8,
     Ordering::{Acquire, Relaxed, Release},
 };
 
@@ -109,7 +109,8 @@ pub struct Compact {
 impl Compact {
     /// A product space through the streaming kernel, reporting progress per block.
     pub fn of_product<L: Loss>(space: &ProductSpace, loss: &[L], progress: &dyn Progress) -> Self {
-        Self::from_step(super::product::step_with(space, loss, progress), progress)
+        let (step, minima) = super::product::step_with_minima(space, loss, progress);
+        Self::descend(step, Some(minima), progress)
     }
 
     /// Any neighbourhood through the explicit kernel.
@@ -119,6 +120,12 @@ impl Compact {
 
     /// Descends from one LS step, reusing its LS array for LS*.
     pub fn from_step(step: Step, progress: &dyn Progress) -> Self {
+        Self::descend(step, None, progress)
+    }
+
+    /// [`Compact::from_step`], given the minima's bitmap ([`minima_bits`]) if the LS pass
+    /// wrote it.
+    fn descend(step: Step, minima: Option<Vec<u64>>, progress: &dyn Progress) -> Self {
         let Step {
             ls,
             local_minima,
@@ -129,7 +136,7 @@ impl Compact {
             steps,
             minima,
             histogram,
-        } = descend_by_levels(ls, progress);
+        } = descend_by_levels(ls, minima, progress);
         Compact {
             minima,
             histogram,
@@ -187,12 +194,17 @@ struct Descended {
     histogram: Vec<u64>,
 }
 
-/// LS* written over LS and the path length of every vertex, level by level; pointer
-/// jumping from where the levels stopped when a path does not fit a byte.
-fn descend_by_levels(mut slot: Vec<VertexId>, progress: &dyn Progress) -> Descended {
+/// LS* written over LS and the path length of every vertex, level by level, given the
+/// minima's bitmap or else finding it; pointer jumping from where the levels stopped when
+/// a path does not fit a byte.
+fn descend_by_levels(
+    mut slot: Vec<VertexId>,
+    minima: Option<Vec<u64>>,
+    progress: &dyn Progress,
+) -> Descended {
     progress.stage("path lengths", 0);
     let by_walks = slot.len() <= FINAL as usize;
-    let minima = minima_bits(&slot);
+    let minima = minima.unwrap_or_else(|| minima_bits(&slot));
     let (level, histogram) = levels(&mut slot, &minima, by_walks, progress);
     progress.finish();
     if let Some(histogram) = histogram {
@@ -300,7 +312,7 @@ struct Walk {
 /// there when it is a minimum instead of reading the minimum's LS from memory: this
 /// saves the last random read of every walk (the only one of the half of the vertices
 /// one step from their minimum).
-fn minima_bits(slot: &[VertexId]) -> Vec<u64> {
+pub(super) fn minima_bits(slot: &[VertexId]) -> Vec<u64> {
     let mut bits: Vec<u64> = crate::pages::zeroed(slot.len().div_ceil(64));
     bits.par_chunks_mut(CHUNK / 64)
         .zip(slot.par_chunks(CHUNK))
@@ -583,6 +595,14 @@ fn atomic_u32(xs: &mut [u32]) -> &[AtomicU32] {
     // SAFETY: AtomicU32 has the size and bit validity of u32 and, as checked above, its
     // alignment; the exclusive borrow keeps every other access out while the view lives.
     unsafe { &*(xs as *mut [u32] as *const [AtomicU32]) }
+}
+
+/// [`atomic_u32`] for 64-bit words.
+pub(super) fn atomic_u64(xs: &mut [u64]) -> &[AtomicU64] {
+    const _: () = assert!(std::mem::align_of::<u64>() == std::mem::align_of::<AtomicU64>());
+    // SAFETY: as for `atomic_u32`: same size and bit validity, and, as checked above,
+    // alignment; the exclusive borrow keeps every other access out while the view lives.
+    unsafe { &*(xs as *mut [u64] as *const [AtomicU64]) }
 }
 
 /// [`atomic_u32`] for bytes.
