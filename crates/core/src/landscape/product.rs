@@ -198,20 +198,30 @@ fn classify_run<L: Loss>(
 }
 
 /// Sets bit v of `bits` for each minimum v (LS(v) = v) of the run `ls` of vertices
-/// first..: one word at a time, ORed in, because runs (tile rows of 512 positions, blocks
-/// of 5^6) need not start or end on a word, so two threads may share one. An OR is the
-/// same in any order, and the pass's joins order these writes before anyone reads them.
+/// first..: one word at a time. A word wholly inside the run is this run's alone and is
+/// stored, its 64 lanes compared at once; the words at the ends are ORed in, because
+/// runs (tile rows of 512 positions, blocks of 5^6) need not start or end on a word, so
+/// two threads may share one. An OR is the same in any order, and the pass's joins order
+/// these writes before anyone reads them.
 fn mark_minima(bits: &[AtomicU64], first: usize, ls: &[u32]) {
     let end = first + ls.len();
     let mut v = first;
     while v < end {
-        let stop = (v / 64 + 1) * 64;
-        let stop = stop.min(end);
-        let word = (v..stop).fold(0u64, |w, u| {
-            w | ((ls[u - first] as usize == u) as u64) << (u % 64)
-        });
-        if word != 0 {
-            bits[v / 64].fetch_or(word, Relaxed);
+        let stop = ((v / 64 + 1) * 64).min(end);
+        let run = &ls[v - first..stop - first];
+        if let Ok(run) = <&[u32; 64]>::try_from(run) {
+            let word = run
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (j, &t)| w | ((t == (v + j) as u32) as u64) << j);
+            bits[v / 64].store(word, Relaxed);
+        } else {
+            let word = run.iter().enumerate().fold(0u64, |w, (j, &t)| {
+                w | ((t as usize == v + j) as u64) << ((v + j) % 64)
+            });
+            if word != 0 {
+                bits[v / 64].fetch_or(word, Relaxed);
+            }
         }
         v = stop;
     }
