@@ -16,6 +16,7 @@
 //! Per vertex, the pass holds the loss, the best neighbour's loss so far (same type) and
 //! its id (u32, written straight into the output LS array): 12 bytes for f32 losses.
 
+use super::compact::atomic_u64;
 use super::explicit::classify;
 use super::lines;
 use super::loss::Loss;
@@ -24,6 +25,7 @@ use super::{Candidate, Step};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use multiversion::multiversion;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// Largest block processed in cache for the small dimensions (vertices).
 const BLOCK_MAX: u64 = 1 << 14;
@@ -58,6 +60,29 @@ pub fn step_with<L: Loss>(
     space: &ProductSpace,
     loss: &[L],
     progress: &dyn crate::progress::Progress,
+) -> Step {
+    step_marking(space, loss, progress, None)
+}
+
+/// [`step_with`], and the minima as a bitmap (bit v of word v / 64 set when LS(v) = v),
+/// written where each vertex's LS is, while its run is in cache: the levels stage of
+/// [`super::Compact`] needs it, and a pass of its own read all of LS again (1 GB at 5^12).
+pub(crate) fn step_with_minima<L: Loss>(
+    space: &ProductSpace,
+    loss: &[L],
+    progress: &dyn crate::progress::Progress,
+) -> (Step, Vec<u64>) {
+    let mut bits: Vec<u64> = crate::pages::zeroed(space.len().div_ceil(64));
+    let step = step_marking(space, loss, progress, Some(atomic_u64(&mut bits)));
+    (step, bits)
+}
+
+/// [`step_with`], setting the minima's bits in `minima` when given.
+fn step_marking<L: Loss>(
+    space: &ProductSpace,
+    loss: &[L],
+    progress: &dyn crate::progress::Progress,
+    minima: Option<&[AtomicU64]>,
 ) -> Step {
     let n = space.len();
     assert_eq!(n, loss.len(), "one loss per vertex");
@@ -113,7 +138,7 @@ pub fn step_with<L: Loss>(
             }
             progress.advance(l.len() as u64);
             if in_blocks {
-                classify_run(first, l, bl, bi)
+                classify_run(first, l, bl, bi, minima)
             } else {
                 (0, 0)
             }
@@ -127,7 +152,7 @@ pub fn step_with<L: Loss>(
             &mut ls,
             &radices[a..b],
             strides[a],
-            g + 1 == groups.len(),
+            (g + 1 == groups.len()).then_some(minima),
             progress,
         );
         counts = add(counts, found);
@@ -146,8 +171,15 @@ fn add(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
 }
 
 /// Turns the best neighbours of the consecutive vertices first.. into LS (written over
-/// the ids in `bi`), returning the numbers of local and strict local minima among them.
-fn classify_run<L: Loss>(first: usize, l: &[L], bl: &[L], bi: &mut [u32]) -> (usize, usize) {
+/// the ids in `bi`), returning the numbers of local and strict local minima among them;
+/// sets their bits in `minima` when given.
+fn classify_run<L: Loss>(
+    first: usize,
+    l: &[L],
+    bl: &[L],
+    bi: &mut [u32],
+    minima: Option<&[AtomicU64]>,
+) -> (usize, usize) {
     let mut counts = (0, 0);
     for (j, ((o, &bl), &own)) in bi.iter_mut().zip(bl).zip(l).enumerate() {
         let best = Candidate {
@@ -159,7 +191,40 @@ fn classify_run<L: Loss>(first: usize, l: &[L], bl: &[L], bi: &mut [u32]) -> (us
             classify((first + j) as VertexId, own.to_f64(), best, o),
         );
     }
+    if let Some(bits) = minima {
+        mark_minima(bits, first, bi);
+    }
     counts
+}
+
+/// Sets bit v of `bits` for each minimum v (LS(v) = v) of the run `ls` of vertices
+/// first..: one word at a time. A word wholly inside the run is this run's alone and is
+/// stored, its 64 lanes compared at once; the words at the ends are ORed in, because
+/// runs (tile rows of 512 positions, blocks of 5^6) need not start or end on a word, so
+/// two threads may share one. An OR is the same in any order, and the pass's joins order
+/// these writes before anyone reads them.
+fn mark_minima(bits: &[AtomicU64], first: usize, ls: &[u32]) {
+    let end = first + ls.len();
+    let mut v = first;
+    while v < end {
+        let stop = ((v / 64 + 1) * 64).min(end);
+        let run = &ls[v - first..stop - first];
+        if let Ok(run) = <&[u32; 64]>::try_from(run) {
+            let word = run
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (j, &t)| w | ((t == (v + j) as u32) as u64) << j);
+            bits[v / 64].store(word, Relaxed);
+        } else {
+            let word = run.iter().enumerate().fold(0u64, |w, (j, &t)| {
+                w | ((t as usize == v + j) as u64) << ((v + j) % 64)
+            });
+            if word != 0 {
+                bits[v / 64].fetch_or(word, Relaxed);
+            }
+        }
+        v = stop;
+    }
 }
 
 /// The outer dimensions inner..d cut into runs whose tiles fit [`TILE_MAX`]: each run
@@ -327,7 +392,7 @@ fn relax_tiles<L: Loss>(
     best_id: &mut [u32],
     radices: &[usize],
     row: usize,
-    last: bool,
+    last: Option<Option<&[AtomicU64]>>,
     progress: &dyn crate::progress::Progress,
 ) -> (usize, usize) {
     let rows: usize = radices.iter().product();
@@ -366,8 +431,8 @@ fn relax_tiles<L: Loss>(
                 .map(|mut tile| {
                     tile.relax(radices);
                     progress.advance((rows * tile.loss[0].len()) as u64);
-                    if last {
-                        tile.classify()
+                    if let Some(minima) = last {
+                        tile.classify(minima)
                     } else {
                         (0, 0)
                     }
@@ -416,11 +481,17 @@ impl<'a, L: Loss> Tile<'a, L> {
     }
 
     /// Turns the best neighbours of every row into LS; see [`classify_run`].
-    fn classify(&mut self) -> (usize, usize) {
+    fn classify(&mut self, minima: Option<&[AtomicU64]>) -> (usize, usize) {
         let mut counts = (0, 0);
         for q in 0..self.loss.len() {
             let first = self.first + q * self.row_stride;
-            let found = classify_run(first, self.loss[q], self.best_loss[q], self.best_id[q]);
+            let found = classify_run(
+                first,
+                self.loss[q],
+                self.best_loss[q],
+                self.best_id[q],
+                minima,
+            );
             counts = add(counts, found);
         }
         counts
@@ -506,7 +577,12 @@ mod tests {
         assert_eq!(outer_groups(&r, &s, 6), vec![(6, 9), (9, 12), (12, 13)]);
     }
 
+    use crate::landscape::compact::minima_bits;
     use proptest::prelude::*;
+
+    fn with_minima(space: &ProductSpace, loss: &[f32]) -> (Step, Vec<u64>) {
+        step_with_minima(space, loss, &crate::progress::Silent)
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(96))]
@@ -526,7 +602,9 @@ mod tests {
             };
             let space = ProductSpace::parse(&spec).unwrap();
             let loss = crate::test_losses::draw_f32(seed, space.len(), levels as u32);
-            prop_assert_eq!(step(&space, &loss), explicit::step(&space, &loss));
+            let want = explicit::step(&space, &loss);
+            prop_assert_eq!(step(&space, &loss), want.clone());
+            prop_assert_eq!(with_minima(&space, &loss), (want.clone(), minima_bits(&want.ls)));
         }
     }
 
@@ -550,8 +628,13 @@ mod tests {
             let spec = radices.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("x");
             let space = ProductSpace::parse(&spec).unwrap();
             let loss = crate::test_losses::draw_f32(seed, space.len(), levels as u32);
-            let streamed = crate::test_pool(threads).install(|| step(&space, &loss));
-            prop_assert_eq!(streamed, explicit::step(&space, &loss));
+            let (streamed, marked) = crate::test_pool(threads)
+                .install(|| (step(&space, &loss), with_minima(&space, &loss)));
+            let want = explicit::step(&space, &loss);
+            prop_assert_eq!(streamed, want.clone());
+            // The bits written by the blocks or the last run's tiles (words shared by
+            // runs and threads) equal a pass over LS.
+            prop_assert_eq!(marked, (want.clone(), minima_bits(&want.ls)));
         }
     }
 

@@ -116,7 +116,7 @@ pub fn summarize_compact<L: Loss>(
     let parts = Parts {
         ls_star: &landscape.ls_star,
         minima: landscape.minima(),
-        histogram: landscape.steps.histogram(),
+        histogram: landscape.histogram().to_vec(),
         local_minima: landscape.local_minima,
         strict_local_minima: landscape.strict_local_minima,
     };
