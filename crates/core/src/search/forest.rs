@@ -34,7 +34,7 @@ use super::Variant;
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use multiversion::multiversion;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 /// Move targets ahead whose solved values are prefetched while one is summed.
 const AHEAD: usize = 16;
@@ -459,16 +459,12 @@ struct Out {
     top: usize,
 }
 
-/// `StartStats::expected_evaluations`, the field whose store says "solved".
-const FLAG: usize = 2;
-
 impl Out {
     /// The flag field of u's statistics as an atomic.
     fn flag(&self, u: usize) -> &AtomicU64 {
         assert!(u < self.stats.len());
-        // SAFETY: in bounds, 8-aligned (StartStats is six f64s, repr(C)); while other
-        // threads may write the field it is only accessed through this atomic.
-        unsafe { AtomicU64::from_ptr((self.stats.as_ptr().add(u) as *mut u64).add(FLAG)) }
+        // SAFETY: in bounds, a StartStats of `self.stats`, which outlives the borrow.
+        unsafe { turns::flag(self.stats.as_ptr().add(u) as *const f64) }
     }
 
     /// Waits until u is solved. Its `expected_evaluations` is stored last, with
@@ -491,24 +487,8 @@ impl Out {
         if let Some(e) = end {
             *self.end.slot(v) = e;
         }
-        let fields = [
-            stats.p_success,
-            stats.expected_moves,
-            stats.expected_evaluations,
-            stats.expected_end_loss,
-            stats.success_evaluations,
-            stats.found_evaluations,
-        ];
         assert!(v < self.stats.len());
-        // Through a pointer, not a `&mut`: a waiting thread may be loading the flag.
-        let at = self.stats.as_ptr().add(v) as *mut f64;
-        for (i, f) in fields.into_iter().enumerate() {
-            if i != FLAG {
-                at.add(i).write(f);
-            }
-        }
-        self.flag(v)
-            .store(stats.expected_evaluations.to_bits(), Ordering::Release);
+        turns::publish(self.stats.as_ptr().add(v) as *mut f64, stats);
     }
 }
 

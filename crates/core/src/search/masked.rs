@@ -39,7 +39,7 @@ use super::{turns, Variant};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
 use crate::stats::lines;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 /// Move targets ahead whose records are prefetched while one is summed: enough to keep
 /// the misses of a few vertices in flight, few enough that the lines are still cached
@@ -59,11 +59,6 @@ const _: () = assert!(
 /// lives in a separate array, 8× denser, so it is mostly found in the caches: a target
 /// costs one line from memory instead of two for a 72-byte record.
 const LINE: usize = 8;
-
-/// `StartStats::expected_evaluations`, the field whose store says "solved": never 0 once
-/// solved (at least the degree, which is ≥ 1 when the vertex is anyone's target), 0
-/// before (zeroed pages).
-const FLAG: usize = 2;
 
 /// [`solve_sequential`](super::dp::solve_sequential) for [`Variant::First`] on a product
 /// space of degree at most 64, in the (loss, id) `order`; `None` above degree 64 (no
@@ -269,11 +264,11 @@ impl Scratch {
 impl Sweep<'_> {
     /// The flag field of u's record as an atomic.
     fn flag(&self, u: usize) -> &AtomicU64 {
-        let at = self.base + u * LINE + FLAG;
-        assert!(at < self.records.len());
-        // SAFETY: in bounds and 8-aligned; while other threads may write the field it is
-        // only accessed through this atomic.
-        unsafe { AtomicU64::from_ptr(self.records.as_ptr().add(at) as *mut u64) }
+        let at = self.base + u * LINE;
+        assert!(at + FIELDS <= self.records.len());
+        // SAFETY: in bounds, the StartStats at the head of u's record, which outlives the
+        // borrow.
+        unsafe { turns::flag(self.records.as_ptr().add(at)) }
     }
 
     /// Solves the vertices of `chunk` (consecutive places of the loss order) and returns
@@ -412,24 +407,8 @@ impl Sweep<'_> {
                 .range_mut(v * self.tail_len, self.tail_len)
                 .copy_from_slice(rest);
         }
-        let fields = [
-            stats.p_success,
-            stats.expected_moves,
-            stats.expected_evaluations,
-            stats.expected_end_loss,
-            stats.success_evaluations,
-            stats.found_evaluations,
-        ];
         assert!(at + FIELDS <= self.records.len());
-        // Through a pointer, not a `&mut`: a waiting thread may be loading the flag.
-        let p = self.records.as_ptr().add(at);
-        for (i, f) in fields.into_iter().enumerate() {
-            if i != FLAG {
-                p.add(i).write(f);
-            }
-        }
-        self.flag(v)
-            .store(fields[FLAG].to_bits(), Ordering::Release);
+        turns::publish(self.records.as_ptr().add(at), stats);
     }
 }
 

@@ -10,6 +10,7 @@
 //! release lists, levels or barriers; each value is computed from the same targets in the
 //! same order whoever solves it, so the results do not depend on the thread count.
 
+use super::dp::StartStats;
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -66,4 +67,43 @@ pub(super) fn wait(flag: &AtomicU64) {
             std::thread::yield_now();
         }
     }
+}
+
+/// `StartStats::expected_evaluations`, the field whose store says "solved": never 0 once
+/// solved (at least the degree, which is ≥ 1 when the vertex is anyone's target), 0
+/// before (zeroed pages).
+pub(super) const FLAG: usize = 2;
+
+/// The [`FLAG`] field of the statistics at `at`, as the atomic that [`wait`] loads.
+///
+/// # Safety
+/// `at` points to a live [`StartStats`] (six 8-aligned `f64`s, `repr(C)`) that outlives
+/// `'a`; while other threads may write its flag field, it is only accessed through this
+/// atomic.
+pub(super) unsafe fn flag<'a>(at: *const f64) -> &'a AtomicU64 {
+    AtomicU64::from_ptr(at.add(FLAG) as *mut u64)
+}
+
+/// Stores `stats` at `at` field by field in `repr(C)` order, the [`FLAG`] field last
+/// with `Release`: a thread that sees it set ([`wait`]) sees every other field. Through
+/// a pointer, not a `&mut`: a waiting thread may be loading the flag meanwhile.
+///
+/// # Safety
+/// `at` points to a [`StartStats`] (six 8-aligned `f64`s) that only this thread writes,
+/// once.
+pub(super) unsafe fn publish(at: *mut f64, stats: &StartStats) {
+    let fields = [
+        stats.p_success,
+        stats.expected_moves,
+        stats.expected_evaluations,
+        stats.expected_end_loss,
+        stats.success_evaluations,
+        stats.found_evaluations,
+    ];
+    for (i, f) in fields.into_iter().enumerate() {
+        if i != FLAG {
+            at.add(i).write(f);
+        }
+    }
+    flag(at).store(fields[FLAG].to_bits(), Ordering::Release);
 }
