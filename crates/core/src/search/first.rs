@@ -12,7 +12,8 @@
 //! Not split over threads: a sweep in parts (each part the vertices of one range of ids,
 //! in loss order, a neighbour of another part read once its value is published) gave
 //! the same bits but took 1.3–2.3× the CPU of this one at load average 5 (hard8's
-//! section of BENCHMARKS.md); an idle machine may judge it otherwise.
+//! section of BENCHMARKS.md), and 1.2–1.3× on the idle machine with no wall time gained
+//! beyond the spread: the core it takes is the one the other figures use (hard9's).
 //!
 //! The values are those of the level sweep, bit for bit: each is the sum of its better
 //! neighbours' values in neighbour order from +0.0, divided by their number, and values
