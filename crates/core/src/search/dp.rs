@@ -496,7 +496,9 @@ fn solve_vertex<N: Neighbourhood, V: SolvedView>(
 /// neighbours, strictly better ones and ones in the success set; `min_loss` the lowest
 /// neighbour loss; `(sum, count)` the sum of its move targets' values and their number
 /// (`acc_end` their `p_end` rows summed); `end` its LS* for [`Variant::Best`]. Shared by
-/// [`solve_vertex`] and the long-line sweep ([`super::long_lines`]), so both round alike.
+/// [`solve_vertex`] and the long-line sweep ([`super::long_lines`]), so both round alike;
+/// the chunked sweeps, which know which case a vertex is before they scan it, call its
+/// two halves ([`at_minimum`], [`moving`]) directly.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn settle(
     variant: Variant,
@@ -509,21 +511,48 @@ pub(super) fn settle(
     end: impl FnOnce() -> VertexId,
 ) -> Step {
     if min_loss >= own {
-        // A local minimum (no neighbour, or none strictly better; losses are never
-        // NaN): every variant stops here after scanning all s neighbours.
-        let ok = own_success as u8 as f64;
+        // A local minimum (no neighbour, or none strictly better; losses are never NaN).
         return Step::Minimum {
-            stats: StartStats {
-                p_success: ok,
-                expected_moves: 0.0,
-                expected_evaluations: s as f64,
-                expected_end_loss: own,
-                success_evaluations: s as f64 * ok,
-                found_evaluations: 0.0,
-            },
+            stats: at_minimum(own, own_success, s),
             strict: min_loss > own,
         };
     }
+    Step::Moves {
+        stats: moving(
+            variant,
+            own_success,
+            (s, better, in_set),
+            (sum, count),
+            acc_end,
+        ),
+        end: if variant == Variant::Best { end() } else { 0 },
+    }
+}
+
+/// The statistics of a local minimum of loss `own` with `s` neighbours: every variant
+/// stops there after scanning all of them.
+pub(super) fn at_minimum(own: f64, own_success: bool, s: usize) -> StartStats {
+    let ok = own_success as u8 as f64;
+    StartStats {
+        p_success: ok,
+        expected_moves: 0.0,
+        expected_evaluations: s as f64,
+        expected_end_loss: own,
+        success_evaluations: s as f64 * ok,
+        found_evaluations: 0.0,
+    }
+}
+
+/// The statistics of a vertex that moves, from the sum of its `count` move targets'
+/// statistics ([`settle`]'s arguments); `acc_end`, their `p_end` rows summed, becomes its
+/// own row.
+pub(super) fn moving(
+    variant: Variant,
+    own_success: bool,
+    (s, better, in_set): (usize, usize, usize),
+    (sum, count): (StartStats, usize),
+    acc_end: &mut [f64],
+) -> StartStats {
     let w = 1.0 / count as f64;
     let scan = match variant {
         Variant::First => (s as f64 + 1.0) / (better as f64 + 1.0),
@@ -540,16 +569,13 @@ pub(super) fn settle(
         scan * p + sum.found_evaluations * w
     };
     acc_end.iter_mut().for_each(|a| *a *= w);
-    Step::Moves {
-        stats: StartStats {
-            p_success: p,
-            expected_moves: 1.0 + sum.expected_moves * w,
-            expected_evaluations: scan + sum.expected_evaluations * w,
-            expected_end_loss: sum.expected_end_loss * w,
-            success_evaluations: scan * p + sum.success_evaluations * w,
-            found_evaluations: found,
-        },
-        end: if variant == Variant::Best { end() } else { 0 },
+    StartStats {
+        p_success: p,
+        expected_moves: 1.0 + sum.expected_moves * w,
+        expected_evaluations: scan + sum.expected_evaluations * w,
+        expected_end_loss: sum.expected_end_loss * w,
+        success_evaluations: scan * p + sum.success_evaluations * w,
+        found_evaluations: found,
     }
 }
 

@@ -22,12 +22,13 @@
 //!    No level, no release, no barrier.
 //!
 //! Every value is computed from the same targets, in the same neighbour order, with the
-//! same [`add_to`] and [`settle`] as [`solve_sequential`](super::dp::solve_sequential),
+//! same [`add_to`] and halves of [`settle`](super::dp::settle) ([`at_minimum`], [`moving`])
+//! as [`solve_sequential`](super::dp::solve_sequential),
 //! so the results are its bits whatever the thread count and whoever solves a chunk.
 
 use super::dp::{
-    add_to, dividers, each_masked_neighbour, finish, settle, success_set, SharedSlice, StartStats,
-    Starts, Step, Target,
+    add_to, at_minimum, dividers, each_masked_neighbour, finish, moving, success_set, SharedSlice,
+    StartStats, Starts, Target,
 };
 use super::turns;
 use super::Variant;
@@ -574,29 +575,9 @@ impl Sweep<'_> {
             let (vi, x, stop) = (v as usize, g.input[i], g.ends[i]);
             let own_success = x.aux & SUCCESS != 0;
             if stop == start {
-                // No strictly better neighbour. `settle` tells a strict minimum by its
-                // lowest neighbour loss: +∞ (as for no neighbour) when every neighbour is
-                // strictly worse, else `own`, which one neighbour ties.
-                let own = self.loss[vi];
-                let min_loss = if x.aux & STRICT != 0 {
-                    f64::INFINITY
-                } else {
-                    own
-                };
-                let none = (StartStats::default(), 0);
-                let step = settle(
-                    self.variant,
-                    own,
-                    own_success,
-                    (self.degree, 0, 0),
-                    min_loss,
-                    none,
-                    &mut g.acc_end,
-                    || v,
-                );
-                let Step::Minimum { stats, strict } = step else {
-                    unreachable!("no target: a local minimum")
-                };
+                // No strictly better neighbour: a local minimum.
+                let stats = at_minimum(self.loss[vi], own_success, self.degree);
+                let strict = x.aux & STRICT != 0;
                 minima += 1;
                 strict_minima += strict as usize;
                 let end = (self.variant == Variant::Best).then_some(v);
@@ -621,23 +602,16 @@ impl Sweep<'_> {
             }
             let in_set = (x.aux & IN_SET) as usize;
             let first = g.ids[start];
-            // `settle` compares the lowest neighbour loss with `own` only, to tell a
-            // local minimum: −∞ below +∞ says "moves".
-            let step = settle(
+            let stats = moving(
                 self.variant,
-                f64::INFINITY,
                 own_success,
                 (self.degree, 0, in_set),
-                f64::NEG_INFINITY,
                 (sum, stop - start),
                 &mut g.acc_end,
-                // SAFETY: for best improvement the one target, solved (waited for above).
-                || unsafe { *out.end.get(first as usize) },
             );
-            let Step::Moves { stats, end } = step else {
-                unreachable!("a target: moves")
-            };
-            let end = (self.variant == Variant::Best).then_some(end);
+            // SAFETY: for best improvement the one target, solved (waited for above).
+            let end =
+                (self.variant == Variant::Best).then(|| unsafe { *out.end.get(first as usize) });
             // SAFETY: v is in one chunk, solved once.
             unsafe { out.put(vi, &stats, Some(&g.acc_end), end) };
             start = stop;

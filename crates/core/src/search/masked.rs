@@ -20,7 +20,8 @@
 //! a sort and a barrier: more than half of its time.
 //!
 //! Every sum is taken field by field in neighbour order from 0 with [`add_to`] and turned
-//! into a value by [`settle`], as the sequential sweep takes and turns it: the results
+//! into a value by [`at_minimum`] or [`moving`] (the halves of
+//! [`settle`](super::dp::settle)), as the sequential sweep takes and turns it: the results
 //! are [`solve_sequential`](super::dp::solve_sequential)'s bits, whatever the thread count.
 //!
 //! A vertex's solved values live in one record of one 64-byte cache line (aligned): its
@@ -32,8 +33,8 @@
 //! place for the statistics ([`split`]).
 
 use super::dp::{
-    add_to, dividers, each_masked_neighbour, finish, settle, success_set, SharedSlice, StartStats,
-    Starts, Step, Target, LEVEL_CHUNK,
+    add_to, at_minimum, dividers, each_masked_neighbour, finish, moving, success_set, SharedSlice,
+    StartStats, Starts, Target, LEVEL_CHUNK,
 };
 use super::{turns, Variant};
 use crate::space::{Neighbourhood, ProductSpace, VertexId};
@@ -317,26 +318,9 @@ impl Sweep<'_> {
             let (vi, stop) = (v as usize, g.ends[i]);
             let own_success = g.success[i];
             if stop == start {
-                // No strictly better neighbour. `settle` tells a strict minimum by its
-                // lowest neighbour loss: +∞ (as for no neighbour) when every neighbour is
-                // strictly worse, else `own`, which one neighbour ties.
-                let own = self.loss[vi];
+                // No strictly better neighbour: a local minimum.
+                let stats = at_minimum(self.loss[vi], own_success, self.degree);
                 let strict = g.strict[minima];
-                let min_loss = if strict { f64::INFINITY } else { own };
-                let none = (StartStats::default(), 0);
-                let step = settle(
-                    Variant::First,
-                    own,
-                    own_success,
-                    (self.degree, 0, 0),
-                    min_loss,
-                    none,
-                    &mut g.acc_end,
-                    || v,
-                );
-                let Step::Minimum { stats, strict } = step else {
-                    unreachable!("no target: a local minimum")
-                };
                 minima += 1;
                 strict_minima += strict as usize;
                 // SAFETY: v is in one chunk, solved once; a top minimum's row is set.
@@ -363,21 +347,13 @@ impl Sweep<'_> {
                 g.row[self.head..].copy_from_slice(rest);
                 add_to(&mut sum, &mut g.acc_end, as_stats(&rec[..FIELDS]), &g.row);
             }
-            // `settle` compares the lowest neighbour loss with `own` only, to tell a
-            // local minimum: −∞ below +∞ says "moves".
-            let step = settle(
+            let stats = moving(
                 Variant::First,
-                f64::INFINITY,
                 own_success,
                 (self.degree, stop - start, 0),
-                f64::NEG_INFINITY,
                 (sum, stop - start),
                 &mut g.acc_end,
-                || 0,
             );
-            let Step::Moves { stats, .. } = step else {
-                unreachable!("a target: moves")
-            };
             // SAFETY: v is in one chunk, solved once.
             unsafe { self.put(vi, &stats, Some(&g.acc_end)) };
             start = stop;
