@@ -910,22 +910,20 @@ pub(super) fn start(
     }
 }
 
-/// Calls `better(u)` for each neighbour u of `v` whose bit is set in `masks[0]`, then
-/// `worse(u)` for those set in `masks[1]` (bits in [`lines::better_masks`] order), each in
-/// neighbour order. The digits of v are found once for both masks.
+/// Calls `better(u)` for each neighbour u of `v` whose bit is set in `mask` (bits in
+/// [`lines::better_masks`] order), in neighbour order.
 pub(super) fn each_masked_neighbour(
     space: &ProductSpace,
     dividers: &[u64],
     v: VertexId,
-    masks: [u64; 2],
+    mask: u64,
     mut better: impl FnMut(VertexId),
-    mut worse: impl FnMut(VertexId),
 ) {
-    let (mut b, mut w) = (masks[0], masks[1]);
+    let mut bits_left = mask;
     let mut rest = v; // v's digits of the dimensions not yet visited
     let mut stride = 1u32;
     for (&k, &divider) in space.radices().iter().zip(dividers) {
-        if b | w == 0 {
+        if bits_left == 0 {
             return;
         }
         let q = ((divider as u128 * rest as u128) >> 64) as u32;
@@ -933,18 +931,13 @@ pub(super) fn each_masked_neighbour(
         rest = q;
         let line = v - c * stride;
         let others = k - 1; // 1..=64: the degree is at most 64
-        let field = u64::MAX >> (64 - others);
-        let each = |mut bits: u64, f: &mut dyn FnMut(VertexId)| {
-            while bits != 0 {
-                let j = bits.trailing_zeros();
-                bits &= bits - 1;
-                f(line + (j + (j >= c) as u32) * stride);
-            }
-        };
-        each(b & field, &mut better);
-        each(w & field, &mut worse);
-        b = b.checked_shr(others).unwrap_or(0);
-        w = w.checked_shr(others).unwrap_or(0);
+        let mut bits = bits_left & (u64::MAX >> (64 - others));
+        while bits != 0 {
+            let j = bits.trailing_zeros();
+            bits &= bits - 1;
+            better(line + (j + (j >= c) as u32) * stride);
+        }
+        bits_left = bits_left.checked_shr(others).unwrap_or(0);
         // Past the last dimension the stride is unused (and may not fit a u32).
         stride = stride.wrapping_mul(k);
     }
@@ -1302,11 +1295,11 @@ pub(super) mod tests {
         }
     }
 
-    /// The masks name exactly the strictly better and strictly worse neighbours, in
-    /// neighbour order, up to a degree of 64 (one dimension of 65 values, 33 × 33); above
-    /// it there are none and the sweep takes the generic path.
+    /// The masks name exactly the strictly better neighbours, in neighbour order, up to a
+    /// degree of 64 (one dimension of 65 values, 33 × 33); above it there are none and
+    /// the sweep takes the generic path.
     #[test]
-    fn move_masks_list_better_and_worse_neighbours_in_order() {
+    fn better_masks_list_better_neighbours_in_order() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
         // The last two are larger than a fused block: their last dimension is done line
@@ -1324,38 +1317,29 @@ pub(super) mod tests {
             let loss: Vec<f64> = (0..space.len())
                 .map(|_| rng.gen_range(0..5) as f64)
                 .collect();
-            let masks = lines::move_masks(&space, &loss).unwrap();
-            let better: Vec<u64> = masks.iter().map(|m| m[0]).collect();
-            assert_eq!(
-                lines::better_masks(&space, &loss).unwrap(),
-                better,
-                "{spec}"
-            );
+            let masks = lines::better_masks(&space, &loss).unwrap();
             for v in 0..space.len() as VertexId {
-                let (mut want_b, mut want_w) = (Vec::new(), Vec::new());
+                let mut want = Vec::new();
                 let own = loss[v as usize];
                 space.for_each_neighbour(v, |u| {
                     if loss[u as usize] < own {
-                        want_b.push(u);
-                    } else if loss[u as usize] > own {
-                        want_w.push(u);
+                        want.push(u);
                     }
                 });
-                let (mut b, mut w) = (Vec::new(), Vec::new());
+                let mut got = Vec::new();
                 each_masked_neighbour(
                     &space,
                     &dividers(space.radices()),
                     v,
                     masks[v as usize],
-                    |u| b.push(u),
-                    |u| w.push(u),
+                    |u| got.push(u),
                 );
-                assert_eq!((b, w), (want_b, want_w), "{spec}, vertex {v}");
+                assert_eq!(got, want, "{spec}, vertex {v}");
             }
         }
         for spec in ["66^1", "33x34"] {
             let space = ProductSpace::parse(spec).unwrap();
-            assert!(lines::move_masks(&space, &vec![0.0; space.len()]).is_none());
+            assert!(lines::better_masks(&space, &vec![0.0; space.len()]).is_none());
         }
     }
 

@@ -116,17 +116,10 @@ fn sweep(space: &ProductSpace, loss: &[f64], best: f64, order: &Order, masks: &[
             let m = masks[i];
             let list = &mut lists[slot];
             let mut len = 0;
-            dp::each_masked_neighbour(
-                space,
-                &dividers,
-                v,
-                [m, 0],
-                |u| {
-                    list[len & 63] = u;
-                    len += 1;
-                },
-                |_| (),
-            );
+            dp::each_masked_neighbour(space, &dividers, v, m, |u| {
+                list[len & 63] = u;
+                len += 1;
+            });
             lens[slot] = len;
             let base = p.as_ptr();
             for &u in &list[..len] {

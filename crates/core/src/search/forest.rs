@@ -539,14 +539,7 @@ impl Sweep<'_> {
         g.ends.clear();
         for (&v, x) in chunk.iter().zip(&g.input) {
             let start = g.ids.len();
-            each_masked_neighbour(
-                self.space,
-                self.dividers,
-                v,
-                [x.lowest, 0],
-                |u| g.ids.push(u),
-                |_| (),
-            );
+            each_masked_neighbour(self.space, self.dividers, v, x.lowest, |u| g.ids.push(u));
             if self.variant == Variant::Best {
                 // Ties to the lowest id: one target.
                 if let Some(&lowest_id) = g.ids[start..].iter().min() {

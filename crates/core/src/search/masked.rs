@@ -296,14 +296,7 @@ impl Sweep<'_> {
                     .for_each_neighbour(v, |u| strict &= self.loss[u as usize] > own);
                 g.strict.push(strict);
             } else {
-                each_masked_neighbour(
-                    self.space,
-                    self.dividers,
-                    v,
-                    [m, 0],
-                    |u| g.ids.push(u),
-                    |_| (),
-                );
+                each_masked_neighbour(self.space, self.dividers, v, m, |u| g.ids.push(u));
             }
             g.ends.push(g.ids.len());
         }

@@ -268,42 +268,21 @@ pub(crate) fn better_counts(space: &ProductSpace, loss: &[f64]) -> Vec<AtomicU32
     counts
 }
 
-/// For every vertex, which neighbours are strictly better and which strictly worse, as
-/// two bit masks `[better, worse]`: bit j is the j-th neighbour in
+/// For every vertex, which neighbours are strictly better, as a bit mask: bit j is the
+/// j-th neighbour in
 /// [`Neighbourhood::for_each_neighbour`](crate::space::Neighbourhood::for_each_neighbour)
 /// order (dimensions in order, in each the other values in increasing order). None when
 /// the degree exceeds 64.
 ///
-/// Why masks: the first-improvement sweep then never reads a neighbour's loss (36 random
-/// reads a vertex at 5^9, most of its time); one streaming pass per dimension, line by
-/// line as [`better_counts`], gives every comparison at memory speed.
-// Only the tests read the worse half now (the sweeps in loss order release nobody).
-#[cfg(test)]
-pub(crate) fn move_masks(space: &ProductSpace, loss: &[f64]) -> Option<Vec<[u64; 2]>> {
-    masks_of::<2>(space, loss)
-}
-
-/// The `better` half of [`move_masks`] alone: what a sweep in loss order needs (it
-/// releases nobody), at 8 bytes a vertex instead of 16.
+/// Why masks: the sweeps in loss order then never read a neighbour's loss (36 random
+/// reads a vertex at 5^9, most of their time); streaming passes over the lines, as
+/// [`better_counts`], give every comparison at memory speed.
 pub(crate) fn better_masks(space: &ProductSpace, loss: &[f64]) -> Option<Vec<u64>> {
-    Some(
-        masks_of::<1>(space, loss)?
-            .into_iter()
-            .map(|[b]| b)
-            .collect(),
-    )
-}
-
-/// [`move_masks`] with `W` masks per vertex: the better one, then the worse one if W = 2.
-fn masks_of<const W: usize>(space: &ProductSpace, loss: &[f64]) -> Option<Vec<[u64; W]>>
-where
-    [u64; W]: Default,
-{
     if space.uniform_degree() > 64 {
         return None;
     }
     // Huge pages: the sweeps read these masks at random (see `crate::pages`).
-    let mut words: Vec<[u64; W]> = crate::pages::zeroed(loss.len());
+    let mut words: Vec<u64> = crate::pages::zeroed(loss.len());
     // The leading dimensions whose lines lie inside blocks of at most FUSED ids are done
     // together, block by block in cache: one pass over the losses and the masks for all
     // of them instead of one per dimension (6 of the 10 at 5^10).
@@ -332,10 +311,7 @@ where
                                 let bit = offset + (c2 - (c2 > c) as usize) as u32;
                                 let other = &loss[c2 * stride..][..stride];
                                 for ((m, &a), &x) in mine.iter_mut().zip(own).zip(other) {
-                                    m[0] |= ((x < a) as u64) << bit;
-                                    if W == 2 {
-                                        m[W - 1] |= ((x > a) as u64) << bit;
-                                    }
+                                    *m |= ((x < a) as u64) << bit;
                                 }
                             }
                         }
@@ -347,14 +323,14 @@ where
     }
     // SAFETY: AtomicU64 has the size, alignment and bit validity of u64, and `words` is
     // borrowed mutably for as long as the atomic view lives, so nothing else reads it.
-    let masks: &[[AtomicU64; W]] =
-        unsafe { &*(words.as_mut_slice() as *mut [[u64; W]] as *const [[AtomicU64; W]]) };
+    let masks: &[AtomicU64] =
+        unsafe { &*(words.as_mut_slice() as *mut [u64] as *const [AtomicU64]) };
     let mut offset = space.radices()[..low].iter().map(|&k| k - 1).sum::<u32>();
     for i in low..space.radices().len() {
         let (stride, k) = shape(space, i);
-        groups(space, i).par_iter().for_each_init(
-            || (Vec::new(), Vec::new()),
-            |(better, worse): &mut (Vec<u64>, Vec<u64>), g| {
+        groups(space, i)
+            .par_iter()
+            .for_each_init(Vec::new, |better: &mut Vec<u64>, g| {
                 let width = g.lines.len();
                 for b in 0..g.blocks {
                     let base = g.start + b * stride * k + g.lines.start;
@@ -362,41 +338,22 @@ where
                     for c in 0..k {
                         better.clear();
                         better.resize(width, 0);
-                        if W == 2 {
-                            worse.clear();
-                            worse.resize(width, 0);
-                        }
                         for c2 in (0..k).filter(|&c2| c2 != c) {
                             // The neighbour's position among the k − 1 others of this line.
                             let bit = offset + (c2 - (c2 > c) as usize) as u32;
-                            if W == 2 {
-                                let lines = better.iter_mut().zip(worse.iter_mut());
-                                for ((bm, wm), (&a, &x)) in lines.zip(row(c).iter().zip(row(c2))) {
-                                    *bm |= ((x < a) as u64) << bit;
-                                    *wm |= ((x > a) as u64) << bit;
-                                }
-                            } else {
-                                for (bm, (&a, &x)) in
-                                    better.iter_mut().zip(row(c).iter().zip(row(c2)))
-                                {
-                                    *bm |= ((x < a) as u64) << bit;
-                                }
+                            for (bm, (&a, &x)) in better.iter_mut().zip(row(c).iter().zip(row(c2)))
+                            {
+                                *bm |= ((x < a) as u64) << bit;
                             }
                         }
                         // One group writes each vertex in a dimension: load and store.
                         let out = &masks[base + c * stride..][..width];
                         for (o, &bm) in out.iter().zip(better.iter()) {
-                            o[0].store(o[0].load(Relaxed) | bm, Relaxed);
-                        }
-                        if W == 2 {
-                            for (o, &wm) in out.iter().zip(worse.iter()) {
-                                o[W - 1].store(o[W - 1].load(Relaxed) | wm, Relaxed);
-                            }
+                            o.store(o.load(Relaxed) | bm, Relaxed);
                         }
                     }
                 }
-            },
-        );
+            });
         offset += k as u32 - 1;
     }
     Some(words)
